@@ -1,0 +1,123 @@
+/**
+ * Turns whatever a request threw into a domain error, so that each door's codec has only domain
+ * errors to render: Fastify's own errors (bad JSON, wrong content type, body too large, schema
+ * validation) and the store's (unreachable database) included.
+ */
+import type { FastifyError } from 'fastify';
+import {
+  BadRequestError,
+  DomainError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type FieldErrors,
+} from '../domain/errors.ts';
+import { READ_ONLY_FIELDS, SECRET_FIELDS } from '../domain/user.ts';
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+  data?: unknown;
+}
+
+const READ_ONLY: ReadonlySet<string> = new Set(READ_ONLY_FIELDS);
+const SECRET: ReadonlySet<string> = new Set(SECRET_FIELDS);
+
+// Connection-level failures of pg and better-sqlite3: the request may be retried.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
+
+export function toDomainError(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (Array.isArray(e.validation)) return fromValidation(e.validation, e.validationContext ?? 'body');
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new UnsupportedMediaTypeError();
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PayloadTooLargeError();
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new BadRequestError('Request body must not be empty when Content-Type is application/json', 'empty_body');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_BAD_URL':
+      return new BadRequestError(e.code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Malformed JSON in request body', 'malformed_json');
+    case 'FST_ERR_NOT_FOUND':
+      return new NotFoundError('route');
+  }
+  if (e instanceof SyntaxError && e.statusCode === 400) return new BadRequestError('Malformed JSON in request body', 'malformed_json');
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return new UnavailableError();
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new BadRequestError(e.message);
+  }
+  return null;
+}
+
+function fromValidation(issues: AjvIssue[], context: string): ValidationError {
+  const details: FieldErrors = {};
+  const add = (field: string, message: string) => {
+    const list = (details[field] ??= []);
+    if (!list.includes(message)) list.push(message);
+  };
+  for (const issue of issues) {
+    const path = issue.instancePath.split('/').filter(Boolean);
+    if (issue.keyword === 'additionalProperties' && path.length === 0) {
+      const key = String(issue.params.additionalProperty);
+      add(key, context === 'body' ? unwritableMessage(key) : 'Unknown parameter');
+      continue;
+    }
+    if (issue.keyword === 'required') {
+      add(String(issue.params.missingProperty), 'Is required');
+      continue;
+    }
+    add(path[0] ?? context, describe(issue));
+  }
+  return new ValidationError(details);
+}
+
+function unwritableMessage(key: string): string {
+  if (READ_ONLY.has(key)) return 'Field is read-only';
+  if (SECRET.has(key)) return 'Passwords are set with POST /v1/users/{id}/password';
+  return 'Unknown field';
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string',
+  boolean: 'a boolean',
+  integer: 'an integer',
+  number: 'a number',
+  object: 'an object',
+  array: 'an array',
+};
+
+function describe(issue: AjvIssue): string {
+  const p = issue.params;
+  switch (issue.keyword) {
+    case 'type': {
+      if (issue.data === null) return 'Must not be null';
+      const types = String(p.type).split(',').filter((t) => t !== 'null');
+      return `Must be ${types.map((t) => ARTICLE[t] ?? t).join(' or ')}`;
+    }
+    case 'maxLength':
+      return `Must be at most ${String(p.limit)} characters`;
+    case 'minLength':
+      return Number(p.limit) === 1 ? 'Must not be empty' : `Must be at least ${String(p.limit)} characters`;
+    case 'minimum':
+      return `Must be at least ${String(p.limit)}`;
+    case 'maximum':
+      return `Must be at most ${String(p.limit)}`;
+    case 'enum':
+      return `Must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
+    case 'maxItems':
+      return `Must have at most ${String(p.limit)} items`;
+    case 'minItems':
+      return `Must have at least ${String(p.limit)} items`;
+    case 'uniqueItems':
+      return 'Must not repeat items';
+    default:
+      return issue.message ? issue.message.charAt(0).toUpperCase() + issue.message.slice(1) : 'Is invalid';
+  }
+}

@@ -1,0 +1,70 @@
+/** Assembles the HTTP server: shared plumbing, then each API door under its own mount point. */
+import { randomBytes } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { LogLevel } from '../config.ts';
+import type { Services } from '../services/index.ts';
+import { validatorCompiler } from './ajv.ts';
+import { authPlugin } from './auth.ts';
+import { systemRoutes } from './system.ts';
+import { v1Door } from './v1/index.ts';
+
+export interface ServerOptions {
+  services: Services;
+  logLevel?: LogLevel;
+  /** A pino destination stream, for tests that read the log. */
+  logStream?: NodeJS.WritableStream;
+  bodyLimit?: number;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      redact: ['req.headers.authorization'],
+    },
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // A client's own request id is kept when it is sane, so logs on both sides line up.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
+    },
+    // "__proto__" and "constructor" keys are kept as plain data (metadata may hold them); the
+    // merge code assigns own properties only, so they can never reach a prototype.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    routerOptions: { maxParamLength: 512 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  // JSON only: without Fastify's default text/plain parser, any other body is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Userplane',
+        version: '0.1.0',
+        description: 'Self-hosted user management. The canonical API lives under /v1.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A secret API key: sk_live_… or sk_test_…' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { services: options.services });
+
+  await app.register(systemRoutes, { services: options.services });
+  await app.register(v1Door, { prefix: '/v1', services: options.services });
+  return app;
+}

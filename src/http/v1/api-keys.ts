@@ -1,0 +1,62 @@
+/** /v1/api_keys: admin-scoped key management. Secrets are shown once, at creation. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ApiKeyRecord } from '../../store/contract.ts';
+import type { Services } from '../../services/index.ts';
+import { contextOf } from '../auth.ts';
+import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, errors, KeyIdParams } from './schemas.ts';
+
+const tags = ['api keys'];
+const security = [{ bearer: [] }];
+
+function keyWire(key: ApiKeyRecord) {
+  const { secret_hash: _hash, created_by: _by, ...rest } = key;
+  return { ...rest, object: 'api_key' as const };
+}
+
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post(
+    '/api_keys',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        security,
+        summary: 'Create an API key',
+        description:
+          'The key belongs to the environment of the key that creates it. Secret keys need scopes (read, write, admin); ' +
+          'publishable keys (type "publishable") have none and act only for one end user.',
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKeySchema, ...errors(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { key, secret } = await services.apiKeys.create(contextOf(request, 'v1'), request.body);
+      return reply.code(201).send({ ...keyWire(key), secret });
+    },
+  );
+
+  app.get(
+    '/api_keys',
+    {
+      config: { scope: 'admin' },
+      schema: { tags, security, summary: 'List API keys (never their secrets)', response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(ApiKeySchema) }), ...errors() } },
+    },
+    async (request) => {
+      const keys = await services.apiKeys.list(contextOf(request, 'v1'));
+      return { object: 'list' as const, data: keys.map(keyWire) };
+    },
+  );
+
+  app.delete(
+    '/api_keys/:id',
+    {
+      config: { scope: 'admin' },
+      schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...errors(404) } },
+    },
+    async (request, reply) => {
+      await services.apiKeys.revoke(contextOf(request, 'v1'), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,14 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { NotFoundError } from '../../domain/errors.ts';
+import type { Services } from '../../services/index.ts';
+import { apiKeyRoutes } from './api-keys.ts';
+import { sendV1Error } from './error-codec.ts';
+import { userRoutes } from './users.ts';
+
+/** The canonical API, mounted at /v1. */
+export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
+  app.setErrorHandler((error, request, reply) => sendV1Error(error, request, reply));
+  app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
+  await app.register(userRoutes, { services: opts.services });
+  await app.register(apiKeyRoutes, { services: opts.services });
+};

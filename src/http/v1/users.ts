@@ -1,0 +1,160 @@
+/** /v1/users: the canonical user API (seed 001, extended by DESIGN.md §3–§5). */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { etagFor, type User } from '../../domain/user.ts';
+import type { UserEvent } from '../../store/contract.ts';
+import type { Services } from '../../services/index.ts';
+import { contextOf } from '../auth.ts';
+import { assertValidUserBody } from '../body-validation.ts';
+import { expectedVersions } from '../preconditions.ts';
+import {
+  DeletedSchema,
+  errors,
+  EventSchema,
+  ListOf,
+  ListUsersQuery,
+  PageQuery,
+  UserCreateSchema,
+  UserIdParams,
+  UserPatchSchema,
+  UserSchema,
+} from './schemas.ts';
+
+const tags = ['users'];
+const security = [{ bearer: [] }];
+
+export function userWire(user: User) {
+  const { extensions: _private, ...rest } = user;
+  return { ...rest, object: 'user' as const };
+}
+
+function eventWire(event: UserEvent) {
+  const { seq: _seq, environment: _env, ...rest } = event;
+  return { ...rest, object: 'event' as const };
+}
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post(
+    '/users',
+    {
+      config: { scope: 'write' },
+      attachValidation: true,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a user',
+        description: 'At least one of email, username or external_id is required.',
+        body: UserCreateSchema,
+        response: { 201: UserSchema, ...errors(400, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      assertValidUserBody(request, services.users.fieldErrors);
+      const user = await services.users.create(contextOf(request, 'v1'), request.body);
+      return reply.code(201).header('ETag', etagFor(user)).send(userWire(user));
+    },
+  );
+
+  app.get(
+    '/users',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        security,
+        summary: 'List users',
+        description: 'In creation order. Pass next_cursor back as `after` for the next page.',
+        querystring: ListUsersQuery,
+        response: { 200: ListOf(UserSchema), ...errors(400) },
+      },
+    },
+    async (request) => {
+      const { limit, after, ...filter } = request.query;
+      const page = await services.users.list(contextOf(request, 'v1'), filter, { limit, after });
+      const last = page.items.at(-1);
+      return { object: 'list' as const, data: page.items.map(userWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+    },
+  );
+
+  app.get(
+    '/users/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags, security, summary: 'Get a user', params: UserIdParams, response: { 200: UserSchema, ...errors(404) } },
+    },
+    async (request, reply) => {
+      const user = await services.users.get(contextOf(request, 'v1'), request.params.id);
+      return reply.header('ETag', etagFor(user)).send(userWire(user));
+    },
+  );
+
+  app.patch(
+    '/users/:id',
+    {
+      config: { scope: 'write' },
+      attachValidation: true,
+      schema: {
+        tags,
+        security,
+        summary: 'Update a user',
+        description:
+          'Omitted fields stay as they are; null clears a nullable field. metadata is a JSON merge patch. ' +
+          'Changing email sets email_verified to false unless the same request sets it true. ' +
+          'Send If-Match with the ETag you read to be refused (412) if the user changed meanwhile. ' +
+          'An update that changes nothing returns the user as it was.',
+        params: UserIdParams,
+        headers: { type: 'object', properties: { 'if-match': { type: 'string', description: 'ETag of the version you read' } } },
+        body: UserPatchSchema,
+        response: { 200: UserSchema, ...errors(400, 404, 409, 412, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      assertValidUserBody(request, services.users.fieldErrors);
+      const result = await services.users.update(contextOf(request, 'v1'), request.params.id, request.body, {
+        expectedVersions: expectedVersions(request.headers['if-match']),
+      });
+      return reply.header('ETag', etagFor(result.user)).send(userWire(result.user));
+    },
+  );
+
+  app.delete(
+    '/users/:id',
+    {
+      config: { scope: 'write' },
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a user',
+        params: UserIdParams,
+        headers: { type: 'object', properties: { 'if-match': { type: 'string' } } },
+        response: { 200: DeletedSchema, ...errors(404, 412) },
+      },
+    },
+    async (request) => {
+      const user = await services.users.delete(contextOf(request, 'v1'), request.params.id, {
+        expectedVersions: expectedVersions(request.headers['if-match']),
+      });
+      return { id: user.id, object: 'user' as const, deleted: true as const };
+    },
+  );
+
+  app.get(
+    '/users/:id/events',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        security,
+        summary: "A user's change history, newest first",
+        params: UserIdParams,
+        querystring: PageQuery,
+        response: { 200: ListOf(EventSchema), ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const { limit, after } = request.query;
+      const page = await services.users.events(contextOf(request, 'v1'), request.params.id, { limit, before: after });
+      const last = page.items.at(-1);
+      return { object: 'list' as const, data: page.items.map(eventWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+    },
+  );
+};

@@ -1,0 +1,127 @@
+/**
+ * API keys: secret keys (sk_live_/sk_test_) with scopes, and publishable keys (pk_…). Only a
+ * SHA-256 of each secret is stored; secrets carry 192 random bits, so a fast hash is enough.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { ENVIRONMENTS, type Environment } from '../domain/user.ts';
+import type { ApiKeyRecord, ApiKeyType, Scope, Store } from '../store/contract.ts';
+import type { Clock, RequestContext } from './context.ts';
+
+export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
+
+/** Who a request acts as, once its credential is accepted. */
+export interface Principal {
+  keyId: string;
+  environment: Environment;
+  type: ApiKeyType;
+  scopes: ReadonlySet<Scope>;
+}
+
+/** admin includes write, write includes read. */
+export function hasScope(principal: Principal, needed: Scope): boolean {
+  if (principal.scopes.has('admin')) return true;
+  if (needed === 'read') return principal.scopes.has('read') || principal.scopes.has('write');
+  return principal.scopes.has(needed);
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+const SECRET_FORMAT = /^(sk|pk)_(live|test)_[A-Za-z0-9_-]{16,128}$/;
+
+function newSecret(type: ApiKeyType, environment: Environment): string {
+  return `${type === 'secret' ? 'sk' : 'pk'}_${environment}_${randomBytes(24).toString('base64url')}`;
+}
+
+function preview(secret: string): string {
+  return `${secret.slice(0, 8)}…${secret.slice(-4)}`;
+}
+
+export interface ApiKeyServiceOptions {
+  /** Keys from USERPLANE_ADMIN_KEYS: admin keys of the environment their prefix names. */
+  configuredAdminKeys: readonly string[];
+  clock: Clock;
+}
+
+export interface CreatedKey {
+  key: ApiKeyRecord;
+  /** Shown once, never stored. */
+  secret: string;
+}
+
+export function createApiKeyService(store: Store, options: ApiKeyServiceOptions) {
+  const configured = new Map<string, Principal>();
+  for (const secret of options.configuredAdminKeys) {
+    const hash = hashSecret(secret);
+    const environment = secret.startsWith('sk_live_') ? 'live' : 'test';
+    configured.set(hash, { keyId: `key_config_${hash.slice(0, 12)}`, environment, type: 'secret', scopes: new Set(['admin']) });
+  }
+
+  async function insertKey(environment: Environment, input: { name: string; scopes: Scope[]; type: ApiKeyType }, createdBy: string | null): Promise<CreatedKey> {
+    const secret = newSecret(input.type, environment);
+    const key: ApiKeyRecord = {
+      id: newId('key'),
+      environment,
+      name: input.name,
+      type: input.type,
+      scopes: input.type === 'publishable' ? [] : input.scopes,
+      secret_hash: hashSecret(secret),
+      preview: preview(secret),
+      created_by: createdBy,
+      created_at: options.clock().toISOString(),
+      revoked_at: null,
+    };
+    await store.apiKeys.insert(key);
+    return { key, secret };
+  }
+
+  return {
+    /** The principal a presented secret stands for, or null when it is unknown or revoked. */
+    async authenticate(secret: string): Promise<Principal | null> {
+      if (!SECRET_FORMAT.test(secret)) return null;
+      const hash = hashSecret(secret);
+      const fromConfig = configured.get(hash);
+      if (fromConfig) return fromConfig;
+      const key = await store.apiKeys.findBySecretHash(hash);
+      // The index found the row by hash; compare again in constant time before trusting it.
+      if (!key || key.revoked_at !== null || !timingSafeEqual(Buffer.from(key.secret_hash), Buffer.from(hash))) return null;
+      return { keyId: key.id, environment: key.environment, type: key.type, scopes: new Set(key.scopes) };
+    },
+
+    async create(ctx: RequestContext, input: { name: string; scopes?: Scope[]; type?: ApiKeyType }): Promise<CreatedKey> {
+      const type = input.type ?? 'secret';
+      const scopes = [...new Set(input.scopes ?? [])];
+      if (type === 'secret' && scopes.length === 0) throw ValidationError.field('scopes', 'A secret key needs at least one scope');
+      if (type === 'publishable' && scopes.length > 0) {
+        throw ValidationError.field('scopes', 'Publishable keys have no scopes; they act only for the user they name');
+      }
+      if (input.name.trim() === '') throw ValidationError.field('name', 'Must not be empty');
+      return insertKey(ctx.environment, { name: input.name, scopes, type }, ctx.actor);
+    },
+
+    list: (ctx: RequestContext) => store.apiKeys.list(ctx.environment),
+
+    async revoke(ctx: RequestContext, id: string): Promise<void> {
+      const revoked = await store.apiKeys.revoke(ctx.environment, id, options.clock().toISOString());
+      if (!revoked) throw new NotFoundError('api_key', id);
+    },
+
+    /** On an empty store with no configured keys: one admin key per environment, to print once. */
+    async bootstrap(): Promise<CreatedKey[]> {
+      if (configured.size > 0 || (await store.apiKeys.count()) > 0) return [];
+      const created: CreatedKey[] = [];
+      for (const environment of ENVIRONMENTS) {
+        created.push(await insertKey(environment, { name: `Initial ${environment} admin key`, scopes: ['admin'], type: 'secret' }, null));
+      }
+      return created;
+    },
+
+    /** For the CLI: create a key in any environment without a request. */
+    createFor: (environment: Environment, input: { name: string; scopes: Scope[]; type: ApiKeyType }) => insertKey(environment, input, 'cli'),
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

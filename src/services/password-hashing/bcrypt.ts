@@ -1,0 +1,31 @@
+/** bcrypt ($2a$, $2b$, $2y$), verified with bcryptjs. */
+import bcrypt from 'bcryptjs';
+import { constantTimeEqual } from './encoding.ts';
+import { malformed } from './errors.ts';
+import type { ParsedBcrypt } from './types.ts';
+
+const BCRYPT_FORMAT = /^\$(2[aby])\$([0-9]{2})\$[./A-Za-z0-9]{53}$/;
+// "$2b$" + two-digit cost + "$" + 22 salt characters: the part bcrypt re-derives from.
+const SETTING_LENGTH = 29;
+
+export function parseBcrypt(hash: string): ParsedBcrypt {
+  if (/^\$2[^$]?\$/.test(hash) && !/^\$2[aby]\$/.test(hash)) {
+    throw malformed('bcrypt hash must start with $2a$, $2b$ or $2y$');
+  }
+  const match = BCRYPT_FORMAT.exec(hash);
+  if (!match) throw malformed('bcrypt hash must look like $2b$<cost>$<53 characters>');
+  const cost = Number(match[2]);
+  if (cost < 4 || cost > 31) throw malformed('bcrypt cost must be between 04 and 31');
+  return { type: 'bcrypt', variant: match[1] as ParsedBcrypt['variant'], cost, encoded: hash };
+}
+
+export async function verifyBcrypt(parsed: ParsedBcrypt, password: string): Promise<boolean> {
+  // $2a$, $2b$ and PHP's $2y$ give the same digest for UTF-8 passwords (they differ only on byte
+  // 0xFF or past 255 bytes), so the setting is replayed as $2b$ and the 31-character digests compared.
+  const setting = `$2b$${parsed.encoded.slice(4, SETTING_LENGTH)}`;
+  const computed = await bcrypt.hash(password, setting);
+  return constantTimeEqual(
+    Buffer.from(computed.slice(SETTING_LENGTH)),
+    Buffer.from(parsed.encoded.slice(SETTING_LENGTH)),
+  );
+}

@@ -1,0 +1,74 @@
+/** The hash types an import may name, and the parsed forms they validate into. */
+export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt'] as const;
+export type PasswordHashType = (typeof SUPPORTED_HASH_TYPES)[number];
+
+export function isSupportedHashType(type: string): type is PasswordHashType {
+  return (SUPPORTED_HASH_TYPES as readonly string[]).includes(type);
+}
+
+export interface ParsedBcrypt {
+  type: 'bcrypt';
+  variant: '2a' | '2b' | '2y';
+  cost: number;
+  /** The full 60-character hash as given. */
+  encoded: string;
+}
+
+export interface ParsedArgon2 {
+  type: 'argon2';
+  variant: 'argon2id' | 'argon2i' | 'argon2d';
+  version: 19;
+  memoryKiB: number;
+  iterations: number;
+  parallelism: number;
+  salt: Buffer;
+  hash: Buffer;
+  /** The PHC string as given, handed to @node-rs/argon2 to verify. */
+  encoded: string;
+}
+
+export interface ParsedScrypt {
+  type: 'scrypt';
+  n: number;
+  r: number;
+  p: number;
+  keyLength: number;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+export type Pbkdf2Digest = 'sha1' | 'sha256' | 'sha512';
+
+export interface ParsedPbkdf2 {
+  type: 'pbkdf2';
+  digest: Pbkdf2Digest;
+  iterations: number;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+export interface ParsedSsha {
+  type: 'ssha' | 'ssha256';
+  salt: Buffer;
+  hash: Buffer;
+}
+
+export interface ParsedFirebaseScrypt {
+  type: 'firebase-scrypt';
+  /** Firebase's "rounds": scrypt r. */
+  rounds: number;
+  /** Firebase's "mem_cost": scrypt N = 2^memCost. */
+  memCost: number;
+  salt: Buffer;
+  saltSeparator: Buffer;
+  signerKey: Buffer;
+  hash: Buffer;
+}
+
+export type ParsedHash =
+  | ParsedBcrypt
+  | ParsedArgon2
+  | ParsedScrypt
+  | ParsedPbkdf2
+  | ParsedSsha
+  | ParsedFirebaseScrypt;

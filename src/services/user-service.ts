@@ -1,0 +1,171 @@
+/**
+ * The user use cases. Each write is one transaction: read (locked), plan, write, append event.
+ * Doors map their wire formats onto these calls; nothing here knows which door called.
+ */
+import { NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
+import type { ChangeSet, User } from '../domain/user.ts';
+import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter } from '../store/contract.ts';
+import type { Clock, RequestContext } from './context.ts';
+import { creationChanges, deletionChanges } from './user-events.ts';
+
+export interface UserServiceOptions {
+  roles: readonly string[];
+  emailChange: PlanPolicy['emailChange'];
+  clock: Clock;
+}
+
+export interface UpdateOptions {
+  /** Versions the caller's If-Match accepts; a user at any other version is not written (412). */
+  expectedVersions?: readonly number[];
+}
+
+export interface UpdateResult {
+  user: User;
+  /** False when the patch changed nothing (no new version, no event). */
+  changed: boolean;
+  changes: ChangeSet;
+}
+
+/** The user as every door may show it: the password hash stays in the store. */
+export function publicUser(stored: StoredUser): User {
+  const { password_hash: _hash, password_hash_type: _type, ...user } = stored;
+  return user;
+}
+
+export function createUserService(store: Store, options: UserServiceOptions) {
+  const policy: PlanPolicy = { roles: options.roles, emailChange: options.emailChange, now: options.clock };
+
+  function appendEvent(tx: StoreQueries, ctx: RequestContext, type: UserEvent['type'], userId: string, changes: ChangeSet, at: string) {
+    return tx.events.append({
+      id: newId('evt'),
+      environment: ctx.environment,
+      user_id: userId,
+      type,
+      actor: ctx.actor,
+      request_id: ctx.requestId,
+      door: ctx.door,
+      changes,
+      created_at: at,
+    });
+  }
+
+  async function lockUser(tx: StoreQueries, ctx: RequestContext, id: string): Promise<StoredUser> {
+    const user = await tx.users.findById(ctx.environment, id, { lock: true });
+    if (!user) throw new NotFoundError('user', id);
+    return user;
+  }
+
+  return {
+    /** The field errors of an untyped patch, without touching the store (empty when it is valid). */
+    fieldErrors(patch: Record<string, unknown>): FieldErrors {
+      try {
+        validatePatch(patch, policy);
+        return {};
+      } catch (error) {
+        if (error instanceof ValidationError) return error.details;
+        throw error;
+      }
+    },
+
+    async create(ctx: RequestContext, input: Record<string, unknown>): Promise<User> {
+      const fields = planCreate(input, policy);
+      const now = options.clock().toISOString();
+      const user: StoredUser = {
+        id: newId('usr'),
+        environment: ctx.environment,
+        email: null,
+        email_verified: false,
+        pending_email: null,
+        username: null,
+        first_name: null,
+        last_name: null,
+        name: null,
+        role: null,
+        external_id: null,
+        locale: null,
+        phone: null,
+        avatar_url: null,
+        bio: null,
+        birthday: null,
+        country: null,
+        location: null,
+        organization: null,
+        title: null,
+        twitter: null,
+        regions: null,
+        active: true,
+        last_seen_at: null,
+        last_typed_at: null,
+        metadata: {},
+        extensions: {},
+        ...(fields as Partial<StoredUser>),
+        password_set: false,
+        password_hash: null,
+        password_hash_type: null,
+        source: ctx.door,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      };
+      return store.transaction(async (tx) => {
+        await tx.users.insert(user);
+        await appendEvent(tx, ctx, 'user.created', user.id, creationChanges(user), now);
+        return publicUser(user);
+      });
+    },
+
+    async get(ctx: RequestContext, id: string): Promise<User> {
+      const user = await store.users.findById(ctx.environment, id);
+      if (!user) throw new NotFoundError('user', id);
+      return publicUser(user);
+    },
+
+    async list(ctx: RequestContext, filter: UserFilter, page: { after?: string; limit: number }): Promise<ListPage<User>> {
+      const result = await store.users.list(ctx.environment, filter, page);
+      return { items: result.items.map(publicUser), hasMore: result.hasMore };
+    },
+
+    async update(ctx: RequestContext, id: string, patch: Record<string, unknown>, opts: UpdateOptions = {}): Promise<UpdateResult> {
+      return store.transaction(async (tx) => {
+        const current = await lockUser(tx, ctx, id);
+        if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
+          throw new PreconditionFailedError(current.version);
+        }
+        const plan = planUpdate(current, patch, policy);
+        if (Object.keys(plan.changes).length === 0) return { user: publicUser(current), changed: false, changes: {} };
+        const updated_at = options.clock().toISOString();
+        const version = current.version + 1;
+        const written = await tx.users.update(ctx.environment, id, current.version, { ...plan.changes, version, updated_at });
+        // The row is locked (or the database is), so a miss means it vanished under us.
+        if (!written) throw new NotFoundError('user', id);
+        await appendEvent(tx, ctx, 'user.updated', id, plan.changeSet, updated_at);
+        return { user: publicUser({ ...current, ...plan.changes, version, updated_at }), changed: true, changes: plan.changeSet };
+      });
+    },
+
+    async delete(ctx: RequestContext, id: string, opts: UpdateOptions = {}): Promise<User> {
+      return store.transaction(async (tx) => {
+        const current = await lockUser(tx, ctx, id);
+        if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
+          throw new PreconditionFailedError(current.version);
+        }
+        await tx.users.delete(ctx.environment, id);
+        await appendEvent(tx, ctx, 'user.deleted', id, deletionChanges(publicUser(current)), options.clock().toISOString());
+        return publicUser(current);
+      });
+    },
+
+    async events(ctx: RequestContext, id: string, page: { before?: string; limit: number }): Promise<ListPage<UserEvent>> {
+      const result = await store.events.listForUser(ctx.environment, id, page);
+      if (result.items.length === 0 && page.before === undefined) {
+        // An id with no events at all was never a user of this environment.
+        throw new NotFoundError('user', id);
+      }
+      return result;
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;

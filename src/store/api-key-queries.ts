@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { Environment } from '../domain/user.ts';
+import type { ApiKeyQueries, ApiKeyRecord, ApiKeyType, Scope } from './contract.ts';
+import type { ApiKeysTable, Database } from './schema.ts';
+
+function fromRow(row: ApiKeysTable): ApiKeyRecord {
+  return {
+    ...row,
+    environment: row.environment as Environment,
+    type: row.type as ApiKeyType,
+    scopes: row.scopes.split(' ').filter(Boolean) as Scope[],
+  };
+}
+
+export function createApiKeyQueries(db: Kysely<Database>): ApiKeyQueries {
+  return {
+    async insert(key) {
+      await db.insertInto('api_keys').values({ ...key, scopes: key.scopes.join(' ') }).execute();
+    },
+    async findBySecretHash(secretHash) {
+      const row = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+    async list(environment) {
+      const rows = await db.selectFrom('api_keys').selectAll().where('environment', '=', environment).orderBy('id').execute();
+      return rows.map(fromRow);
+    },
+    async revoke(environment, id, at) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('environment', '=', environment)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async count() {
+      const row = await db.selectFrom('api_keys').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

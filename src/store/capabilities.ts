@@ -1,0 +1,14 @@
+/**
+ * What differs between the databases, as flags. Code asks a flag, never the dialect's name
+ * (the one exception is the migration that must pick SQLite's AUTOINCREMENT spelling).
+ */
+export interface Capabilities {
+  name: 'sqlite' | 'postgres';
+  /** SELECT … FOR UPDATE locks a row until commit. SQLite locks the whole database instead. */
+  rowLocks: boolean;
+  /** Column type of a 64-bit auto-increment key. */
+  autoIncrementType: 'integer' | 'bigserial';
+}
+
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer' };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial' };

@@ -1,0 +1,87 @@
+/**
+ * Opens the database a DATABASE_URL names: `sqlite:<path>` (better-sqlite3, the default) or
+ * `postgres://…` (pg). Returns Kysely plus the capability flags of that database.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection } from 'kysely';
+import pg from 'pg';
+import { POSTGRES, SQLITE, type Capabilities } from './capabilities.ts';
+import type { Database } from './schema.ts';
+
+export interface Connection {
+  db: Kysely<Database>;
+  capabilities: Capabilities;
+}
+
+export interface ConnectionOptions {
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}
+
+export function openConnection(url: string, options: ConnectionOptions = {}): Connection {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options);
+  throw new Error(`Unsupported database URL "${url}": use sqlite:<path> or postgres://…`);
+}
+
+function openSqlite(path: string): Connection {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new SqliteDatabase(path);
+  raw.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(raw) });
+  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE };
+}
+
+/** Kysely prepares every query anew; better-sqlite3 statements can be reused, which is much cheaper. */
+function withStatementCache(raw: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= 500) cache.clear();
+        statement = raw.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/**
+ * BEGIN IMMEDIATE takes the write lock at the start of a transaction, so two processes on one
+ * file queue on busy_timeout instead of failing with SQLITE_BUSY when a read lock is upgraded.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+function openPostgres(url: string, options: ConnectionOptions): Connection {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), capabilities: POSTGRES };
+}

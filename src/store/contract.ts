@@ -1,0 +1,112 @@
+/**
+ * The storage contract. Services depend on this interface only; the Kysely implementation in
+ * ./kysely-store.ts serves it on SQLite and PostgreSQL, and test/store-contract.test.ts holds
+ * both to it.
+ */
+import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
+import type { Capabilities } from './capabilities.ts';
+
+/** A user with its private columns, as the store keeps it. */
+export interface StoredUser extends User {
+  password_hash: string | null;
+  password_hash_type: string | null;
+}
+
+export interface UserFilter {
+  email?: string;
+  username?: string;
+  external_id?: string;
+}
+
+export interface ListPage<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+export interface UserEvent {
+  id: string;
+  seq: number;
+  environment: Environment;
+  user_id: string;
+  type: 'user.created' | 'user.updated' | 'user.deleted';
+  actor: string;
+  request_id: string | null;
+  door: Door;
+  changes: ChangeSet;
+  created_at: string;
+}
+
+export type ApiKeyType = 'secret' | 'publishable';
+export type Scope = 'read' | 'write' | 'admin';
+
+export interface ApiKeyRecord {
+  id: string;
+  environment: Environment;
+  name: string;
+  type: ApiKeyType;
+  scopes: Scope[];
+  secret_hash: string;
+  /** The first characters of the secret and its last four, for telling keys apart. */
+  preview: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface UserQueries {
+  /** The user, or null when no user has this id in this environment. `lock` holds it until commit. */
+  findById(environment: Environment, id: string, options?: { lock?: boolean }): Promise<StoredUser | null>;
+  /** Inserts a new user. Throws ConflictError when email, username or external_id is taken. */
+  insert(user: StoredUser): Promise<void>;
+  /**
+   * Writes `changes` and the new version/updated_at if the row still has `expectedVersion`.
+   * Returns false when no row matched. Throws ConflictError on a unique violation.
+   */
+  update(
+    environment: Environment,
+    id: string,
+    expectedVersion: number,
+    changes: UserChanges & { version: number; updated_at: string },
+  ): Promise<boolean>;
+  /** Sets or clears the stored password hash. Returns false when no row matched. */
+  setPassword(environment: Environment, id: string, hash: { hash: string; type: string } | null): Promise<boolean>;
+  /** Deletes the user. Returns false when nothing matched. */
+  delete(environment: Environment, id: string): Promise<boolean>;
+  /**
+   * Users of the environment in id order (creation order), after the cursor id when given.
+   * Email and username filters compare case-insensitively (NFKC); external_id exactly.
+   */
+  list(environment: Environment, filter: UserFilter, options: { after?: string; limit: number }): Promise<ListPage<StoredUser>>;
+}
+
+export interface EventQueries {
+  append(event: Omit<UserEvent, 'seq'>): Promise<void>;
+  /** Events of one user, newest first, before the given event id when given. */
+  listForUser(environment: Environment, userId: string, options: { before?: string; limit: number }): Promise<ListPage<UserEvent>>;
+}
+
+export interface ApiKeyQueries {
+  insert(key: ApiKeyRecord): Promise<void>;
+  /** The key whose secret hashes to this value, revoked or not; null when none. */
+  findBySecretHash(secretHash: string): Promise<ApiKeyRecord | null>;
+  list(environment: Environment): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked. Returns false when no unrevoked key had this id. */
+  revoke(environment: Environment, id: string, at: string): Promise<boolean>;
+  /** Number of keys in the whole store, revoked included. */
+  count(): Promise<number>;
+}
+
+export interface StoreQueries {
+  users: UserQueries;
+  events: EventQueries;
+  apiKeys: ApiKeyQueries;
+}
+
+export interface Store extends StoreQueries {
+  readonly capabilities: Capabilities;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: StoreQueries) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import { sql, type Kysely } from 'kysely';
+import { createUserQueries } from './user-queries.ts';
+import { createApiKeyQueries } from './api-key-queries.ts';
+import type { Capabilities } from './capabilities.ts';
+import { openConnection, type ConnectionOptions } from './connection.ts';
+import type { Store, StoreQueries } from './contract.ts';
+import { createEventQueries } from './event-queries.ts';
+import { migrateToLatest } from './migrate.ts';
+import type { Database } from './schema.ts';
+
+function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
+  return { users: createUserQueries(db, caps), events: createEventQueries(db), apiKeys: createApiKeyQueries(db) };
+}
+
+export function createStore(db: Kysely<Database>, capabilities: Capabilities): Store {
+  return {
+    capabilities,
+    ...queries(db, capabilities),
+    transaction: (work) => db.transaction().execute((trx) => work(queries(trx, capabilities))),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Opens the database at `url`, brings its schema up to date and returns the store. */
+export async function openStore(url: string, options: ConnectionOptions = {}): Promise<Store> {
+  const { db, capabilities } = openConnection(url, options);
+  try {
+    await migrateToLatest(db, capabilities);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return createStore(db, capabilities);
+}

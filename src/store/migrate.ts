@@ -1,0 +1,18 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Capabilities } from './capabilities.ts';
+import { migration001 } from './migrations/001-initial.ts';
+
+/** Numbered migrations, in order. Never edit one that has landed; add the next number. */
+function migrations(caps: Capabilities): Record<string, Migration> {
+  return {
+    '001-initial': migration001(caps),
+  };
+}
+
+export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(caps) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,76 @@
+/** Row types of the tables, as Kysely sees them. Booleans are stored as 0/1 on both databases. */
+import type { ColumnType, Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  environment: string;
+  email: string | null;
+  email_norm: string | null;
+  email_verified: number;
+  pending_email: string | null;
+  username: string | null;
+  username_norm: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  name: string | null;
+  role: string | null;
+  external_id: string | null;
+  locale: string | null;
+  phone: string | null;
+  avatar_url: string | null;
+  bio: string | null;
+  birthday: string | null;
+  country: string | null;
+  location: string | null;
+  organization: string | null;
+  title: string | null;
+  twitter: string | null;
+  regions: string | null;
+  active: number;
+  last_seen_at: string | null;
+  last_typed_at: string | null;
+  metadata: string;
+  extensions: string;
+  password_hash: string | null;
+  password_hash_type: string | null;
+  source: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserEventsTable {
+  // int8 on PostgreSQL arrives as a string; the store converts.
+  seq: ColumnType<number | string, never, never>;
+  id: string;
+  environment: string;
+  user_id: string;
+  type: string;
+  actor: string;
+  request_id: string | null;
+  door: string;
+  changes: string;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  environment: string;
+  name: string;
+  type: string;
+  scopes: string;
+  secret_hash: string;
+  preview: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_events: UserEventsTable;
+  api_keys: ApiKeysTable;
+}
+
+export type UserRow = UsersTable;
+export type Seq = Generated<number>;

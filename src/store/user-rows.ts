@@ -1,0 +1,83 @@
+/** Conversion between the domain's user and the users row. */
+import { normalizeIdentifier, type Door, type Environment, type UserChanges } from '../domain/user.ts';
+import type { StoredUser } from './contract.ts';
+import type { UserRow } from './schema.ts';
+
+export function fromUserRow(row: UserRow): StoredUser {
+  return {
+    id: row.id,
+    environment: row.environment as Environment,
+    email: row.email,
+    email_verified: Boolean(row.email_verified),
+    pending_email: row.pending_email,
+    username: row.username,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    name: row.name,
+    role: row.role,
+    external_id: row.external_id,
+    locale: row.locale,
+    phone: row.phone,
+    avatar_url: row.avatar_url,
+    bio: row.bio,
+    birthday: row.birthday,
+    country: row.country,
+    location: row.location,
+    organization: row.organization,
+    title: row.title,
+    twitter: row.twitter,
+    regions: row.regions,
+    active: Boolean(row.active),
+    last_seen_at: row.last_seen_at,
+    last_typed_at: row.last_typed_at,
+    metadata: JSON.parse(row.metadata),
+    extensions: JSON.parse(row.extensions),
+    password_set: row.password_hash !== null,
+    password_hash: row.password_hash,
+    password_hash_type: row.password_hash_type,
+    source: row.source as Door,
+    version: Number(row.version),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function toUserRow(user: StoredUser): UserRow {
+  const { password_set: _derived, ...rest } = user;
+  return {
+    ...rest,
+    email_norm: user.email === null ? null : normalizeIdentifier(user.email),
+    username_norm: user.username === null ? null : normalizeIdentifier(user.username),
+    email_verified: user.email_verified ? 1 : 0,
+    active: user.active ? 1 : 0,
+    metadata: JSON.stringify(user.metadata),
+    extensions: JSON.stringify(user.extensions),
+  };
+}
+
+/** Column values for a partial change; derived columns (email_norm, …) follow their source. */
+export function toUserRowChanges(changes: UserChanges & { version?: number; updated_at?: string }): Partial<UserRow> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changes)) {
+    switch (key) {
+      case 'password_set':
+        break;
+      case 'email':
+      case 'username':
+        row[key] = value;
+        row[`${key}_norm`] = value === null ? null : normalizeIdentifier(value as string);
+        break;
+      case 'email_verified':
+      case 'active':
+        row[key] = value ? 1 : 0;
+        break;
+      case 'metadata':
+      case 'extensions':
+        row[key] = JSON.stringify(value);
+        break;
+      default:
+        row[key] = value;
+    }
+  }
+  return row as Partial<UserRow>;
+}

@@ -1,0 +1,61 @@
+/** A Userplane server on a fresh database, with known admin keys, for HTTP tests. */
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildServer } from '../../src/http/server.ts';
+import { createServices, type Services } from '../../src/services/index.ts';
+import type { Store } from '../../src/store/contract.ts';
+import { openStore } from '../../src/store/kysely-store.ts';
+import type { Clock } from '../../src/services/context.ts';
+import type { DatabaseKind, TestDatabase } from './databases.ts';
+
+export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
+export const LIVE_ADMIN_KEY = 'sk_live_admin_key_for_tests_0001';
+
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  store: Store;
+  /** inject() with the test admin key and JSON content type unless overridden. */
+  request(options: InjectOptions & { key?: string | null }): ReturnType<FastifyInstance['inject']>;
+  /** Creates a key of the test environment with these scopes and returns its secret. */
+  key(scopes: Array<'read' | 'write' | 'admin'>, environment?: 'test' | 'live'): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  roles?: string[];
+  emailChange?: 'direct' | 'verify';
+  clock?: Clock;
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
+  const database: TestDatabase = await kind.create();
+  const store = await openStore(database.url);
+  const services = createServices(
+    store,
+    { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY] },
+    options.clock,
+  );
+  const app = await buildServer({ services, logLevel: options.logStream ? 'info' : 'silent', logStream: options.logStream });
+  await app.ready();
+  return {
+    app,
+    services,
+    store,
+    request({ key = TEST_ADMIN_KEY, headers, ...rest }) {
+      const merged: Record<string, string> = { ...(headers as Record<string, string>) };
+      if (key !== null) merged.authorization ??= `Bearer ${key}`;
+      if (rest.payload !== undefined && typeof rest.payload === 'object') merged['content-type'] ??= 'application/json';
+      return app.inject({ ...rest, headers: merged });
+    },
+    async key(scopes, environment = 'test') {
+      const { secret } = await services.apiKeys.createFor(environment, { name: 'test', scopes, type: 'secret' });
+      return secret;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      await database.drop();
+    },
+  };
+}
