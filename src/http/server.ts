@@ -9,7 +9,11 @@ import type { Services } from '../services/index.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
 import { systemRoutes } from './system.ts';
+import { klaimDoor } from './klaim/index.ts';
+import { proficientDoor } from './proficient/index.ts';
+import { statesetDoor } from './stateset/index.ts';
 import { v1Door } from './v1/index.ts';
+import { workosDoor } from './workos/index.ts';
 
 export interface ServerOptions {
   services: Services;
@@ -66,5 +70,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(systemRoutes, { services: options.services });
   await app.register(v1Door, { prefix: '/v1', services: options.services });
+  // WorkOS's SDK drops any path prefix, so its door serves its real root paths (/user_management/…).
+  await app.register(workosDoor, { services: options.services });
+  await app.register(proficientDoor, { prefix: '/proficient', services: options.services });
+  await app.register(klaimDoor, { prefix: '/klaim', services: options.services });
+  await app.register(statesetDoor, { prefix: '/stateset', services: options.services });
   return app;
 }

@@ -2,10 +2,10 @@
  * The user use cases. Each write is one transaction: read (locked), plan, write, append event.
  * Doors map their wire formats onto these calls; nothing here knows which door called.
  */
-import { NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
-import type { ChangeSet, User } from '../domain/user.ts';
+import type { ChangeSet, User, WritableField } from '../domain/user.ts';
 import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import { creationChanges, deletionChanges } from './user-events.ts';
@@ -19,6 +19,14 @@ export interface UserServiceOptions {
 export interface UpdateOptions {
   /** Versions the caller's If-Match accepts; a user at any other version is not written (412). */
   expectedVersions?: readonly number[];
+  /** An end user acting on their own profile (a publishable key): only this user, only these fields. */
+  restrictTo?: SelfService;
+}
+
+/** What a publishable-key caller may touch: the one user with this external id, and these fields. */
+export interface SelfService {
+  externalId: string;
+  fields: readonly WritableField[];
 }
 
 export interface UpdateResult {
@@ -49,6 +57,15 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       changes,
       created_at: at,
     });
+  }
+
+  function checkSelfService(user: StoredUser, patch: Record<string, unknown> | null, restrictTo: SelfService | undefined): void {
+    if (!restrictTo) return;
+    if (user.external_id === null || user.external_id !== restrictTo.externalId) {
+      throw new ForbiddenError('This key may only act on the user named by X-User-External-Id');
+    }
+    const refused = Object.keys(patch ?? {}).filter((field) => !(restrictTo.fields as readonly string[]).includes(field));
+    if (refused.length > 0) throw new ForbiddenError(`This key may not change: ${refused.join(', ')}`);
   }
 
   async function lockUser(tx: StoreQueries, ctx: RequestContext, id: string): Promise<StoredUser> {
@@ -116,9 +133,18 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       });
     },
 
-    async get(ctx: RequestContext, id: string): Promise<User> {
+    async get(ctx: RequestContext, id: string, restrictTo?: SelfService): Promise<User> {
       const user = await store.users.findById(ctx.environment, id);
       if (!user) throw new NotFoundError('user', id);
+      checkSelfService(user, null, restrictTo);
+      return publicUser(user);
+    },
+
+    /** The user whose external_id is exactly this, or NotFoundError. */
+    async getByExternalId(ctx: RequestContext, externalId: string): Promise<User> {
+      const { items } = await store.users.list(ctx.environment, { external_id: externalId }, { limit: 1 });
+      const user = items[0];
+      if (!user) throw new NotFoundError('user', externalId);
       return publicUser(user);
     },
 
@@ -133,6 +159,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
+        checkSelfService(current, patch, opts.restrictTo);
         const plan = planUpdate(current, patch, policy);
         if (Object.keys(plan.changes).length === 0) return { user: publicUser(current), changed: false, changes: {} };
         const updated_at = options.clock().toISOString();

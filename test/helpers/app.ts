@@ -1,5 +1,5 @@
 /** A Userplane server on a fresh database, with known admin keys, for HTTP tests. */
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
 import type { Store } from '../../src/store/contract.ts';
@@ -15,7 +15,7 @@ export interface TestApp {
   services: Services;
   store: Store;
   /** inject() with the test admin key and JSON content type unless overridden. */
-  request(options: InjectOptions & { key?: string | null }): ReturnType<FastifyInstance['inject']>;
+  request(options: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
   /** Creates a key of the test environment with these scopes and returns its secret. */
   key(scopes: Array<'read' | 'write' | 'admin'>, environment?: 'test' | 'live'): Promise<string>;
   close(): Promise<void>;
