@@ -57,5 +57,6 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+  // Not n & (n - 1): bitwise operators truncate to 32 bits, and n may be larger.
+  return n > 0 && Number.isInteger(Math.log2(n));
 }

@@ -1,0 +1,168 @@
+/**
+ * The store contract (src/store/contract.ts), held on SQLite always and on PostgreSQL when
+ * TEST_DATABASE_URL is set: the same migrations, the same behaviour.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ConflictError } from '../src/domain/errors.ts';
+import { newId } from '../src/domain/ids.ts';
+import type { Store, StoredUser } from '../src/store/contract.ts';
+import { openStore } from '../src/store/kysely-store.ts';
+import { migrateToLatest } from '../src/store/migrate.ts';
+import { DATABASES, type TestDatabase } from './helpers/databases.ts';
+
+function makeUser(fields: Partial<StoredUser> = {}): StoredUser {
+  const now = new Date().toISOString();
+  return {
+    id: newId('usr'), environment: 'test', email: null, email_verified: false, pending_email: null, username: null,
+    first_name: null, last_name: null, name: null, role: null, external_id: null, locale: null, phone: null,
+    avatar_url: null, bio: null, birthday: null, country: null, location: null, organization: null, title: null,
+    twitter: null, regions: null, active: true, last_seen_at: null, last_typed_at: null, metadata: {}, extensions: {},
+    password_set: false, password_hash: null, password_hash_type: null, source: 'v1', version: 1, created_at: now, updated_at: now,
+    ...fields,
+  };
+}
+
+for (const kind of DATABASES) {
+  describe(`store contract on ${kind.name}`, () => {
+    let database: TestDatabase;
+    let store: Store;
+    before(async () => {
+      database = await kind.create();
+      store = await openStore(database.url);
+    });
+    after(async () => {
+      await store.close();
+      await database.drop();
+    });
+
+    test('migrations are idempotent: a second run applies nothing', async () => {
+      const second = await openStore(database.url);
+      await second.close();
+      assert.equal(store.capabilities.name, kind.name);
+    });
+
+    test('insert then findById round-trips every field; other environments see nothing', async () => {
+      const user = makeUser({ email: 'Round@Trip.io', username: 'Round', metadata: { a: [1, { b: null }] }, extensions: { klaim: { credit_balance: 5 } }, active: false, email_verified: true });
+      await store.users.insert(user);
+      assert.deepEqual(await store.users.findById('test', user.id), user);
+      assert.equal(await store.users.findById('live', user.id), null);
+      assert.equal(await store.users.findById('test', 'usr_missing'), null);
+    });
+
+    test('unique email/username (case-insensitive) and external_id raise ConflictError naming the field', async () => {
+      await store.users.insert(makeUser({ email: 'dup@example.com', username: 'dupname', external_id: 'dup-1' }));
+      const cases: Array<[Partial<StoredUser>, string]> = [
+        [{ email: 'DUP@example.com' }, 'email'],
+        [{ username: 'DupName' }, 'username'],
+        [{ external_id: 'dup-1' }, 'external_id'],
+      ];
+      for (const [fields, field] of cases) {
+        await assert.rejects(store.users.insert(makeUser(fields)), (e: unknown) => e instanceof ConflictError && e.field === field);
+      }
+      // The same values are free in the other environment.
+      await store.users.insert(makeUser({ environment: 'live', email: 'dup@example.com', username: 'dupname', external_id: 'dup-1' }));
+    });
+
+    test('update writes only at the expected version and maps unique violations', async () => {
+      const user = makeUser({ email: 'upd@example.com' });
+      await store.users.insert(user);
+      assert.equal(await store.users.update('test', user.id, 2, { first_name: 'x', version: 3, updated_at: user.updated_at }), false);
+      assert.equal(await store.users.update('test', user.id, 1, { first_name: 'x', email: 'UPD2@example.com', version: 2, updated_at: user.updated_at }), true);
+      const found = await store.users.findById('test', user.id);
+      assert.equal(found?.first_name, 'x');
+      assert.equal(found?.version, 2);
+      const other = makeUser({ email: 'other@example.com' });
+      await store.users.insert(other);
+      await assert.rejects(
+        store.users.update('test', other.id, 1, { email: 'upd2@EXAMPLE.com', version: 2, updated_at: user.updated_at }),
+        (e: unknown) => e instanceof ConflictError && e.field === 'email',
+      );
+      assert.equal(await store.users.update('test', 'usr_missing', 1, { first_name: 'x', version: 2, updated_at: user.updated_at }), false);
+    });
+
+    test('setPassword sets password_set; delete returns whether a row went', async () => {
+      const user = makeUser({ username: 'pw-user' });
+      await store.users.insert(user);
+      assert.equal(await store.users.setPassword('test', user.id, { hash: '$argon2id$x', type: 'argon2' }), true);
+      const found = await store.users.findById('test', user.id);
+      assert.equal(found?.password_set, true);
+      assert.equal(found?.password_hash_type, 'argon2');
+      assert.equal(await store.users.delete('test', user.id), true);
+      assert.equal(await store.users.delete('test', user.id), false);
+    });
+
+    test('list: id order, cursor, limit+hasMore, case-insensitive filters, environment partition', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const u = makeUser({ environment: 'live', username: `Lister${i}`, email: `L${i}@list.io` });
+        await store.users.insert(u);
+        ids.push(u.id);
+      }
+      const first = await store.users.list('live', {}, { limit: 3 });
+      assert.equal(first.hasMore, true);
+      const rest = await store.users.list('live', {}, { limit: 10, after: first.items.at(-1)!.id });
+      assert.equal(rest.hasMore, false);
+      const all = [...first.items, ...rest.items].map((u) => u.id);
+      assert.deepEqual(all, [...all].sort());
+      for (const id of ids) assert.ok(all.includes(id));
+      assert.deepEqual((await store.users.list('live', { email: 'l2@LIST.io' }, { limit: 10 })).items.map((u) => u.id), [ids[2]]);
+      assert.deepEqual((await store.users.list('live', { username: 'lister4' }, { limit: 10 })).items.map((u) => u.id), [ids[4]]);
+      assert.equal((await store.users.list('test', { username: 'lister4' }, { limit: 10 })).items.length, 0);
+    });
+
+    test('transactions commit together or not at all', async () => {
+      const user = makeUser({ username: 'tx-user' });
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.users.insert(user);
+          await tx.events.append({ id: newId('evt'), environment: 'test', user_id: user.id, type: 'user.created', actor: 'k', request_id: null, door: 'v1', changes: {}, created_at: user.created_at });
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      assert.equal(await store.users.findById('test', user.id), null);
+      assert.equal((await store.events.listForUser('test', user.id, { limit: 10 })).items.length, 0);
+    });
+
+    test('events: newest first, cursor by event id, per environment', async () => {
+      const userId = newId('usr');
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const id = newId('evt');
+        ids.push(id);
+        await store.events.append({ id, environment: 'test', user_id: userId, type: 'user.updated', actor: 'key_x', request_id: `req_${i}`, door: 'v1', changes: { n: { previous: i, current: i + 1 } }, created_at: new Date().toISOString() });
+      }
+      const page = await store.events.listForUser('test', userId, { limit: 2 });
+      assert.deepEqual(page.items.map((e) => e.id), [ids[3], ids[2]]);
+      assert.equal(page.hasMore, true);
+      assert.deepEqual(page.items[0]?.changes, { n: { previous: 3, current: 4 } });
+      const next = await store.events.listForUser('test', userId, { limit: 2, before: ids[2] });
+      assert.deepEqual(next.items.map((e) => e.id), [ids[1], ids[0]]);
+      assert.equal(next.hasMore, false);
+      assert.equal((await store.events.listForUser('live', userId, { limit: 2 })).items.length, 0);
+    });
+
+    test('api keys: insert, find by hash, list per environment, revoke once, count', async () => {
+      const before = await store.apiKeys.count();
+      const key = { id: newId('key'), environment: 'test' as const, name: 'k', type: 'secret' as const, scopes: ['read' as const, 'write' as const], secret_hash: `h${newId('key')}`, preview: 'sk_test_…abcd', created_by: null, created_at: new Date().toISOString(), revoked_at: null };
+      await store.apiKeys.insert(key);
+      assert.deepEqual(await store.apiKeys.findBySecretHash(key.secret_hash), key);
+      assert.equal(await store.apiKeys.findBySecretHash('nope'), null);
+      assert.ok((await store.apiKeys.list('test')).some((k) => k.id === key.id));
+      assert.ok(!(await store.apiKeys.list('live')).some((k) => k.id === key.id));
+      assert.equal(await store.apiKeys.revoke('live', key.id, key.created_at), false);
+      assert.equal(await store.apiKeys.revoke('test', key.id, key.created_at), true);
+      assert.equal(await store.apiKeys.revoke('test', key.id, key.created_at), false);
+      assert.equal(await store.apiKeys.count(), before + 1);
+    });
+
+    test('ping answers; migrateToLatest on an up-to-date schema applies nothing', async () => {
+      await store.ping();
+      const { openConnection } = await import('../src/store/connection.ts');
+      const { db, capabilities } = openConnection(database.url);
+      assert.deepEqual(await migrateToLatest(db, capabilities), []);
+      await db.destroy();
+    });
+  });
+}
