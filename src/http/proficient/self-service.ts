@@ -1,0 +1,34 @@
+/**
+ * The Proficient client pattern: a publishable key (pk_…) plus the signed-in user's external id in
+ * X-User-External-Id. The door only names the user and the fields; the user service enforces them.
+ */
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError } from '../../domain/errors.ts';
+import type { WritableField } from '../../domain/user.ts';
+import type { SelfService } from '../../services/user-service.ts';
+
+export const EXTERNAL_ID_HEADER = 'x-user-external-id';
+
+/** What an end user may change about themselves through this door. */
+export const SELF_SERVICE_FIELDS: readonly WritableField[] = ['first_name', 'last_name'];
+
+/** The restriction a publishable-key request acts under; undefined for secret keys, which act on any user. */
+export function selfServiceOf(request: FastifyRequest): SelfService | undefined {
+  if (request.principal?.type !== 'publishable') return undefined;
+  const header = request.headers[EXTERNAL_ID_HEADER];
+  const externalId = Array.isArray(header) ? undefined : header;
+  if (!externalId) {
+    throw new ForbiddenError("A publishable key must send X-User-External-Id with the signed-in user's external id");
+  }
+  return { externalId, fields: SELF_SERVICE_FIELDS };
+}
+
+/**
+ * True when a publishable-key body names fields beyond the allowed ones. Such a body is handed to
+ * the service as it is, so that the service's own rule refuses it (403) rather than the wire schema (400).
+ */
+export function asksForMore(restrictTo: SelfService | undefined, body: unknown): boolean {
+  if (!restrictTo || typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const allowed: readonly string[] = restrictTo.fields;
+  return Object.keys(body).some((key) => !allowed.includes(key));
+}
