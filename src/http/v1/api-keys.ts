@@ -48,6 +48,23 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
   );
 
+  app.get(
+    '/whoami',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        security,
+        summary: 'The credential this request is using',
+        response: { 200: Type.Object({ key_id: Type.String(), environment: Type.String(), scopes: Type.Array(Type.String()) }), ...errors() },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request, 'v1');
+      return { key_id: ctx.actor, environment: ctx.environment, scopes: [...(request.principal?.scopes ?? [])] };
+    },
+  );
+
   app.delete(
     '/api_keys/:id',
     {

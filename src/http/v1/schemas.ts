@@ -75,7 +75,7 @@ const writable = {
   ),
 };
 
-export const UserPatchSchema = Type.Partial(Type.Object(writable, { additionalProperties: false }));
+export const UserPatchSchema = Type.Partial(Type.Object(writable), { additionalProperties: false });
 export const UserCreateSchema = UserPatchSchema;
 
 export const UserIdParams = Type.Object({ id: Type.String({ description: 'The user id (usr_…)' }) });
