@@ -17,6 +17,9 @@ export interface Config {
   roles: string[];
   logLevel: LogLevel;
   emailChange: 'direct' | 'verify';
+  /** smtp://user:pass@host:port; with mailFrom, mail is sent. Without, it is printed (development). */
+  smtpUrl: string | null;
+  mailFrom: string | null;
 }
 
 export class ConfigError extends Error {
@@ -72,8 +75,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     problems.push(`USERPLANE_EMAIL_CHANGE must be "direct" or "verify", got "${emailChange}"`);
   }
 
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  const mailFrom = env.MAIL_FROM?.trim() || null;
+  if (smtpUrl && !/^smtps?:\/\/.+/.test(smtpUrl)) problems.push(`SMTP_URL must look like smtp://host:port or smtps://user:pass@host:port, got "${redactUrl(smtpUrl)}"`);
+  if (Boolean(smtpUrl) !== Boolean(mailFrom)) problems.push('SMTP_URL and MAIL_FROM must be set together');
+  if (mailFrom && !/^(?:[^<>@\s]+@[^<>@\s]+|.*<[^<>@\s]+@[^<>@\s]+>)$/.test(mailFrom)) {
+    problems.push(`MAIL_FROM must be an address such as "Userplane <no-reply@example.com>", got "${mailFrom}"`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host: read('host', 'HOST') ?? '127.0.0.1', databaseUrl, adminKeys, roles, logLevel, emailChange };
+  return { port, host: read('host', 'HOST') ?? '127.0.0.1', databaseUrl, adminKeys, roles, logLevel, emailChange, smtpUrl, mailFrom };
 }
 
 function list(value: string | undefined): string[] {

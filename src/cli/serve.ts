@@ -1,13 +1,17 @@
+import { pino } from 'pino';
 import type { Config } from '../config.ts';
+import { createMailer } from '../mail/mailer.ts';
 import { redactUrl } from '../config.ts';
 import { buildServer } from '../http/server.ts';
 import { createServices } from '../services/index.ts';
 import { openStore } from '../store/kysely-store.ts';
 
 export async function serveCommand(config: Config): Promise<number> {
+  const logger = pino({ level: config.logLevel });
   const store = await openStore(config.databaseUrl);
-  const services = createServices(store, config);
-  const app = await buildServer({ services, logLevel: config.logLevel });
+  const mailer = createMailer(config, logger);
+  const services = createServices(store, config, { mailer, log: (err, msg) => logger.error({ err }, msg) });
+  const app = await buildServer({ services, logger });
 
   const created = await services.apiKeys.bootstrap();
   if (created.length > 0) {
@@ -24,6 +28,7 @@ export async function serveCommand(config: Config): Promise<number> {
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await store.close();
+    mailer.close();
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -16,12 +16,34 @@ export class ValidationError extends DomainError {
   constructor(
     readonly details: FieldErrors,
     message = 'Invalid request parameters',
+    /** A finer reason some doors name in their own codes (e.g. WorkOS `invalid_password_hash`). */
+    readonly reason?: string,
   ) {
     super(message);
   }
 
-  static field(field: string, message: string): ValidationError {
-    return new ValidationError({ [field]: [message] });
+  static field(field: string, message: string, reason?: string): ValidationError {
+    return new ValidationError({ [field]: [message] }, undefined, reason);
+  }
+}
+
+export type VerificationFailure =
+  | 'email_already_verified'
+  | 'email_missing'
+  | 'verification_code_missing'
+  | 'verification_code_incorrect'
+  | 'verification_code_expired'
+  | 'verification_code_used'
+  | 'verification_attempts_exceeded';
+
+/** An email verification step that cannot proceed; `code` says which, for every door to map. */
+export class VerificationError extends DomainError {
+  readonly status = 400;
+  constructor(
+    readonly code: VerificationFailure,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LogLevel } from '../config.ts';
 import type { Services } from '../services/index.ts';
 import { validatorCompiler } from './ajv.ts';
@@ -20,6 +20,8 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   /** A pino destination stream, for tests that read the log. */
   logStream?: NodeJS.WritableStream;
+  /** A logger made elsewhere (the CLI shares one with the services); wins over logLevel/logStream. */
+  logger?: FastifyBaseLogger;
   bodyLimit?: number;
 }
 
@@ -27,11 +29,9 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      level: options.logLevel ?? 'info',
-      ...(options.logStream ? { stream: options.logStream } : {}),
-      redact: ['req.headers.authorization'],
-    },
+    ...(options.logger
+      ? { loggerInstance: options.logger }
+      : { logger: { level: options.logLevel ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // A client's own request id is kept when it is sane, so logs on both sides line up.
     genReqId: (req) => {

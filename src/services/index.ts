@@ -1,14 +1,32 @@
 import type { Config } from '../config.ts';
+import { createConsoleMailer, type Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/contract.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
+import { createEmailVerificationService } from './email-verification-service.ts';
+import { createIdentityService } from './identity-service.ts';
+import { createPasswordService } from './password-service.ts';
 import { createUserService } from './user-service.ts';
 
-export function createServices(store: Store, config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'>, clock: Clock = systemClock) {
+export interface ServiceDeps {
+  clock?: Clock;
+  mailer?: Mailer;
+  /** Where failures that do not fail a request (a notice mail) are reported. */
+  log?: (error: unknown, message: string) => void;
+}
+
+export function createServices(store: Store, config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'>, deps: ServiceDeps = {}) {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? ((error: unknown, message: string) => console.error(message, error));
+  const mailer = deps.mailer ?? createConsoleMailer({ info: () => {}, warn: () => {} });
   return {
     store,
-    users: createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock }),
+    mailer,
+    users: createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log }),
     apiKeys: createApiKeyService(store, { configuredAdminKeys: config.adminKeys, clock }),
+    passwords: createPasswordService(store),
+    identities: createIdentityService(store, clock),
+    emailVerification: createEmailVerificationService(store, clock, mailer),
   };
 }
 

@@ -8,19 +8,29 @@ import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domai
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
 import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
+import type { Mailer, MailMessage } from '../mail/mailer.ts';
+import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
+import type { PreparedPassword } from './password-service.ts';
 import { creationChanges, deletionChanges } from './user-events.ts';
 
 export interface UserServiceOptions {
   roles: readonly string[];
   emailChange: PlanPolicy['emailChange'];
   clock: Clock;
+  mailer: Mailer;
+  log: (error: unknown, message: string) => void;
 }
+
+/** What events show in place of a secret. */
+export const REDACTED = '[redacted]';
 
 export interface UpdateOptions {
   /** Versions the caller's If-Match accepts; a user at any other version is not written (412). */
   expectedVersions?: readonly number[];
   /** An end user acting on their own profile (a publishable key): only this user, only these fields. */
   restrictTo?: SelfService;
+  /** A new password (already hashed by preparePassword) to set in the same transaction. */
+  password?: PreparedPassword;
 }
 
 /** What a publishable-key caller may touch: the one user with this external id, and these fields. */
@@ -68,6 +78,17 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     if (refused.length > 0) throw new ForbiddenError(`This key may not change: ${refused.join(', ')}`);
   }
 
+  /** Mail goes out after commit; a failure is logged, and the user can ask for a new code. */
+  async function sendAll(mails: MailMessage[]): Promise<void> {
+    for (const mail of mails) {
+      try {
+        await options.mailer.send(mail);
+      } catch (error) {
+        options.log(error, 'sending mail failed');
+      }
+    }
+  }
+
   async function lockUser(tx: StoreQueries, ctx: RequestContext, id: string): Promise<StoredUser> {
     const user = await tx.users.findById(ctx.environment, id, { lock: true });
     if (!user) throw new NotFoundError('user', id);
@@ -86,7 +107,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(ctx: RequestContext, input: Record<string, unknown>): Promise<User> {
+    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword } = {}): Promise<User> {
       const fields = planCreate(input, policy);
       const now = options.clock().toISOString();
       const user: StoredUser = {
@@ -118,17 +139,22 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         metadata: {},
         extensions: {},
         ...(fields as Partial<StoredUser>),
-        password_set: false,
-        password_hash: null,
-        password_hash_type: null,
+        password_set: opts.password !== undefined,
+        password_hash: opts.password?.hash ?? null,
+        password_hash_type: opts.password?.type ?? null,
         source: ctx.door,
         version: 1,
         created_at: now,
         updated_at: now,
       };
+      if (opts.password?.equalsEmail(user.email)) {
+        throw ValidationError.field('password', 'Must not be the same as the email address', 'password_strength');
+      }
+      const changes = creationChanges(user);
+      if (opts.password) changes.password = { previous: null, current: REDACTED };
       return store.transaction(async (tx) => {
         await tx.users.insert(user);
-        await appendEvent(tx, ctx, 'user.created', user.id, creationChanges(user), now);
+        await appendEvent(tx, ctx, 'user.created', user.id, changes, now);
         return publicUser(user);
       });
     },
@@ -154,22 +180,41 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     },
 
     async update(ctx: RequestContext, id: string, patch: Record<string, unknown>, opts: UpdateOptions = {}): Promise<UpdateResult> {
-      return store.transaction(async (tx) => {
+      const mails: MailMessage[] = [];
+      const result = await store.transaction(async (tx) => {
         const current = await lockUser(tx, ctx, id);
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
         checkSelfService(current, patch, opts.restrictTo);
         const plan = planUpdate(current, patch, policy);
-        if (Object.keys(plan.changes).length === 0) return { user: publicUser(current), changed: false, changes: {} };
-        const updated_at = options.clock().toISOString();
+        const changeSet: ChangeSet = { ...plan.changeSet };
+        const changes = { ...plan.changes };
+        const finalEmail = plan.changes.email !== undefined ? plan.changes.email : current.email;
+        if (opts.password) {
+          if (opts.password.equalsEmail(finalEmail)) {
+            throw ValidationError.field('password', 'Must not be the same as the email address', 'password_strength');
+          }
+          changeSet.password = { previous: current.password_set ? REDACTED : null, current: REDACTED };
+          if (!current.password_set) changeSet.password_set = { previous: false, current: true };
+          changes.password_set = true;
+        }
+        if (Object.keys(changeSet).length === 0) return { user: publicUser(current), changed: false, changes: {} };
+
+        const now = options.clock();
+        const updated_at = now.toISOString();
         const version = current.version + 1;
-        const written = await tx.users.update(ctx.environment, id, current.version, { ...plan.changes, version, updated_at });
+        const written = await tx.users.update(ctx.environment, id, current.version, { ...changes, version, updated_at });
         // The row is locked (or the database is), so a miss means it vanished under us.
         if (!written) throw new NotFoundError('user', id);
-        await appendEvent(tx, ctx, 'user.updated', id, plan.changeSet, updated_at);
-        return { user: publicUser({ ...current, ...plan.changes, version, updated_at }), changed: true, changes: plan.changeSet };
+        if (opts.password) await tx.users.setPassword(ctx.environment, id, { hash: opts.password.hash, type: opts.password.type });
+        if (plan.emailChanged) Object.assign(changeSet, await unlinkMismatchedIdentities(tx, current, finalEmail));
+        if (plan.pendingEmail) mails.push(...(await holdPendingEmail(tx, current, plan.pendingEmail, now)));
+        await appendEvent(tx, ctx, 'user.updated', id, changeSet, updated_at);
+        return { user: publicUser({ ...current, ...changes, version, updated_at }), changed: true, changes: changeSet };
       });
+      await sendAll(mails);
+      return result;
     },
 
     async delete(ctx: RequestContext, id: string, opts: UpdateOptions = {}): Promise<User> {

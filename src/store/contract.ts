@@ -68,8 +68,12 @@ export interface UserQueries {
     expectedVersion: number,
     changes: UserChanges & { version: number; updated_at: string },
   ): Promise<boolean>;
-  /** Sets or clears the stored password hash. Returns false when no row matched. */
-  setPassword(environment: Environment, id: string, hash: { hash: string; type: string } | null): Promise<boolean>;
+  /**
+   * Sets or clears the stored password hash. With `onlyIfHash`, writes only while the stored
+   * hash is still that one (a re-hash must not undo a concurrent password change).
+   * Returns false when no row matched.
+   */
+  setPassword(environment: Environment, id: string, hash: { hash: string; type: string } | null, onlyIfHash?: string): Promise<boolean>;
   /** Deletes the user. Returns false when nothing matched. */
   delete(environment: Environment, id: string): Promise<boolean>;
   /**
@@ -96,10 +100,56 @@ export interface ApiKeyQueries {
   count(): Promise<number>;
 }
 
+export interface Identity {
+  id: string;
+  environment: Environment;
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  email: string | null;
+  created_at: string;
+}
+
+export interface IdentityQueries {
+  /** A user's identities, oldest first. */
+  listForUser(environment: Environment, userId: string): Promise<Identity[]>;
+  /** Throws ConflictError('identity') when (environment, provider, provider_user_id) is taken. */
+  insert(identity: Identity): Promise<void>;
+  /** Deletes these identities of the user; returns how many went. */
+  delete(environment: Environment, userId: string, ids: readonly string[]): Promise<number>;
+}
+
+/** The one outstanding email verification code of a user (a new send replaces it). */
+export interface EmailVerification {
+  user_id: string;
+  environment: Environment;
+  /** The address the code was sent to: the current email, or the pending one. */
+  email: string;
+  code_hash: string;
+  attempts: number;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface VerificationQueries {
+  /** The user's code record, or null when none was ever sent. */
+  find(environment: Environment, userId: string): Promise<EmailVerification | null>;
+  /** Inserts or replaces the user's code record. */
+  replace(record: EmailVerification): Promise<void>;
+  /** Records a wrong attempt. */
+  countAttempt(userId: string): Promise<void>;
+  markUsed(userId: string, at: string): Promise<void>;
+  /** Records a send and returns how many sends the user had since `since` (this one included). */
+  recordSend(userId: string, at: string, since: string): Promise<number>;
+}
+
 export interface StoreQueries {
   users: UserQueries;
   events: EventQueries;
   apiKeys: ApiKeyQueries;
+  identities: IdentityQueries;
+  verifications: VerificationQueries;
 }
 
 export interface Store extends StoreQueries {

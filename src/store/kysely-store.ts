@@ -4,12 +4,19 @@ import { createApiKeyQueries } from './api-key-queries.ts';
 import type { Capabilities } from './capabilities.ts';
 import { openConnection, type ConnectionOptions } from './connection.ts';
 import type { Store, StoreQueries } from './contract.ts';
+import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createEventQueries } from './event-queries.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 
 function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
-  return { users: createUserQueries(db, caps), events: createEventQueries(db), apiKeys: createApiKeyQueries(db) };
+  return {
+    users: createUserQueries(db, caps),
+    events: createEventQueries(db),
+    apiKeys: createApiKeyQueries(db),
+    identities: createIdentityQueries(db),
+    verifications: createVerificationQueries(db),
+  };
 }
 
 export function createStore(db: Kysely<Database>, capabilities: Capabilities): Store {

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import { migration001 } from './migrations/001-initial.ts';
+import { migration002 } from './migrations/002-credentials.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
   return {
     '001-initial': migration001(caps),
+    '002-credentials': migration002,
   };
 }
 

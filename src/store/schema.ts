@@ -66,10 +66,39 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+export interface IdentitiesTable {
+  id: string;
+  environment: string;
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  email: string | null;
+  created_at: string;
+}
+
+export interface EmailVerificationsTable {
+  user_id: string;
+  environment: string;
+  email: string;
+  code_hash: string;
+  attempts: number;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface EmailVerificationSendsTable {
+  user_id: string;
+  sent_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_events: UserEventsTable;
   api_keys: ApiKeysTable;
+  identities: IdentitiesTable;
+  email_verifications: EmailVerificationsTable;
+  email_verification_sends: EmailVerificationSendsTable;
 }
 
 export type UserRow = UsersTable;

@@ -42,12 +42,13 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       }
     },
 
-    async setPassword(environment, id, hash) {
+    async setPassword(environment, id, hash, onlyIfHash) {
       const result = await db
         .updateTable('users')
         .set({ password_hash: hash?.hash ?? null, password_hash_type: hash?.type ?? null })
         .where('id', '=', id)
         .where('environment', '=', environment)
+        .$if(onlyIfHash !== undefined, (q) => q.where('password_hash', '=', onlyIfHash!))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

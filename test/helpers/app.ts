@@ -5,6 +5,7 @@ import { createServices, type Services } from '../../src/services/index.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/kysely-store.ts';
 import type { Clock } from '../../src/services/context.ts';
+import type { Mailer } from '../../src/mail/mailer.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
@@ -26,6 +27,7 @@ export interface TestAppOptions {
   emailChange?: 'direct' | 'verify';
   clock?: Clock;
   logStream?: NodeJS.WritableStream;
+  mailer?: Mailer;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -34,7 +36,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const services = createServices(
     store,
     { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY] },
-    options.clock,
+    { clock: options.clock, mailer: options.mailer, log: () => {} },
   );
   const app = await buildServer({ services, logLevel: options.logStream ? 'info' : 'silent', logStream: options.logStream });
   await app.ready();

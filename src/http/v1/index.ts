@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { credentialRoutes } from './credentials.ts';
 import { sendV1Error } from './error-codec.ts';
+import { identityRoutes } from './identities.ts';
 import { userRoutes } from './users.ts';
 
 /** The canonical API, mounted at /v1. */
@@ -11,4 +13,6 @@ export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, op
   app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
   await app.register(userRoutes, { services: opts.services });
   await app.register(apiKeyRoutes, { services: opts.services });
+  await app.register(credentialRoutes, { services: opts.services });
+  await app.register(identityRoutes, { services: opts.services });
 };

@@ -1,0 +1,31 @@
+/**
+ * What an email change brings with it inside the update's transaction: identities whose email no
+ * longer matches are unlinked, and under the verify policy a code goes to the new address.
+ */
+import { normalizeIdentifier, type ChangeSet, type JsonValue } from '../domain/user.ts';
+import type { MailMessage } from '../mail/mailer.ts';
+import type { Identity, StoreQueries, StoredUser } from '../store/contract.ts';
+import { codeMail, emailChangeNotice, issueCode } from './verification-codes.ts';
+
+export function identitySummary(identity: Identity): JsonValue {
+  return { id: identity.id, provider: identity.provider, provider_user_id: identity.provider_user_id, email: identity.email };
+}
+
+/** Unlinks the user's identities whose email differs from `email`; returns the change to record. */
+export async function unlinkMismatchedIdentities(tx: StoreQueries, user: StoredUser, email: string | null): Promise<ChangeSet> {
+  const identities = await tx.identities.listForUser(user.environment, user.id);
+  const target = email === null ? null : normalizeIdentifier(email);
+  const stale = identities.filter((identity) => identity.email !== null && normalizeIdentifier(identity.email) !== target);
+  if (stale.length === 0) return {};
+  await tx.identities.delete(user.environment, user.id, stale.map((identity) => identity.id));
+  return { unlinked_identities: { previous: stale.map(identitySummary), current: null } };
+}
+
+/** Verify policy: a code for the pending address, and a notice to the current one. Mail after commit. */
+export async function holdPendingEmail(tx: StoreQueries, user: StoredUser, pendingEmail: string, now: Date): Promise<MailMessage[]> {
+  const { code } = await issueCode(tx, user, pendingEmail, now);
+  await tx.verifications.recordSend(user.id, now.toISOString(), new Date(now.getTime() - 3600_000).toISOString());
+  const mails = [codeMail(pendingEmail, code)];
+  if (user.email) mails.push(emailChangeNotice(user.email, pendingEmail));
+  return mails;
+}
