@@ -38,7 +38,7 @@ export function createConsoleMailer(logger: MailerLogger, out: NodeJS.WritableSt
     kind: 'console',
     async send(message) {
       out.write(`\n----- mail (development mailer, not sent) -----\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n-----------------------------------------------\n`);
-      logger.info({ subject: message.subject }, 'mail written to the console by the development mailer');
+      logger.info({}, 'mail written to the console by the development mailer');
     },
     close: () => {},
   };

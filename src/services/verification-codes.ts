@@ -47,7 +47,7 @@ export async function issueCode(tx: StoreQueries, user: { id: string; environmen
 export function codeMail(to: string, code: string) {
   return {
     to,
-    subject: `Your verification code: ${code}`,
+    subject: 'Your verification code',
     text: `Your email verification code is ${code}.\n\nIt is valid for 10 minutes. If you did not ask for it, ignore this message.`,
   };
 }
