@@ -33,6 +33,8 @@ function openSqlite(path: string): Connection {
   // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
+  // Identities and codes go with their user (ON DELETE CASCADE), which SQLite enforces only when asked.
+  raw.pragma('foreign_keys = ON');
   const dialect = new ImmediateSqliteDialect({ database: withStatementCache(raw) });
   return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE };
 }

@@ -179,6 +179,17 @@ for (const kind of DATABASES) {
       assert.equal((await t.request({ method: 'GET', url: `/v1/users/${user.id}/identities` })).json().data.length, 0);
     });
 
+    test('deleting a user releases its identities and codes', async () => {
+      const user = await createUser();
+      const account = { provider: 'AppleOAuth', provider_user_id: `apple-${kind.name}`, email: user.email };
+      assert.equal((await post(`/v1/users/${user.id}/identities`, account)).statusCode, 201);
+      assert.equal((await post(`/v1/users/${user.id}/email_verification/send`, {})).statusCode, 200);
+      assert.equal((await t.request({ method: 'DELETE', url: `/v1/users/${user.id}` })).statusCode, 200);
+      assert.equal(await t.store.verifications.find('test', user.id), null);
+      const other = await createUser();
+      assert.equal((await post(`/v1/users/${other.id}/identities`, { ...account, email: other.email })).statusCode, 201);
+    });
+
     test('email change unlinks identities whose email differs, in the same event', async () => {
       const user = await createUser({ email: `keep-${kind.name}@example.com` });
       const stays = (await post(`/v1/users/${user.id}/identities`, { provider: 'GitHubOAuth', provider_user_id: `gh-${kind.name}`, email: `NEW-${kind.name}@example.com` })).json();
