@@ -20,6 +20,62 @@ export interface Config {
   /** smtp://user:pass@host:port; with mailFrom, mail is sent. Without, it is printed (development). */
   smtpUrl: string | null;
   mailFrom: string | null;
+  /** Requests per credential per window, by the credential's highest scope; null turns limits off. */
+  rateLimit: RateLimitConfig | null;
+  /** redis://… shares rate-limit budgets between nodes; unset keeps them in memory. */
+  redisUrl: string | null;
+  /** Bearer JWTs from an OAuth 2.0 issuer, verified against its JWKS; null when not configured. */
+  oauth: OAuthConfig | null;
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+}
+
+export interface RateWindow {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateLimitConfig {
+  read: RateWindow;
+  write: RateWindow;
+  admin: RateWindow;
+}
+
+export interface OAuthConfig {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** The claim naming the environment (live|test); tokens without it act in `test`. */
+  environmentClaim: string;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+  /** Least time between two fetches of the key set (default 30 s); tests shorten it. */
+  jwksCooldownMs?: number;
+}
+
+export const DEFAULT_RATE_LIMIT = '1000/10s';
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** `100/10s` for every scope, or per scope: `read=1000/10s,write=100/10s,admin=50/10s`; `off` disables. */
+export function parseRateLimit(text: string): RateLimitConfig | null | string {
+  if (text === 'off') return null;
+  const window = (part: string): RateWindow | null => {
+    const match = /^(\d+)\/(\d*)(ms|s|m|h)$/.exec(part.trim());
+    if (!match || Number(match[1]) < 1) return null;
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 'ms' | 's' | 'm' | 'h'];
+    return { max: Number(match[1]), windowMs: Number(match[2] || '1') * unit };
+  };
+  const single = window(text);
+  if (single) return { read: single, write: single, admin: single };
+  const result: Partial<RateLimitConfig> = {};
+  for (const entry of text.split(',')) {
+    const [scope, spec] = entry.split('=');
+    const parsed = spec ? window(spec) : null;
+    if (!parsed || !['read', 'write', 'admin'].includes(scope?.trim() ?? '')) return 'must look like 100/10s or read=1000/10s,write=100/10s (or off)';
+    result[scope!.trim() as keyof RateLimitConfig] = parsed;
+  }
+  const fallback = result.write ?? result.read ?? result.admin!;
+  return { read: result.read ?? fallback, write: result.write ?? fallback, admin: result.admin ?? result.write ?? fallback };
 }
 
 export class ConfigError extends Error {
@@ -83,8 +139,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     problems.push(`MAIL_FROM must be an address such as "Userplane <no-reply@example.com>", got "${mailFrom}"`);
   }
 
+  const rateLimit = parseRateLimit(env.USERPLANE_RATE_LIMIT?.trim() || DEFAULT_RATE_LIMIT);
+  if (typeof rateLimit === 'string') problems.push(`USERPLANE_RATE_LIMIT ${rateLimit}, got "${env.USERPLANE_RATE_LIMIT}"`);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push(`REDIS_URL must look like redis://host:6379, got "${redactUrl(redisUrl)}"`);
+
+  const oauth = readOAuth(env, problems);
+
+  const bodyLimitText = env.USERPLANE_BODY_LIMIT?.trim() || '65536';
+  const bodyLimit = Number(bodyLimitText);
+  if (!/^\d+$/.test(bodyLimitText) || bodyLimit < 1024 || bodyLimit > 10 * 1024 * 1024) {
+    problems.push(`USERPLANE_BODY_LIMIT must be a number of bytes from 1024 to 10485760, got "${bodyLimitText}"`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host: read('host', 'HOST') ?? '127.0.0.1', databaseUrl, adminKeys, roles, logLevel, emailChange, smtpUrl, mailFrom };
+  return {
+    port,
+    host: read('host', 'HOST') ?? '127.0.0.1',
+    databaseUrl,
+    adminKeys,
+    roles,
+    logLevel,
+    emailChange,
+    smtpUrl,
+    mailFrom,
+    rateLimit: rateLimit as RateLimitConfig | null,
+    redisUrl,
+    oauth,
+    bodyLimit,
+  };
+}
+
+function readOAuth(env: NodeJS.ProcessEnv, problems: string[]): OAuthConfig | null {
+  const jwksUrl = env.OAUTH_JWKS_URL?.trim();
+  const issuer = env.OAUTH_ISSUER?.trim();
+  const audience = env.OAUTH_AUDIENCE?.trim();
+  if (!jwksUrl && !issuer && !audience) return null;
+  if (!jwksUrl || !issuer || !audience) {
+    problems.push('OAUTH_JWKS_URL, OAUTH_ISSUER and OAUTH_AUDIENCE must be set together');
+    return null;
+  }
+  if (!/^https?:\/\/.+/.test(jwksUrl)) problems.push(`OAUTH_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  const algorithms = (env.OAUTH_ALGORITHMS?.trim() || 'RS256,ES256,PS256,EdDSA').split(',').map((a) => a.trim());
+  const bad = algorithms.filter((a) => !ASYMMETRIC_ALGORITHMS.includes(a));
+  if (bad.length > 0) problems.push(`OAUTH_ALGORITHMS may list only ${ASYMMETRIC_ALGORITHMS.join(', ')}; got ${bad.join(', ')}`);
+  const tolerance = Number(env.OAUTH_CLOCK_TOLERANCE_SECONDS?.trim() || '30');
+  if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 300) problems.push('OAUTH_CLOCK_TOLERANCE_SECONDS must be 0 to 300');
+  return { jwksUrl, issuer, audience, environmentClaim: env.OAUTH_ENVIRONMENT_CLAIM?.trim() || 'userplane_environment', algorithms, clockToleranceSeconds: tolerance };
 }
 
 function list(value: string | undefined): string[] {

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { ForbiddenError, UnauthorizedError } from '../domain/errors.ts';
 import type { Door } from '../domain/user.ts';
 import { hasScope, type Principal } from '../services/api-key-service.ts';
+import { looksLikeJwt } from '../services/oauth-tokens.ts';
 import type { RequestContext, Services } from '../services/index.ts';
 import type { Scope } from '../store/contract.ts';
 
@@ -36,14 +37,17 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { services: Serv
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
     const token = bearerToken(request);
-    if (!token) throw new UnauthorizedError('Missing API key: send Authorization: Bearer <key>');
-    const principal = await opts.services.apiKeys.authenticate(token);
+    if (!token) throw new UnauthorizedError('Missing API key: send Authorization: Bearer <key> (or Token <key>)');
+    const principal =
+      opts.services.tokens && looksLikeJwt(token)
+        ? await opts.services.tokens.verify(token)
+        : await opts.services.apiKeys.authenticate(token);
     if (!principal) throw new UnauthorizedError('Invalid or revoked API key');
     if (principal.type === 'publishable' && !request.routeOptions.config.publishable) {
       throw new ForbiddenError('Publishable keys cannot call this endpoint');
     }
     if (principal.type === 'secret' && !hasScope(principal, scope)) {
-      throw new ForbiddenError(`This API key lacks the "${scope}" scope`);
+      throw new ForbiddenError(`This credential lacks the "${scope}" scope`);
     }
     request.principal = principal;
   });

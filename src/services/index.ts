@@ -5,6 +5,7 @@ import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
 import { createIdentityService } from './identity-service.ts';
+import { createTokenVerifier } from './oauth-tokens.ts';
 import { createPasswordService } from './password-service.ts';
 import { createUserService } from './user-service.ts';
 
@@ -15,7 +16,11 @@ export interface ServiceDeps {
   log?: (error: unknown, message: string) => void;
 }
 
-export function createServices(store: Store, config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'>, deps: ServiceDeps = {}) {
+export function createServices(
+  store: Store,
+  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth'>>,
+  deps: ServiceDeps = {},
+) {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? ((error: unknown, message: string) => console.error(message, error));
   const mailer = deps.mailer ?? createConsoleMailer({ info: () => {}, warn: () => {} });
@@ -27,6 +32,8 @@ export function createServices(store: Store, config: Pick<Config, 'roles' | 'ema
     passwords: createPasswordService(store),
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
+    /** OAuth bearer tokens, when an issuer is configured. */
+    tokens: config.oauth ? createTokenVerifier(config.oauth) : null,
   };
 }
 
