@@ -11,7 +11,7 @@ export async function serveCommand(config: Config): Promise<number> {
   const store = await openStore(config.databaseUrl);
   const mailer = createMailer(config, logger);
   const services = createServices(store, config, { mailer, log: (err, msg) => logger.error({ err }, msg) });
-  const app = await buildServer({ services, logger });
+  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit });
 
   const created = await services.apiKeys.bootstrap();
   if (created.length > 0) {

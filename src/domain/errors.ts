@@ -138,6 +138,17 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** An Idempotency-Key misuse: reused with another request (422), or its first request still runs (409). */
+export class IdempotencyError extends DomainError {
+  constructor(
+    readonly code: 'idempotency_key_reused' | 'idempotency_key_in_progress',
+    readonly status: 409 | 422,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class UnavailableError extends DomainError {
   readonly code = 'unavailable';
   readonly status = 503;

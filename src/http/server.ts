@@ -4,10 +4,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { LogLevel } from '../config.ts';
+import type { LogLevel, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
+import { idempotencyPlugin } from './idempotency.ts';
+import { registerJsonBody } from './json-body.ts';
+import { rateLimitPlugin } from './rate-limit.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
@@ -23,6 +26,9 @@ export interface ServerOptions {
   /** A logger made elsewhere (the CLI shares one with the services); wins over logLevel/logStream. */
   logger?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** Per-credential limits; null or absent serves without them. */
+  rateLimit?: RateLimitConfig | null;
+  redisUrl?: string | null;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -38,16 +44,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
     },
-    // "__proto__" and "constructor" keys are kept as plain data (metadata may hold them); the
-    // merge code assigns own properties only, so they can never reach a prototype.
-    onProtoPoisoning: 'ignore',
-    onConstructorPoisoning: 'ignore',
     routerOptions: { maxParamLength: 512 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  // JSON only: without Fastify's default text/plain parser, any other body is a 415.
-  app.removeContentTypeParser('text/plain');
+  // JSON only (any other body is a 415), parsed strictly: UTF-8, no duplicate keys.
+  registerJsonBody(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
@@ -67,6 +69,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { services: options.services });
+  // Order matters: both add per-route preHandlers, and replays should count against the limit.
+  if (options.rateLimit) await app.register(rateLimitPlugin, { limits: options.rateLimit, redisUrl: options.redisUrl ?? null });
+  await app.register(idempotencyPlugin, { store: options.services.store });
 
   await app.register(systemRoutes, { services: options.services });
   await app.register(v1Door, { prefix: '/v1', services: options.services });

@@ -144,12 +144,44 @@ export interface VerificationQueries {
   recordSend(userId: string, at: string, since: string): Promise<number>;
 }
 
+/** A request made with an Idempotency-Key, and once it finished, the response it got. */
+export interface IdempotencyRecord {
+  environment: Environment;
+  credential: string;
+  key: string;
+  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  request_hash: string;
+  state: 'in_progress' | 'completed';
+  response: StoredResponse | null;
+  created_at: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface IdempotencyQueries {
+  /** Inserts an in-progress record; false when (environment, credential, key) already exists. */
+  claim(record: Pick<IdempotencyRecord, 'environment' | 'credential' | 'key' | 'request_hash' | 'created_at'>): Promise<boolean>;
+  /** The record, or null when there is none. */
+  find(environment: Environment, credential: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Stores the final response of a claimed request. */
+  complete(environment: Environment, credential: string, key: string, response: StoredResponse): Promise<void>;
+  /** Forgets a record (a failed attempt may be retried); with `createdAt`, only that exact claim. */
+  release(environment: Environment, credential: string, key: string, createdAt?: string): Promise<void>;
+  /** Deletes records created before `before`; returns how many. */
+  purge(before: string): Promise<number>;
+}
+
 export interface StoreQueries {
   users: UserQueries;
   events: EventQueries;
   apiKeys: ApiKeyQueries;
   identities: IdentityQueries;
   verifications: VerificationQueries;
+  idempotency: IdempotencyQueries;
 }
 
 export interface Store extends StoreQueries {

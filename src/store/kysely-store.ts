@@ -6,6 +6,7 @@ import { openConnection, type ConnectionOptions } from './connection.ts';
 import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createEventQueries } from './event-queries.ts';
+import { createIdempotencyQueries } from './idempotency-queries.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -16,6 +17,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     apiKeys: createApiKeyQueries(db),
     identities: createIdentityQueries(db),
     verifications: createVerificationQueries(db),
+    idempotency: createIdempotencyQueries(db),
   };
 }
 

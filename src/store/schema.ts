@@ -92,6 +92,18 @@ export interface EmailVerificationSendsTable {
   sent_at: string;
 }
 
+export interface IdempotencyKeysTable {
+  environment: string;
+  credential: string;
+  key: string;
+  request_hash: string;
+  state: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_events: UserEventsTable;
@@ -99,6 +111,7 @@ export interface Database {
   identities: IdentitiesTable;
   email_verifications: EmailVerificationsTable;
   email_verification_sends: EmailVerificationSendsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type UserRow = UsersTable;

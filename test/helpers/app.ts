@@ -42,7 +42,13 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY], oauth: options.oauth ?? null },
     { clock: options.clock, mailer: options.mailer, log: () => {} },
   );
-  const app = await buildServer({ services, logLevel: options.logStream ? 'info' : 'silent', logStream: options.logStream });
+  const app = await buildServer({
+    services,
+    logLevel: options.logStream ? 'info' : 'silent',
+    logStream: options.logStream,
+    rateLimit: options.rateLimit ?? null,
+    redisUrl: options.redisUrl ?? null,
+  });
   await app.ready();
   return {
     app,

@@ -1,0 +1,114 @@
+/**
+ * Idempotency-Key on every POST of every door. The first request with a key runs and its response
+ * is kept in the database (so the guarantee holds across nodes and restarts) for 24 hours; a retry
+ * with the same key, credential and body gets that response again with `Idempotent-Replayed: true`
+ * and writes nothing. The same key with another body is a 422; a retry that arrives while the
+ * first is still running waits for it, then replays it (409 if it takes too long).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { BadRequestError, IdempotencyError } from '../domain/errors.ts';
+import type { Store, StoredResponse } from '../store/contract.ts';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/** A claim this old whose request never finished (its node died) may be taken over. */
+const ABANDONED_AFTER_MS = 60_000;
+const KEPT_HEADERS = ['content-type', 'etag', 'location'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyClaim: { key: string; createdAt: string } | null;
+  }
+}
+
+export interface IdempotencyOptions {
+  store: Store;
+  /** How long a retry waits for the first request to finish before answering 409. */
+  waitMs?: number;
+}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+}
+
+function replay(reply: FastifyReply, response: StoredResponse) {
+  return reply.code(response.status).headers(response.headers).header('Idempotent-Replayed', 'true').send(response.body);
+}
+
+export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: IdempotencyOptions) => {
+  const { store } = opts;
+  const waitMs = opts.waitMs ?? 10_000;
+  app.decorateRequest('idempotencyClaim', null);
+
+  async function preHandler(request: FastifyRequest, reply: FastifyReply) {
+    const key = request.headers['idempotency-key'];
+    const principal = request.principal;
+    if (typeof key !== 'string' || !principal) return;
+    if (!/^[\x21-\x7E]{1,255}$/.test(key)) throw new BadRequestError('Idempotency-Key must be 1 to 255 printable ASCII characters');
+    const { environment, keyId: credential } = principal;
+    const hash = requestHash(request);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const createdAt = new Date().toISOString();
+      if (await store.idempotency.claim({ environment, credential, key, request_hash: hash, created_at: createdAt })) {
+        request.idempotencyClaim = { key, createdAt };
+        return;
+      }
+      const existing = await store.idempotency.find(environment, credential, key);
+      if (!existing) continue; // released between our insert and read: claim again
+      const age = Date.now() - Date.parse(existing.created_at);
+      const expired = age > IDEMPOTENCY_TTL_MS;
+      const abandoned = existing.state === 'in_progress' && age > ABANDONED_AFTER_MS;
+      if (expired || abandoned) {
+        await store.idempotency.release(environment, credential, key, existing.created_at);
+        continue;
+      }
+      if (existing.request_hash !== hash) {
+        throw new IdempotencyError('idempotency_key_reused', 422, 'This Idempotency-Key was already used with a different request');
+      }
+      if (existing.state === 'completed' && existing.response) return replay(reply, existing.response);
+      if (Date.now() > deadline) {
+        throw new IdempotencyError('idempotency_key_in_progress', 409, 'A request with this Idempotency-Key is still in progress; retry later');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  // Added per route, after the rate limiter's own preHandler, so replays still count against it.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST')) return;
+    const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
+    route.preHandler = [...existing, preHandler];
+  });
+
+  // Records past their 24 hours are only ever ignored; sweep them now and then.
+  const sweep = setInterval(() => {
+    store.idempotency.purge(new Date(Date.now() - IDEMPOTENCY_TTL_MS).toISOString()).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'purging old idempotency keys failed');
+    });
+  }, 3600_000);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotencyClaim;
+    const principal = request.principal;
+    if (!claim || !principal) return payload;
+    request.idempotencyClaim = null;
+    // A server-side failure is not an answer worth keeping: the client may retry it for real.
+    if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null && !Buffer.isBuffer(payload))) {
+      await store.idempotency.release(principal.environment, principal.keyId, claim.key, claim.createdAt);
+      return payload;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const value = reply.getHeader(name);
+      if (value !== undefined) headers[name] = String(value);
+    }
+    const body = payload === null ? '' : payload.toString();
+    await store.idempotency.complete(principal.environment, principal.keyId, claim.key, { status: reply.statusCode, headers, body });
+    return payload;
+  });
+});

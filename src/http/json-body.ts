@@ -1,0 +1,91 @@
+/**
+ * The JSON body parser of every door, stricter than JSON.parse: bytes must be valid UTF-8 (not
+ * silently replaced), and an object must not repeat a key (JSON.parse would keep the last one,
+ * so `{"role":"member","role":"admin"}` could slip past a proxy that checked the first).
+ * Keys such as "__proto__" stay plain own properties, as JSON.parse makes them.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BadRequestError, UnsupportedMediaTypeError } from '../domain/errors.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The first key that appears twice in one object of a valid JSON text, or null. */
+export function findDuplicateKey(text: string): string | null {
+  const objects: Array<Set<string> | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      if (expectKey) {
+        const keys = objects[objects.length - 1]!;
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 0x7b /* { */) {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      objects.push(null);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      objects.pop();
+    } else if (c === 0x2c /* , */) {
+      expectKey = objects[objects.length - 1] instanceof Set;
+    }
+  }
+  return null;
+}
+
+export function parseJsonBody(raw: Buffer): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw new BadRequestError('Request body is not valid UTF-8', 'invalid_utf8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('Malformed JSON in request body', 'malformed_json');
+  }
+  const duplicate = typeof value === 'object' && value !== null ? findDuplicateKey(text) : null;
+  if (duplicate !== null) throw new BadRequestError(`Duplicate key "${duplicate.slice(0, 64)}" in JSON body`, 'duplicate_key');
+  return value;
+}
+
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(/^application\/(?:[\w.+-]+\+)?json$/, { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+    const charset = /charset=([^;]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new UnsupportedMediaTypeError('JSON bodies must be UTF-8'), undefined);
+      return;
+    }
+    if (body.length === 0) {
+      done(new BadRequestError('Request body must not be empty when Content-Type is application/json', 'empty_body'), undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonBody(body));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  // Path and query values reach SQL as parameters; PostgreSQL refuses NUL in text, so stop it here.
+  app.addHook('preValidation', async (request) => {
+    for (const part of [request.params, request.query]) {
+      if (typeof part !== 'object' || part === null) continue;
+      for (const value of Object.values(part)) {
+        if (typeof value === 'string' && value.includes('\u0000')) {
+          throw new BadRequestError('Path and query parameters must not contain NUL characters', 'nul_character');
+        }
+      }
+    }
+  });
+}

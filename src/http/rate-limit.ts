@@ -1,0 +1,74 @@
+/**
+ * Rate limits per credential (@fastify/rate-limit): in memory by default, in Redis when
+ * REDIS_URL is set so every node shares one budget. If Redis is unreachable requests are served
+ * without limits (fail open, logged) and limits resume when it is back. Runs after authentication,
+ * so the budget is the credential's, sized by its highest scope.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+import type { RateLimitConfig, RateWindow } from '../config.ts';
+import { RateLimitedError } from '../domain/errors.ts';
+
+export interface RateLimitOptions {
+  limits: RateLimitConfig;
+  redisUrl: string | null;
+}
+
+function windowFor(limits: RateLimitConfig, request: FastifyRequest): RateWindow {
+  const scopes = request.principal?.scopes;
+  if (scopes?.has('admin')) return limits.admin;
+  if (scopes?.has('write')) return limits.write;
+  return limits.read;
+}
+
+export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOptions) => {
+  let redis: Redis | null = null;
+  if (opts.redisUrl) {
+    redis = new Redis(opts.redisUrl, {
+      // Fail fast while Redis is down instead of queueing commands; reconnect in the background.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2000,
+      commandTimeout: 500,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      lazyConnect: false,
+    });
+    let healthy = true;
+    redis.on('error', (error) => {
+      if (healthy) app.log.warn({ err: error }, 'Redis unavailable: serving without shared rate limits until it returns');
+      healthy = false;
+    });
+    redis.on('ready', () => {
+      if (!healthy) app.log.info('Redis is back: shared rate limits resume');
+      healthy = true;
+    });
+    app.addHook('onClose', async () => {
+      redis?.disconnect();
+    });
+  }
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    ...(redis ? { redis, nameSpace: 'userplane-rl:' } : {}),
+    skipOnError: true,
+    enableDraftSpec: true,
+    // Public routes (health, docs) have no credential to count against.
+    allowList: (request) => !request.routeOptions.config.scope || !request.principal,
+    keyGenerator: (request) => `${request.principal?.environment}:${request.principal?.keyId}`,
+    max: (request) => windowFor(opts.limits, request).max,
+    timeWindow: (request) => windowFor(opts.limits, request).windowMs,
+    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)), `Too many requests: limit ${context.max} per window; retry after ${context.after}`),
+  });
+
+  // The IETF draft also names the policy: "<limit>;w=<window seconds>".
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.principal && reply.hasHeader('ratelimit-limit')) {
+      const window = windowFor(opts.limits, request);
+      reply.header('RateLimit-Policy', `${window.max};w=${Math.ceil(window.windowMs / 1000)}`);
+    }
+    return payload;
+  });
+});
