@@ -111,6 +111,54 @@ for (const kind of DATABASES) {
       assert.equal((await store.users.list('test', { username: 'lister4' }, { limit: 10 })).items.length, 0);
     });
 
+    test('list: descending order and paging backwards with before (WorkOS door, issue 4)', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const u = makeUser({ environment: 'live', username: `Pager${i}`, metadata: { pager: 'yes' } });
+        await store.users.insert(u);
+        ids.push(u.id);
+      }
+      const mine = (page: { items: StoredUser[] }) => page.items.map((u) => u.id).filter((id) => ids.includes(id));
+      // Cursors inside this run's ids keep other tests' users out of the window.
+      const [a, b, c, d, e] = ids as [string, string, string, string, string];
+      const desc = await store.users.list('live', {}, { limit: 2, order: 'desc', after: e });
+      assert.deepEqual(mine(desc), [d, c]);
+      assert.equal(desc.hasMore, true);
+      const descBefore = await store.users.list('live', {}, { limit: 2, order: 'desc', before: a });
+      assert.deepEqual(mine(descBefore), [c, b]);
+      assert.equal(descBefore.hasMore, true);
+      const ascBefore = await store.users.list('live', {}, { limit: 2, order: 'asc', before: e });
+      assert.deepEqual(mine(ascBefore), [c, d]);
+      assert.equal(ascBefore.hasMore, true);
+      const ascAfter = await store.users.list('live', {}, { limit: 10, order: 'asc', after: c });
+      assert.deepEqual(mine(ascAfter), [d, e]);
+      const newest = await store.users.list('live', {}, { limit: 1, order: 'desc' });
+      assert.ok(newest.items[0]!.id >= e);
+    });
+
+    test('list q: case-insensitive prefix of identifiers and names, wildcards literal (console search, issue 7)', async () => {
+      const ada = makeUser({ email: 'Ada.Q@Search.io', username: 'qada', external_id: 'EXT-q-1', first_name: 'Ada', last_name: 'Lovelace' });
+      const grace = makeUser({ email: 'grace.q@search.io', username: 'q_grace', name: 'Amazing Grace', last_name: 'Hopper' });
+      const percent = makeUser({ username: 'q%odd', first_name: 'Qwildcard' });
+      const other = makeUser({ environment: 'live', email: 'ada.q@search.io' });
+      for (const u of [ada, grace, percent, other]) await store.users.insert(u);
+      const ids = async (q: string, filter: object = {}) => (await store.users.list('test', { ...filter, q }, { limit: 10 })).items.map((u) => u.id);
+      assert.deepEqual(await ids('ADA.q@'), [ada.id]);
+      assert.deepEqual(await ids('qad'), [ada.id]);
+      assert.deepEqual(await ids('ext-Q'), [ada.id]);
+      assert.deepEqual(await ids('lovel'), [ada.id]);
+      assert.deepEqual(await ids('ada LOVE'), [ada.id]);
+      assert.deepEqual(await ids('amazing'), [grace.id]);
+      assert.deepEqual(await ids('hopper'), [grace.id]);
+      assert.deepEqual(await ids('lace'), [], 'a prefix, not a substring');
+      // `_` and `%` match only themselves: "q_" is not "q" followed by any one character.
+      assert.deepEqual(await ids('q_'), [grace.id]);
+      assert.deepEqual(await ids('q%'), [percent.id]);
+      assert.deepEqual(await ids('%'), []);
+      assert.deepEqual(await ids('q', { username: 'q_grace' }), [grace.id], 'combines with the exact filters');
+      assert.deepEqual((await ids('q')).sort(), [ada.id, grace.id, percent.id].sort());
+    });
+
     test('transactions commit together or not at all', async () => {
       const user = makeUser({ username: 'tx-user' });
       await assert.rejects(

@@ -67,7 +67,10 @@ export function registerJsonBody(app: FastifyInstance): void {
       return;
     }
     if (body.length === 0) {
-      done(new BadRequestError('Request body must not be empty when Content-Type is application/json', 'empty_body'), undefined);
+      // Clients (the WorkOS SDK among them) send Content-Type: application/json on a bodiless
+      // DELETE; only a method that takes a body needs one.
+      if (request.method === 'DELETE') done(null, undefined);
+      else done(new BadRequestError('Request body must not be empty when Content-Type is application/json', 'empty_body'), undefined);
       return;
     }
     try {

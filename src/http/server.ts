@@ -8,6 +8,7 @@ import type { LogLevel, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
+import { consoleRoutes } from './console.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { registerJsonBody } from './json-body.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
@@ -80,5 +81,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(proficientDoor, { prefix: '/proficient', services: options.services });
   await app.register(klaimDoor, { prefix: '/klaim', services: options.services });
   await app.register(statesetDoor, { prefix: '/stateset', services: options.services });
+  await app.register(consoleRoutes); // the admin page at /console, a client of /v1 like any other
   return app;
 }

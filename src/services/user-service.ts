@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError
 import { newId } from '../domain/ids.ts';
 import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
-import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter } from '../store/contract.ts';
+import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
@@ -174,8 +174,10 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return publicUser(user);
     },
 
-    async list(ctx: RequestContext, filter: UserFilter, page: { after?: string; limit: number }): Promise<ListPage<User>> {
-      const result = await store.users.list(ctx.environment, filter, page);
+    async list(ctx: RequestContext, filter: UserFilter, page: UserListOptions): Promise<ListPage<User>> {
+      // A search box sends what was typed: surrounding spaces are noise, and a blank search lists everyone.
+      const q = filter.q?.trim() || undefined;
+      const result = await store.users.list(ctx.environment, { ...filter, q }, page);
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },
 

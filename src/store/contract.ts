@@ -16,6 +16,21 @@ export interface UserFilter {
   email?: string;
   username?: string;
   external_id?: string;
+  /**
+   * Search (the admin console's): users any of whose email, username, external_id, first_name,
+   * last_name, name or "first_name last_name" starts with this text, case-insensitively. LIKE
+   * wildcards in it are plain characters. Names fold ASCII case only (the databases' lower()).
+   */
+  q?: string;
+}
+
+export interface UserListOptions {
+  limit: number;
+  after?: string;
+  /** Pages backwards from this id; not together with `after`. */
+  before?: string;
+  /** By id, i.e. creation order; 'asc' when not given. */
+  order?: 'asc' | 'desc';
 }
 
 export interface ListPage<T> {
@@ -77,10 +92,13 @@ export interface UserQueries {
   /** Deletes the user. Returns false when nothing matched. */
   delete(environment: Environment, id: string): Promise<boolean>;
   /**
-   * Users of the environment in id order (creation order), after the cursor id when given.
+   * Users of the environment in id order (creation order), ascending unless `order` is 'desc'.
+   * `after`: the page that follows the cursor id in that order; `hasMore` says whether more follow.
+   * `before`: the page that precedes the cursor id (the `limit` users nearest it, still listed in
+   * `order`); `hasMore` then says whether more precede it. The cursor need not exist any more.
    * Email and username filters compare case-insensitively (NFKC); external_id exactly.
    */
-  list(environment: Environment, filter: UserFilter, options: { after?: string; limit: number }): Promise<ListPage<StoredUser>>;
+  list(environment: Environment, filter: UserFilter, options: UserListOptions): Promise<ListPage<StoredUser>>;
 }
 
 export interface EventQueries {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { UserQueries } from './contract.ts';
@@ -58,7 +58,12 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       return Number(result.numDeletedRows) > 0;
     },
 
-    async list(environment, filter, { after, limit }) {
+    async list(environment, filter, { after, before, limit, order = 'asc' }) {
+      // Paging backwards (`before`) walks the index the other way from the cursor, then flips the
+      // page so it still reads in `order`.
+      const backwards = before !== undefined;
+      const walk = (order === 'desc') !== backwards ? 'desc' : 'asc';
+      const cursor = before ?? after;
       const rows = await db
         .selectFrom('users')
         .selectAll()
@@ -66,11 +71,36 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
         .$if(filter.email !== undefined, (q) => q.where('email_norm', '=', normalizeIdentifier(filter.email!)))
         .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
         .$if(filter.external_id !== undefined, (q) => q.where('external_id', '=', filter.external_id!))
-        .$if(after !== undefined, (q) => q.where('id', '>', after!))
-        .orderBy('id')
+        .$if(filter.q !== undefined, (q) => q.where(startsWithAny(filter.q!)))
+        .$if(cursor !== undefined, (q) => q.where('id', walk === 'asc' ? '>' : '<', cursor!))
+        .orderBy('id', walk)
         .limit(limit + 1)
         .execute();
-      return { items: rows.slice(0, limit).map(fromUserRow), hasMore: rows.length > limit };
+      const page = rows.slice(0, limit).map(fromUserRow);
+      return { items: backwards ? page.reverse() : page, hasMore: rows.length > limit };
     },
   };
+}
+
+/**
+ * The `q` search: a prefix of any searchable column, case-insensitive. email_norm and username_norm
+ * are already NFKC-lower-cased; the other columns go through lower(), because PostgreSQL's LIKE is
+ * case-sensitive where SQLite's is not. `\` escapes LIKE's wildcards in the search text.
+ */
+function startsWithAny(text: string): Expression<SqlBool> {
+  const pattern = `${normalizeIdentifier(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const prefixOf = (column: Expression<unknown>) => sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`;
+  const lower = (column: string) => sql`lower(${sql.ref(column)})`;
+  return sql<SqlBool>`(${sql.join(
+    [
+      prefixOf(sql.ref('email_norm')),
+      prefixOf(sql.ref('username_norm')),
+      prefixOf(lower('external_id')),
+      prefixOf(lower('first_name')),
+      prefixOf(lower('last_name')),
+      prefixOf(lower('name')),
+      prefixOf(sql`lower(${sql.ref('first_name')} || ' ' || ${sql.ref('last_name')})`),
+    ],
+    sql` OR `,
+  )})`;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { WorkOS, RateLimitExceededException } from '@workos-inc/node';
 import { DATABASES } from '../helpers/databases.ts';
 import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
 
@@ -67,6 +68,18 @@ describe('rate limits in memory', () => {
     const stateset = await t.request({ method: 'GET', url: '/stateset/v1/users/usr_x', key });
     assert.equal(stateset.statusCode, 429);
     assert.equal(stateset.json().success, 0);
+  });
+
+  test('the WorkOS SDK surfaces it as RateLimitExceededException with retryAfter', async () => {
+    const key = await t.key(['read']);
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const workos = new WorkOS(key, { apiHostname: '127.0.0.1', port: Number(new URL(base).port), https: false, maxRetries: 0 } as never);
+    for (let i = 0; i < 5; i++) await workos.userManagement.listUsers({ limit: 1 });
+    await assert.rejects(workos.userManagement.listUsers({ limit: 1 }), (error: unknown) => {
+      assert.ok(error instanceof RateLimitExceededException, String(error));
+      assert.ok((error.retryAfter ?? 0) > 0);
+      return true;
+    });
   });
 });
 

@@ -301,6 +301,22 @@ for (const kind of DATABASES) {
       assert.ok(dflt.data.length <= 20);
     });
 
+    test('list q: prefix search across identifiers and names, paged (console search, issue 7)', async () => {
+      const made = [];
+      for (let i = 0; i < 3; i++) made.push(await createUser({ first_name: 'Searchable', last_name: `Person${i}`, username: `finder_${i}` }));
+      const search = async (query: string) => (await t.request({ method: 'GET', url: `/v1/users?${query}` })).json();
+      const first = await search('q=searchable&limit=2');
+      assert.equal(first.data.length, 2);
+      assert.equal(first.has_more, true);
+      const second = await search(`q=searchable&limit=2&after=${first.next_cursor}`);
+      assert.deepEqual([...first.data, ...second.data].map((u: { id: string }) => u.id), made.map((u) => u.id));
+      assert.deepEqual((await search('q=%20searchable%20person1%20')).data.map((u: { id: string }) => u.id), [made[1].id]);
+      assert.deepEqual((await search('q=FINDER_2')).data.map((u: { id: string }) => u.id), [made[2].id]);
+      assert.equal((await search('q=finder%25')).data.length, 0);
+      assert.ok((await search('q=%20')).data.length >= 3, 'a blank q lists everyone');
+      assert.equal((await t.request({ method: 'GET', url: `/v1/users?q=${'x'.repeat(257)}` })).statusCode, 400);
+    });
+
     test('events record actor, request id, door and previous values', async () => {
       const user = await createUser({ first_name: 'Old' });
       await patch(user.id, { first_name: 'New', metadata: { k: 'v' } }, { 'x-request-id': 'req_client_given_1' });

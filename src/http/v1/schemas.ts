@@ -87,6 +87,14 @@ export const ListUsersQuery = Type.Object(
     email: Type.Optional(Type.String({ description: 'Exact address, case-insensitive' })),
     username: Type.Optional(Type.String({ description: 'Exact username, case-insensitive' })),
     external_id: Type.Optional(Type.String()),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          'Search: users whose email, username, external_id, first_name, last_name, name or "first_name last_name" ' +
+          'starts with this text, case-insensitively (% and _ are plain characters). Combines with the exact filters.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

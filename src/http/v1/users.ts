@@ -62,7 +62,9 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         tags,
         security,
         summary: 'List users',
-        description: 'In creation order. Pass next_cursor back as `after` for the next page.',
+        description:
+          'In creation order. Pass next_cursor back as `after` for the next page. email, username and external_id ' +
+          'match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses).',
         querystring: ListUsersQuery,
         response: { 200: ListOf(UserSchema), ...errors(400) },
       },

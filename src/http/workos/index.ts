@@ -1,5 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
+import { sendWorkosError } from './error-codec.ts';
+import { workosUserRoutes } from './users.ts';
+import { workosVerificationRoutes } from './verification.ts';
 
-/** Placeholder: the workos door is being built. */
-export const workosDoor: FastifyPluginAsync<{ services: Services }> = async () => {};
+/**
+ * The WorkOS-compatible door (seed 003, contract `workos-users-api.md`). The SDK drops any path
+ * prefix, so it is registered at the root and serves WorkOS's own paths; its error and not-found
+ * handlers live in the /user_management child so that other doors' 404s stay their own.
+ */
+export const workosDoor: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
+  await app.register(
+    async (door) => {
+      door.setErrorHandler((error, request, reply) => sendWorkosError(error, request, reply));
+      door.setNotFoundHandler((request, reply) => sendWorkosError(new NotFoundError('route'), request, reply));
+      await door.register(workosUserRoutes, { services: opts.services });
+      await door.register(workosVerificationRoutes, { services: opts.services });
+    },
+    { prefix: '/user_management' },
+  );
+};

@@ -1,0 +1,200 @@
+/**
+ * /user_management/users: WorkOS's user calls (contract §2) over the shared user service. The
+ * email-change rule, uniqueness and field rules are the service's; this module maps the wire.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
+import type { JsonObject } from '../../domain/user.ts';
+import type { RequestContext, Services } from '../../services/index.ts';
+import type { PreparedPassword } from '../../services/password-service.ts';
+import { contextOf } from '../auth.ts';
+import { assertValidUserBody } from '../body-validation.ts';
+import { isUserId, toCanonicalUserId, toWorkosUserId } from './ids.ts';
+import { addsKeys, checkKeyCount } from './metadata.ts';
+import {
+  CreateUserBody,
+  ExternalIdParams,
+  ListUsersQuery,
+  UpdateUserBody,
+  UserIdParams,
+  UserListSchema,
+  workosErrors,
+  WorkosUserSchema,
+} from './schemas.ts';
+import { createInput, passwordOf, plainPatch, updatePatch, workosUser } from './wire.ts';
+
+const tags = ['workos'];
+const security = [{ bearer: [] }];
+
+/** Tries of an update whose metadata adds keys, when other writes keep moving the user on. */
+const KEY_COUNT_ATTEMPTS = 5;
+
+export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  /** Schema and domain verdicts on a body's fields, in one 422. */
+  const assertValidBody = (request: FastifyRequest) =>
+    assertValidUserBody(request, (body) => services.users.fieldErrors(plainPatch(body)));
+
+  /**
+   * An update, with WorkOS's metadata key limit checked against the user it is applied to: the
+   * write is conditional on the version that was checked, and re-checked if someone got there first.
+   */
+  async function update(ctx: RequestContext, id: string, patch: Record<string, unknown>, password: PreparedPassword | undefined) {
+    const metadata = (patch.metadata ?? null) as JsonObject | null;
+    // Deleting keys (or sending none) can never break the limit.
+    if (metadata === null || !addsKeys({}, metadata)) return services.users.update(ctx, id, patch, { password });
+    for (let attempt = 1; ; attempt++) {
+      const current = await services.users.get(ctx, id);
+      checkKeyCount(current.metadata, metadata);
+      try {
+        return await services.users.update(ctx, id, patch, { password, expectedVersions: [current.version] });
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError) || attempt >= KEY_COUNT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  app.post(
+    '/users',
+    {
+      config: { scope: 'write', workosOperation: 'create_user' },
+      attachValidation: true,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a user (WorkOS createUser)',
+        description: 'email is required. password, or password_hash with password_hash_type, sets a password in the same step.',
+        body: CreateUserBody,
+        response: { 201: WorkosUserSchema, ...workosErrors(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      assertValidBody(request);
+      const input = createInput(request.body);
+      checkKeyCount({}, (input.metadata ?? null) as JsonObject | null);
+      const password = await passwordOf(request.body);
+      const user = await services.users.create(contextOf(request, 'workos'), input, { password });
+      return reply.code(201).send(workosUser(user));
+    },
+  );
+
+  app.get(
+    '/users',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        security,
+        summary: 'List users (WorkOS listUsers)',
+        description:
+          'Newest first by default (order=desc; normal means desc too). Pass list_metadata.after back as `after` for the next page, ' +
+          'or list_metadata.before as `before` for the previous one. organization_id always gives an empty list: Userplane has no organizations.',
+        querystring: ListUsersQuery,
+        response: { 200: UserListSchema, ...workosErrors() },
+      },
+    },
+    async (request) => {
+      const { email, organization_id, organization, limit, before, after, order } = request.query;
+      const cursors = { before, after };
+      for (const [name, cursor] of Object.entries(cursors)) {
+        if (cursor !== undefined && !isUserId(cursor)) throw ValidationError.field(name, 'Must be a user id (user_…)');
+      }
+      if (before !== undefined && after !== undefined) throw ValidationError.field('before', 'Send before or after, not both');
+      const ctx = contextOf(request, 'workos');
+      if (organization_id !== undefined || organization !== undefined) {
+        return { object: 'list' as const, data: [], list_metadata: { before: null, after: null } };
+      }
+      const page = await services.users.list(ctx, email === undefined ? {} : { email }, {
+        limit,
+        order: order === 'asc' ? 'asc' : 'desc',
+        after: after === undefined ? undefined : toCanonicalUserId(after),
+        before: before === undefined ? undefined : toCanonicalUserId(before),
+      });
+      const first = page.items[0];
+      const last = page.items.at(-1);
+      // Going backwards, hasMore is about what precedes the page, and the cursor itself follows it.
+      const morePrevious = before !== undefined ? page.hasMore : after !== undefined;
+      const moreNext = before !== undefined ? true : page.hasMore;
+      return {
+        object: 'list' as const,
+        data: page.items.map(workosUser),
+        list_metadata: {
+          before: morePrevious && first ? toWorkosUserId(first.id) : null,
+          after: moreNext && last ? toWorkosUserId(last.id) : null,
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/users/:id',
+    {
+      config: { scope: 'read' },
+      schema: { tags, security, summary: 'Get a user (WorkOS getUser)', params: UserIdParams, response: { 200: WorkosUserSchema, ...workosErrors(404) } },
+    },
+    async (request) => workosUser(await services.users.get(contextOf(request, 'workos'), toCanonicalUserId(request.params.id))),
+  );
+
+  app.get(
+    '/users/external_id/:external_id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        security,
+        summary: 'Get a user by external id (WorkOS getUserByExternalId)',
+        params: ExternalIdParams,
+        response: { 200: WorkosUserSchema, ...workosErrors(404) },
+      },
+    },
+    async (request) => {
+      const externalId = request.params.external_id;
+      try {
+        return workosUser(await services.users.getByExternalId(contextOf(request, 'workos'), externalId));
+      } catch (error) {
+        // The message names the external id as sent, never a user id form of it.
+        if (error instanceof NotFoundError) throw new NotFoundError('user', undefined, `User not found: '${externalId}'.`);
+        throw error;
+      }
+    },
+  );
+
+  app.put(
+    '/users/:id',
+    {
+      config: { scope: 'write', workosOperation: 'update_user' },
+      attachValidation: true,
+      schema: {
+        tags,
+        security,
+        summary: 'Update a user (WorkOS updateUser)',
+        description:
+          'Omitted fields stay as they are. A new email sets email_verified to false (unless this request sets it true) and ' +
+          'unlinks identities whose email differs. metadata is merged: a null value deletes its key, {} deletes every key.',
+        params: UserIdParams,
+        body: UpdateUserBody,
+        response: { 200: WorkosUserSchema, ...workosErrors(400, 404, 409, 413, 415) },
+      },
+    },
+    async (request) => {
+      assertValidBody(request);
+      const patch = updatePatch(request.body);
+      const password = await passwordOf(request.body);
+      const { user } = await update(contextOf(request, 'workos'), toCanonicalUserId(request.params.id), patch, password);
+      return workosUser(user);
+    },
+  );
+
+  app.delete(
+    '/users/:id',
+    {
+      config: { scope: 'write' },
+      schema: { tags, security, summary: 'Delete a user (WorkOS deleteUser)', params: UserIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...workosErrors(404) } },
+    },
+    async (request, reply) => {
+      await services.users.delete(contextOf(request, 'workos'), toCanonicalUserId(request.params.id));
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,87 @@
+/**
+ * WorkOS's wire format and the canonical user, both ways. WorkOS's writable user fields keep their
+ * canonical names (email, email_verified, name, first_name, last_name, external_id, locale,
+ * metadata); only ids, the picture URL and metadata's shape differ.
+ */
+import { ValidationError } from '../../domain/errors.ts';
+import type { User } from '../../domain/user.ts';
+import type { Identity } from '../../store/contract.ts';
+import { preparePassword, type PreparedPassword } from '../../services/password-service.ts';
+import { toWorkosUserId } from './ids.ts';
+import { initialMetadata, metadataPatch, workosMetadata } from './metadata.ts';
+
+/** The User object of the contract (§3): every key, always. */
+export function workosUser(user: User) {
+  return {
+    object: 'user' as const,
+    id: toWorkosUserId(user.id),
+    email: user.email,
+    email_verified: user.email_verified,
+    first_name: user.first_name,
+    last_name: user.last_name,
+    name: user.name,
+    profile_picture_url: user.avatar_url,
+    // Userplane verifies passwords but runs no sign-ins, so there is never a last one to show.
+    last_sign_in_at: null,
+    locale: user.locale,
+    external_id: user.external_id,
+    metadata: workosMetadata(user.metadata),
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+  };
+}
+
+/** WorkOS's Identity: the provider's own id for the account, and the provider as it was linked. */
+export function workosIdentity(identity: Identity) {
+  return { idp_id: identity.provider_user_id, type: 'OAuth' as const, provider: identity.provider };
+}
+
+/** Body fields that go to the canonical patch unchanged. */
+const PLAIN_FIELDS = ['email', 'email_verified', 'name', 'first_name', 'last_name', 'external_id', 'locale'] as const;
+
+export interface WorkosUserBody {
+  metadata?: Record<string, unknown> | null;
+  password?: string;
+  password_hash?: string;
+  password_hash_type?: string;
+  [field: string]: unknown;
+}
+
+/** The canonical patch of a body's plain fields (what the domain validates field by field). */
+export function plainPatch(body: Record<string, unknown>): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const field of PLAIN_FIELDS) if (Object.hasOwn(body, field)) patch[field] = body[field];
+  return patch;
+}
+
+/** The canonical update patch: plain fields plus metadata as a merge patch. */
+export function updatePatch(body: WorkosUserBody): Record<string, unknown> {
+  const patch = plainPatch(body);
+  if (body.metadata !== undefined) patch.metadata = metadataPatch(body.metadata);
+  return patch;
+}
+
+/** The canonical create input: plain fields plus metadata without its deletions. */
+export function createInput(body: WorkosUserBody): Record<string, unknown> {
+  const input = plainPatch(body);
+  if (body.metadata !== undefined) input.metadata = initialMetadata(metadataPatch(body.metadata));
+  return input;
+}
+
+/**
+ * The body's password, hashed and ready for the service, or undefined when it sends none.
+ * WorkOS names "password with password_hash_type but no hash" on its own; the service folds it
+ * into "password and password_hash", so the door tells the two apart again.
+ */
+export async function passwordOf(body: WorkosUserBody): Promise<PreparedPassword | undefined> {
+  const { password, password_hash, password_hash_type } = body;
+  if (password === undefined && password_hash === undefined && password_hash_type === undefined) return undefined;
+  try {
+    return await preparePassword({ password, password_hash, password_hash_type });
+  } catch (error) {
+    if (error instanceof ValidationError && error.reason === 'password_and_password_hash_provided' && password_hash === undefined) {
+      throw new ValidationError(error.details, 'Send either password or password_hash with password_hash_type, not both', 'password_and_password_hash_type_provided');
+    }
+    throw error;
+  }
+}
