@@ -68,7 +68,8 @@ function freePort(): Promise<number> {
 
 async function startServer(port: number) {
   const child = spawn(process.execPath, ['bin/userplane.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), USERPLANE_ADMIN_KEYS: KEY, LOG_LEVEL: 'warn' },
+    // Limits off: the bench measures the update path, not the limiter's 429s.
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), USERPLANE_ADMIN_KEYS: KEY, LOG_LEVEL: 'warn', USERPLANE_RATE_LIMIT: 'off' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

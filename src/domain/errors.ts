@@ -5,6 +5,19 @@
 
 export type FieldErrors = Record<string, string[]>;
 
+/**
+ * Field names in error details can come straight from a request body ("constructor",
+ * "__proto__"), so details live in an object without a prototype: no key is inherited or special.
+ */
+export function emptyFieldErrors(): FieldErrors {
+  return Object.create(null) as FieldErrors;
+}
+
+export function addFieldError(details: FieldErrors, field: string, ...messages: string[]): void {
+  const list = (details[field] ??= []);
+  for (const message of messages) if (!list.includes(message)) list.push(message);
+}
+
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
@@ -72,7 +85,7 @@ export class ForbiddenError extends DomainError {
   }
 }
 
-export type ResourceKind = 'user' | 'api_key' | 'identity' | 'route';
+export type ResourceKind = 'user' | 'api_key' | 'identity' | 'route' | 'webhook_endpoint' | 'webhook_delivery';
 
 export class NotFoundError extends DomainError {
   readonly code = 'not_found';
@@ -170,6 +183,10 @@ function resourceLabel(resource: ResourceKind): string {
       return 'Identity';
     case 'route':
       return 'Route';
+    case 'webhook_endpoint':
+      return 'Webhook endpoint';
+    case 'webhook_delivery':
+      return 'Webhook delivery';
   }
 }
 

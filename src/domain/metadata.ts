@@ -59,8 +59,13 @@ export function checkMetadataLimits(metadata: JsonObject): string[] {
 }
 
 function walk(value: unknown, depth: number, messages: Set<string>): void {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    messages.add('Numbers must be finite');
+  // Beyond ±2^53 a JSON number silently loses digits on the way in; refuse rather than store another number.
+  if (typeof value === 'number' && !(Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER)) {
+    messages.add('Numbers must be finite and at most 2^53 in magnitude');
+    return;
+  }
+  if (typeof value === 'string' && /\p{Cs}/u.test(value)) {
+    messages.add('Strings must be valid Unicode text');
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -77,7 +82,7 @@ function walk(value: unknown, depth: number, messages: Set<string>): void {
     if ([...key].length > METADATA_LIMITS.maxKeyLength) {
       messages.add(`Keys must be at most ${METADATA_LIMITS.maxKeyLength} characters`);
     }
-    if (/\p{Cc}/u.test(key)) messages.add('Keys must not contain control characters');
+    if (/[\p{Cc}\p{Cs}]/u.test(key)) messages.add('Keys must not contain control characters or lone surrogates');
     walk((value as Record<string, unknown>)[key], depth + 1, messages);
   }
 }

@@ -2,7 +2,7 @@
  * The update planner: a pure function from (current user, patch, policy) to the changes to write,
  * or a ValidationError naming every offending field. Every door's update goes through it.
  */
-import { ValidationError, type FieldErrors } from './errors.ts';
+import { emptyFieldErrors, ValidationError } from './errors.ts';
 import { checkMetadataLimits, jsonEqual, mergePatch } from './metadata.ts';
 import {
   IDENTIFIER_FIELDS,
@@ -46,7 +46,7 @@ const SECRET: ReadonlySet<string> = new Set(SECRET_FIELDS);
  * or throws with details for all bad fields at once.
  */
 export function validatePatch(patch: Record<string, unknown>, policy: ValidationPolicy): UserPatch {
-  const details: FieldErrors = {};
+  const details = emptyFieldErrors();
   const clean: UserPatch = {};
   for (const key of Object.keys(patch)) {
     const value = patch[key];

@@ -24,10 +24,14 @@ const fail = (...messages: string[]): Checked<never> => ({ ok: false, messages }
 // name render differently from what it is.
 const CONTROL_OR_BIDI = /[\p{Cc}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
 
+// A lone UTF-16 surrogate cannot be stored as UTF-8; the database would silently replace it.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 function text(max: number, min = 1): (value: unknown) => Checked<string> {
   return (value) => {
     if (typeof value !== 'string') return fail('Must be a string');
     if (CONTROL_OR_BIDI.test(value)) return fail('Must not contain control or bidirectional-override characters');
+    if (LONE_SURROGATE.test(value)) return fail('Must be valid Unicode text');
     const length = [...value].length;
     if (length < min) return fail(min === 1 ? 'Must not be empty' : `Must be at least ${min} characters`);
     if (length > max) return fail(`Must be at most ${max} characters`);
@@ -72,7 +76,8 @@ const JAPANESE = new Set(['Han', 'Hiragana', 'Katakana']);
 function scriptsOf(value: string): Set<string> {
   const found = new Set<string>();
   for (const char of value) {
-    if (!/\p{L}/u.test(char)) continue;
+    // Marks shared by several scripts (e.g. the Japanese prolonged-sound mark) belong to none.
+    if (!/\p{L}/u.test(char) || /[\p{Script=Common}\p{Script=Inherited}]/u.test(char)) continue;
     const script = SCRIPTS.find((s) => s.pattern.test(char));
     found.add(script?.name ?? 'Other');
   }

@@ -4,7 +4,7 @@
  * failing at once, so that a request with several bad fields hears about all of them in one reply.
  */
 import type { FastifyRequest } from 'fastify';
-import { ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { emptyFieldErrors, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { toDomainError } from './errors.ts';
 
 export function assertValidUserBody(request: FastifyRequest, domainErrors: (body: Record<string, unknown>) => FieldErrors): void {
@@ -13,7 +13,8 @@ export function assertValidUserBody(request: FastifyRequest, domainErrors: (body
   if (!(schemaError instanceof ValidationError)) throw request.validationError;
   const body = request.body;
   const fromDomain = typeof body === 'object' && body !== null && !Array.isArray(body) ? domainErrors(body as Record<string, unknown>) : {};
-  const details: FieldErrors = { ...fromDomain };
+  const details = emptyFieldErrors();
+  for (const [field, messages] of Object.entries(fromDomain)) details[field] = messages;
   // The schema's message wins for a field both reject (it is the more basic problem).
   for (const [field, messages] of Object.entries(schemaError.details)) details[field] = messages;
   throw new ValidationError(details);

@@ -12,7 +12,8 @@ import {
   UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
-  type FieldErrors,
+  addFieldError,
+  emptyFieldErrors,
 } from '../domain/errors.ts';
 import { READ_ONLY_FIELDS, SECRET_FIELDS } from '../domain/user.ts';
 
@@ -57,11 +58,8 @@ export function toDomainError(error: unknown): DomainError | null {
 }
 
 function fromValidation(issues: AjvIssue[], context: string): ValidationError {
-  const details: FieldErrors = {};
-  const add = (field: string, message: string) => {
-    const list = (details[field] ??= []);
-    if (!list.includes(message)) list.push(message);
-  };
+  const details = emptyFieldErrors();
+  const add = (field: string, message: string) => addFieldError(details, field, message);
   for (const issue of issues) {
     const path = issue.instancePath.split('/').filter(Boolean);
     if (issue.keyword === 'additionalProperties' && path.length === 0) {

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, CompiledQuery, ty
 import pg from 'pg';
 import { POSTGRES, SQLITE, type Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 
 export interface Connection {
   db: Kysely<Database>;
@@ -35,15 +36,25 @@ function openSqlite(path: string): Connection {
   raw.pragma('busy_timeout = 5000');
   // Identities and codes go with their user (ON DELETE CASCADE), which SQLite enforces only when asked.
   raw.pragma('foreign_keys = ON');
-  const dialect = new ImmediateSqliteDialect({ database: withStatementCache(raw) });
+  let checkpointer: Checkpointer | null = null;
+  if (path !== ':memory:') {
+    checkpointer = startCheckpointer(path);
+    // ~80 MB of WAL before this connection checkpoints itself: only if the worker falls behind.
+    raw.pragma('wal_autocheckpoint = 20000');
+  }
+  const database = withStatementCache(raw, () => checkpointer?.stop());
+  const dialect = new ImmediateSqliteDialect({ database });
   return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE };
 }
 
 /** Kysely prepares every query anew; better-sqlite3 statements can be reused, which is much cheaper. */
-function withStatementCache(raw: SqliteDatabase.Database) {
+function withStatementCache(raw: SqliteDatabase.Database, onClose: () => void) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
-    close: () => raw.close(),
+    close: () => {
+      onClose();
+      raw.close();
+    },
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (!statement) {

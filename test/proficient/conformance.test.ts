@@ -78,7 +78,7 @@ function assertValid(validate: ValidateFunction, body: unknown, what: string): v
 
 /** The status each of the seed's codes comes with (unknown: any status the seed has no code for). */
 const STATUS_OF_CODE: Record<string, number[]> = {
-  invalid_request: [400],
+  invalid_request: [400, 413, 415],
   invalid_credentials: [401],
   forbidden: [403],
   resource_not_found: [404],
@@ -130,8 +130,8 @@ describe('Proficient error codec', () => {
     ['429', proficientError(new RateLimitedError(7)), 429, 'unknown'],
     ['503', proficientError(new UnavailableError()), 503, 'unavailable'],
     ['500', proficientError(null), 500, 'unknown'],
-    ['415', proficientError(new UnsupportedMediaTypeError()), 400, 'invalid_request'],
-    ['413', proficientError(new PayloadTooLargeError()), 400, 'invalid_request'],
+    ['415', proficientError(new UnsupportedMediaTypeError()), 415, 'invalid_request'],
+    ['413', proficientError(new PayloadTooLargeError()), 413, 'invalid_request'],
   ];
   for (const [name, rendered, status, code] of cases) {
     test(`${name} → ${status} ${code}, a valid ApiError`, () => {
@@ -266,15 +266,15 @@ for (const kind of DATABASES) {
       conforms(await update(created.id, [1, 2]), 400, 'invalid_request');
     });
 
-    test('malformed JSON, another content type and an oversized body are 400 invalid_request', async () => {
+    test('malformed JSON (400), another content type (415) and an oversized body (413) are invalid_request', async () => {
       const created = await createUser();
       const url = `/proficient/users/${created.id}`;
       const malformed = await t.request({ method: 'POST', url, payload: '{"first_name":', headers: { 'content-type': 'application/json' } });
       assert.match(conforms(malformed, 400, 'invalid_request').error.message, /Malformed JSON/);
       const text = await t.request({ method: 'POST', url, payload: 'first_name=x', headers: { 'content-type': 'text/plain' } });
-      assert.match(conforms(text, 400, 'invalid_request').error.message, /application\/json/);
+      assert.match(conforms(text, 415, 'invalid_request').error.message, /application\/json/);
       const big = await t.request({ method: 'POST', url, payload: { first_name: 'x'.repeat(70 * 1024) } });
-      assert.match(conforms(big, 400, 'invalid_request').error.message, /too large/);
+      assert.match(conforms(big, 413, 'invalid_request').error.message, /too large/);
     });
 
     test('an unknown user is 404 resource_not_found on GET and POST; an unknown route too', async () => {

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createSmtpMailer } from '../../src/mail/mailer.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
 import { codeIn, startSmtpServer } from '../helpers/smtp.ts';
 
 // From the OpenBSD/crypt_blowfish vectors as passlib carries them: "U*U" at cost 5.
@@ -124,6 +124,12 @@ for (const kind of DATABASES) {
       assert.equal(again.json().error, 'email_already_verified');
       const stored = await t.store.verifications.find('test', user.id);
       assert.ok(!stored!.code_hash.includes(code));
+    });
+
+    test('verification send takes no body, as the README shows it (curl -X POST without -d)', async () => {
+      const user = await createUser();
+      const res = await t.app.inject({ method: 'POST', url: `/v1/users/${user.id}/email_verification/send`, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+      assert.equal(res.statusCode, 200, res.body);
     });
 
     test('verification: 5 wrong attempts exhaust the code; a new send replaces it', async () => {

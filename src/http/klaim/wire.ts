@@ -3,7 +3,7 @@
  * (canonical `external_id`); its `klaim_id` is the canonical `usr_…` id.
  */
 import { ulid } from 'ulidx';
-import { ValidationError, type FieldErrors } from '../../domain/errors.ts';
+import { emptyFieldErrors, ValidationError, type FieldErrors } from '../../domain/errors.ts';
 import type { Door, User } from '../../domain/user.ts';
 
 /** Klaim body fields and the canonical fields they write. */
@@ -26,7 +26,7 @@ export function toCanonical(body: KlaimBody): Record<string, unknown> {
 
 /** Field errors keyed by Klaim's names (the domain says external_id where Klaim says user_id). */
 export function inKlaimNames(details: FieldErrors): FieldErrors {
-  const renamed: FieldErrors = {};
+  const renamed = emptyFieldErrors();
   for (const [field, messages] of Object.entries(details)) {
     const name = TO_KLAIM[field] ?? field;
     renamed[name] = [...(renamed[name] ?? []), ...messages];
@@ -46,7 +46,7 @@ export async function withKlaimNames<T>(work: Promise<T>): Promise<T> {
 
 /** Klaim's response-only fields read as "read-only", not "unknown", when a body sends them. */
 export function markReadOnly(details: FieldErrors): FieldErrors {
-  const marked: FieldErrors = {};
+  const marked = emptyFieldErrors();
   for (const [field, messages] of Object.entries(details)) {
     marked[field] = KLAIM_READ_ONLY.has(field) ? ['Field is read-only'] : messages;
   }

@@ -31,10 +31,11 @@ export interface ProficientError {
 export function proficientError(error: DomainError | null, route?: { method: string; url: string }): ProficientError {
   if (!error) return render(500, 'unknown', 'Internal server error');
   if (error instanceof ValidationError) return render(400, 'invalid_request', validationMessage(error.details));
-  // The seed knows 400 for every malformed request; 413 and 415 say so in their message.
-  if (error instanceof BadRequestError || error instanceof PayloadTooLargeError || error instanceof UnsupportedMediaTypeError) {
-    return render(400, 'invalid_request', error.message);
-  }
+  // The seed's code for any malformed request; the body limit and the JSON-only rule keep their
+  // own statuses (413, 415), as in every door.
+  if (error instanceof BadRequestError) return render(400, 'invalid_request', error.message);
+  if (error instanceof PayloadTooLargeError) return render(413, 'invalid_request', error.message);
+  if (error instanceof UnsupportedMediaTypeError) return render(415, 'invalid_request', error.message);
   if (error instanceof UnauthorizedError) return render(401, 'invalid_credentials', error.message);
   if (error instanceof ForbiddenError) return render(403, 'forbidden', error.message);
   if (error instanceof NotFoundError) return render(404, 'resource_not_found', notFoundMessage(error, route));

@@ -2,7 +2,7 @@
  * StateSet's names for the canonical user (seed 004) and the mapping both ways. This is the only
  * place that knows `firstName` is `first_name`; routes and the error codec go through it.
  */
-import type { FieldErrors } from '../../domain/errors.ts';
+import { emptyFieldErrors, type FieldErrors } from '../../domain/errors.ts';
 import type { User, WritableField } from '../../domain/user.ts';
 
 /** Every field of the seed's body and response lists, with its canonical home. */
@@ -83,8 +83,8 @@ export function userWire(user: User) {
  * carries the message, and kept under its own name otherwise, so no error ever loses its reason.
  */
 export function toStateSetDetails(details: FieldErrors): FieldErrors {
-  const renamed: FieldErrors = {};
-  const unshown: FieldErrors = {};
+  const renamed = emptyFieldErrors();
+  const unshown = emptyFieldErrors();
   for (const [field, messages] of Object.entries(details)) {
     const name = stateSetName(field);
     if (name) renamed[name] = [...(renamed[name] ?? []), ...messages];

@@ -80,7 +80,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
           'A new send replaces the previous code; at most 5 sends an hour per user (429). ' +
           'Errors: email_already_verified, email_missing.',
         params: UserIdParams,
-        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        // No body schema: the call takes none, and clients send nothing or {}.
         response: {
           200: Type.Object({ object: Type.Literal('email_verification'), user_id: Type.String(), email: Type.String(), expires_at: Type.String({ format: 'date-time' }) }),
           ...errors(400, 404, 415),
