@@ -28,6 +28,19 @@ export interface Config {
   oauth: OAuthConfig | null;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** The webhook delivery worker (issue 6). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Run the worker inside `serve`; off when it runs only as `userplane worker`. */
+  workerInServe: boolean;
+  pollMs: number;
+  timeoutMs: number;
+  leaseMs: number;
+  retryBaseMs: number;
+  retryWindowMs: number;
+  concurrency: number;
 }
 
 export interface RateWindow {
@@ -152,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     problems.push(`USERPLANE_BODY_LIMIT must be a number of bytes from 1024 to 10485760, got "${bodyLimitText}"`);
   }
 
+  const webhooks = readWebhooks(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -167,7 +182,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     redisUrl,
     oauth,
     bodyLimit,
+    webhooks,
   };
+}
+
+/** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */
+function readWebhooks(env: NodeJS.ProcessEnv, problems: string[]): WebhookConfig {
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name]?.trim() || String(fallback);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) problems.push(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+    return value;
+  };
+  const worker = env.USERPLANE_WEBHOOK_WORKER?.trim() || 'on';
+  if (worker !== 'on' && worker !== 'off') problems.push(`USERPLANE_WEBHOOK_WORKER must be "on" or "off", got "${worker}"`);
+  const config: WebhookConfig = {
+    workerInServe: worker !== 'off',
+    pollMs: number('USERPLANE_WEBHOOK_POLL_MS', 250, 10, 60_000),
+    timeoutMs: number('USERPLANE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    leaseMs: number('USERPLANE_WEBHOOK_LEASE_MS', 60_000, 200, 3_600_000),
+    retryBaseMs: number('USERPLANE_WEBHOOK_RETRY_BASE_MS', 5_000, 10, 3_600_000),
+    retryWindowMs: number('USERPLANE_WEBHOOK_RETRY_WINDOW_MS', 86_400_000, 100, 7 * 86_400_000),
+    concurrency: number('USERPLANE_WEBHOOK_CONCURRENCY', 10, 1, 200),
+  };
+  // A lease that can run out during an attempt lets a second worker send the same event meanwhile.
+  if (config.leaseMs < config.timeoutMs + 100) problems.push('USERPLANE_WEBHOOK_LEASE_MS must exceed USERPLANE_WEBHOOK_TIMEOUT_MS by at least 100');
+  return config;
 }
 
 function readOAuth(env: NodeJS.ProcessEnv, problems: string[]): OAuthConfig | null {

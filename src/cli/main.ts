@@ -1,13 +1,15 @@
-/** `userplane serve | migrate | keys …` */
+/** `userplane serve | worker | migrate | keys …` */
 import { ConfigError, loadConfig } from '../config.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { workerCommand } from './worker.ts';
 
 const USAGE = `Usage: userplane <command> [options]
 
 Commands:
-  serve                     start the HTTP server (migrates first)
+  serve                     start the HTTP server (migrates first) and the webhook worker
+  worker                    deliver webhooks only (USERPLANE_WEBHOOK_WORKER=off on serve nodes)
   migrate                   bring the database schema up to date
   keys create --env test|live --name NAME [--scopes read,write,admin] [--type secret|publishable]
   keys list   --env test|live
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(config);
     case 'migrate':
       return migrateCommand(config);
+    case 'worker':
+      return workerCommand(config);
     case 'keys':
       return keysCommand(config, rest);
     default:

@@ -5,6 +5,7 @@ import { redactUrl } from '../config.ts';
 import { buildServer } from '../http/server.ts';
 import { createServices } from '../services/index.ts';
 import { openStore } from '../store/kysely-store.ts';
+import { startDeliveryWorker } from './worker.ts';
 
 export async function serveCommand(config: Config): Promise<number> {
   const logger = pino({ level: config.logLevel });
@@ -23,10 +24,13 @@ export async function serveCommand(config: Config): Promise<number> {
 
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ database: redactUrl(config.databaseUrl), store: store.capabilities.name }, 'userplane ready');
+  // The webhook outbox drains here too, unless delivery runs apart as `userplane worker`.
+  const worker = config.webhooks.workerInServe ? startDeliveryWorker(config, store, logger) : null;
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await worker?.stop();
     await store.close();
     mailer.close();
   };

@@ -95,6 +95,7 @@ export function createEmailVerificationService(store: Store, clock: Clock, maile
         if (changes.email) Object.assign(changes, await unlinkMismatchedIdentities(tx, user, updated.email));
         await tx.verifications.markUsed(userId, now.toISOString());
         await tx.events.append({
+          snapshot: publicUser(updated),
           id: newId('evt'),
           environment: ctx.environment,
           user_id: userId,

@@ -2,9 +2,10 @@
 import { NotFoundError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { checkEmail } from '../domain/validation.ts';
-import type { Identity, Store, StoreQueries } from '../store/contract.ts';
+import type { Identity, Store, StoreQueries, StoredUser } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import { identitySummary } from './email-change.ts';
+import { publicUser } from './user-service.ts';
 
 export interface IdentityInput {
   provider: string;
@@ -26,10 +27,12 @@ function validate(input: IdentityInput): IdentityInput {
 
 export function createIdentityService(store: Store, clock: Clock) {
   /** Identity changes are user changes: a new version, and an event naming the identity. */
-  async function recordChange(tx: StoreQueries, ctx: RequestContext, userId: string, version: number, change: { previous: unknown; current: unknown }) {
+  async function recordChange(tx: StoreQueries, ctx: RequestContext, user: StoredUser, change: { previous: unknown; current: unknown }) {
+    const { id: userId, version } = user;
     const at = clock().toISOString();
     await tx.users.update(ctx.environment, userId, version, { version: version + 1, updated_at: at });
     await tx.events.append({
+      snapshot: publicUser({ ...user, version: version + 1, updated_at: at }),
       id: newId('evt'),
       environment: ctx.environment,
       user_id: userId,
@@ -62,7 +65,7 @@ export function createIdentityService(store: Store, clock: Clock) {
         const user = await lock(tx, ctx, userId);
         const identity: Identity = { id: newId('idn'), environment: ctx.environment, user_id: userId, ...clean, created_at: clock().toISOString() };
         await tx.identities.insert(identity);
-        await recordChange(tx, ctx, userId, user.version, { previous: null, current: identitySummary(identity) });
+        await recordChange(tx, ctx, user, { previous: null, current: identitySummary(identity) });
         return identity;
       });
     },
@@ -73,7 +76,7 @@ export function createIdentityService(store: Store, clock: Clock) {
         const identity = (await tx.identities.listForUser(ctx.environment, userId)).find((i) => i.id === identityId);
         if (!identity) throw new NotFoundError('identity', identityId);
         await tx.identities.delete(ctx.environment, userId, [identityId]);
-        await recordChange(tx, ctx, userId, user.version, { previous: identitySummary(identity), current: null });
+        await recordChange(tx, ctx, user, { previous: identitySummary(identity), current: null });
       });
     },
   };

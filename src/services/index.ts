@@ -8,6 +8,7 @@ import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { createPasswordService } from './password-service.ts';
 import { createUserService } from './user-service.ts';
+import { createWebhookService } from './webhook-service.ts';
 
 export interface ServiceDeps {
   clock?: Clock;
@@ -32,6 +33,7 @@ export function createServices(
     passwords: createPasswordService(store),
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
+    webhooks: createWebhookService(store, clock),
     /** OAuth bearer tokens, when an issuer is configured. */
     tokens: config.oauth ? createTokenVerifier(config.oauth) : null,
   };

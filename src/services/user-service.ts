@@ -55,8 +55,10 @@ export function publicUser(stored: StoredUser): User {
 export function createUserService(store: Store, options: UserServiceOptions) {
   const policy: PlanPolicy = { roles: options.roles, emailChange: options.emailChange, now: options.clock };
 
-  function appendEvent(tx: StoreQueries, ctx: RequestContext, type: UserEvent['type'], userId: string, changes: ChangeSet, at: string) {
+  /** `snapshot`: the user after the change (before it, for a deletion), for webhook payloads. */
+  function appendEvent(tx: StoreQueries, ctx: RequestContext, type: UserEvent['type'], userId: string, changes: ChangeSet, at: string, snapshot: User) {
     return tx.events.append({
+      snapshot,
       id: newId('evt'),
       environment: ctx.environment,
       user_id: userId,
@@ -154,7 +156,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       if (opts.password) changes.password = { previous: null, current: REDACTED };
       return store.transaction(async (tx) => {
         await tx.users.insert(user);
-        await appendEvent(tx, ctx, 'user.created', user.id, changes, now);
+        await appendEvent(tx, ctx, 'user.created', user.id, changes, now, publicUser(user));
         return publicUser(user);
       });
     },
@@ -212,8 +214,9 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         if (opts.password) await tx.users.setPassword(ctx.environment, id, { hash: opts.password.hash, type: opts.password.type });
         if (plan.emailChanged) Object.assign(changeSet, await unlinkMismatchedIdentities(tx, current, finalEmail));
         if (plan.pendingEmail) mails.push(...(await holdPendingEmail(tx, current, plan.pendingEmail, now)));
-        await appendEvent(tx, ctx, 'user.updated', id, changeSet, updated_at);
-        return { user: publicUser({ ...current, ...changes, version, updated_at }), changed: true, changes: changeSet };
+        const after = publicUser({ ...current, ...changes, version, updated_at });
+        await appendEvent(tx, ctx, 'user.updated', id, changeSet, updated_at, after);
+        return { user: after, changed: true, changes: changeSet };
       });
       await sendAll(mails);
       return result;
@@ -226,7 +229,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
           throw new PreconditionFailedError(current.version);
         }
         await tx.users.delete(ctx.environment, id);
-        await appendEvent(tx, ctx, 'user.deleted', id, deletionChanges(publicUser(current)), options.clock().toISOString());
+        await appendEvent(tx, ctx, 'user.deleted', id, deletionChanges(publicUser(current)), options.clock().toISOString(), publicUser(current));
         return publicUser(current);
       });
     },

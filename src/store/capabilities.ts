@@ -8,7 +8,12 @@ export interface Capabilities {
   rowLocks: boolean;
   /** Column type of a 64-bit auto-increment key. */
   autoIncrementType: 'integer' | 'bigserial';
+  /**
+   * FOR UPDATE SKIP LOCKED: several processes can each claim different rows at once (the webhook
+   * outbox). Without it claims run one transaction at a time, which SQLite's write lock does anyway.
+   */
+  skipLocked: boolean;
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer' };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial' };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true };

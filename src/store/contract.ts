@@ -5,6 +5,7 @@
  */
 import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
+import type { WebhookQueries } from './webhook-contract.ts';
 
 /** A user with its private columns, as the store keeps it. */
 export interface StoredUser extends User {
@@ -49,6 +50,8 @@ export interface UserEvent {
   door: Door;
   changes: ChangeSet;
   created_at: string;
+  /** The public user after the change (before it, for user.deleted); null on events from before webhooks. */
+  snapshot: User | null;
 }
 
 export type ApiKeyType = 'secret' | 'publishable';
@@ -102,7 +105,11 @@ export interface UserQueries {
 }
 
 export interface EventQueries {
-  append(event: Omit<UserEvent, 'seq'>): Promise<void>;
+  /**
+   * Appends the event, and queues one webhook delivery of it for every enabled endpoint of its
+   * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
+   */
+  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null }): Promise<void>;
   /** Events of one user, newest first, before the given event id when given. */
   listForUser(environment: Environment, userId: string, options: { before?: string; limit: number }): Promise<ListPage<UserEvent>>;
 }
@@ -200,6 +207,7 @@ export interface StoreQueries {
   identities: IdentityQueries;
   verifications: VerificationQueries;
   idempotency: IdempotencyQueries;
+  webhooks: WebhookQueries;
 }
 
 export interface Store extends StoreQueries {

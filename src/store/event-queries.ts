@@ -1,15 +1,18 @@
 import type { Kysely } from 'kysely';
-import type { Door, Environment } from '../domain/user.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
 import type { Database } from './schema.ts';
+import { queueDeliveries } from './webhook-queries.ts';
+import { fromEventRow } from './webhook-rows.ts';
 
 export function createEventQueries(db: Kysely<Database>): EventQueries {
   return {
     async append(event) {
-      await db
+      const { seq } = await db
         .insertInto('user_events')
-        .values({ ...event, changes: JSON.stringify(event.changes) })
-        .execute();
+        .values({ ...event, changes: JSON.stringify(event.changes), snapshot: event.snapshot ? JSON.stringify(event.snapshot) : null })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      await queueDeliveries(db, { ...event, seq: Number(seq) });
     },
 
     async listForUser(environment, userId, { before, limit }) {
@@ -23,14 +26,7 @@ export function createEventQueries(db: Kysely<Database>): EventQueries {
         query = query.where('seq', '<', cursor);
       }
       const rows = await query.orderBy('seq', 'desc').limit(limit + 1).execute();
-      const items: UserEvent[] = rows.slice(0, limit).map((row) => ({
-        ...row,
-        seq: Number(row.seq),
-        environment: row.environment as Environment,
-        type: row.type as UserEvent['type'],
-        door: row.door as Door,
-        changes: JSON.parse(row.changes),
-      }));
+      const items: UserEvent[] = rows.slice(0, limit).map(fromEventRow);
       return { items, hasMore: rows.length > limit };
     },
   };

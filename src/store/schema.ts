@@ -1,5 +1,6 @@
 /** Row types of the tables, as Kysely sees them. Booleans are stored as 0/1 on both databases. */
 import type { ColumnType, Generated } from 'kysely';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './webhook-schema.ts';
 
 export interface UsersTable {
   id: string;
@@ -51,6 +52,8 @@ export interface UserEventsTable {
   door: string;
   changes: string;
   created_at: string;
+  /** Public user JSON after the change (migration 003); null on older events. */
+  snapshot: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -112,6 +115,9 @@ export interface Database {
   email_verifications: EmailVerificationsTable;
   email_verification_sends: EmailVerificationSendsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type UserRow = UsersTable;

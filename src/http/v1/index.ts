@@ -6,6 +6,7 @@ import { credentialRoutes } from './credentials.ts';
 import { sendV1Error } from './error-codec.ts';
 import { identityRoutes } from './identities.ts';
 import { userRoutes } from './users.ts';
+import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 
 /** The canonical API, mounted at /v1. */
 export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
@@ -15,4 +16,5 @@ export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, op
   await app.register(apiKeyRoutes, { services: opts.services });
   await app.register(credentialRoutes, { services: opts.services });
   await app.register(identityRoutes, { services: opts.services });
+  await app.register(webhookEndpointRoutes, { services: opts.services });
 };

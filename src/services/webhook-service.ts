@@ -1,0 +1,124 @@
+/**
+ * Webhook endpoints (admin): create with a signing secret shown once, change, rotate the secret,
+ * delete; and what an admin needs when deliveries fail: the attempts, and a way to send again.
+ */
+import { randomBytes } from 'node:crypto';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { newId } from '../domain/ids.ts';
+import {
+  checkWebhookEndpoint,
+  SECRET_ROTATION_OVERLAP_MS,
+  type WebhookDeliveryState,
+  type WebhookEndpointInput,
+  type WebhookEventType,
+  type WebhookFormatName,
+} from '../domain/webhooks.ts';
+import type { ListPage, Store } from '../store/contract.ts';
+import type { DeliveryWithAttempts, WebhookEndpoint, WebhookEndpointChanges } from '../store/webhook-contract.ts';
+import type { Clock, RequestContext } from './context.ts';
+
+export interface CreatedEndpoint {
+  endpoint: WebhookEndpoint;
+  /** The signing secret; returned by create and rotate only. */
+  secret: string;
+}
+
+/** Standard Webhooks secrets are `whsec_` + base64 of 24–64 random bytes; 32 here. */
+function newSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export function createWebhookService(store: Store, clock: Clock) {
+  async function find(ctx: RequestContext, id: string): Promise<WebhookEndpoint> {
+    const endpoint = await store.webhooks.findEndpoint(ctx.environment, id);
+    if (!endpoint) throw new NotFoundError('webhook_endpoint', id);
+    return endpoint;
+  }
+
+  async function change(ctx: RequestContext, id: string, changes: WebhookEndpointChanges): Promise<WebhookEndpoint> {
+    if (!(await store.webhooks.updateEndpoint(ctx.environment, id, changes))) throw new NotFoundError('webhook_endpoint', id);
+    return find(ctx, id);
+  }
+
+  return {
+    async create(ctx: RequestContext, input: WebhookEndpointInput): Promise<CreatedEndpoint> {
+      if (input.url === undefined) throw ValidationError.field('url', 'Is required');
+      checkWebhookEndpoint(input);
+      const now = clock().toISOString();
+      const endpoint: WebhookEndpoint = {
+        id: newId('whe'),
+        environment: ctx.environment,
+        url: input.url,
+        description: input.description ?? null,
+        event_types: (input.event_types ?? []) as WebhookEventType[],
+        format: (input.format ?? 'standard') as WebhookFormatName,
+        enabled: input.enabled ?? true,
+        secret: newSecret(),
+        previous_secret: null,
+        previous_secret_expires_at: null,
+        status: 'healthy',
+        failure_reason: null,
+        failing_since: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await store.webhooks.insertEndpoint(endpoint);
+      return { endpoint, secret: endpoint.secret };
+    },
+
+    list: (ctx: RequestContext): Promise<WebhookEndpoint[]> => store.webhooks.listEndpoints(ctx.environment),
+
+    get: find,
+
+    /** The format is fixed at creation: a receiver parses one shape. */
+    async update(ctx: RequestContext, id: string, patch: Omit<WebhookEndpointInput, 'format'>): Promise<WebhookEndpoint> {
+      checkWebhookEndpoint(patch);
+      const changes: WebhookEndpointChanges = { updated_at: clock().toISOString() };
+      if (patch.url !== undefined) changes.url = patch.url;
+      if (patch.description !== undefined) changes.description = patch.description;
+      if (patch.event_types !== undefined) changes.event_types = patch.event_types as WebhookEventType[];
+      if (patch.enabled !== undefined) changes.enabled = patch.enabled;
+      return change(ctx, id, changes);
+    },
+
+    async delete(ctx: RequestContext, id: string): Promise<void> {
+      if (!(await store.webhooks.deleteEndpoint(ctx.environment, id))) throw new NotFoundError('webhook_endpoint', id);
+    },
+
+    /** A new secret; the current one keeps signing beside it for 24 hours (a second rotation ends that at once). */
+    async rotateSecret(ctx: RequestContext, id: string): Promise<CreatedEndpoint> {
+      const current = await find(ctx, id);
+      const now = clock();
+      const secret = newSecret();
+      const endpoint = await change(ctx, id, {
+        secret,
+        previous_secret: current.secret,
+        previous_secret_expires_at: new Date(now.getTime() + SECRET_ROTATION_OVERLAP_MS).toISOString(),
+        updated_at: now.toISOString(),
+      });
+      return { endpoint, secret };
+    },
+
+    async deliveries(
+      ctx: RequestContext,
+      endpointId: string,
+      page: { limit: number; after?: string; state?: WebhookDeliveryState },
+    ): Promise<ListPage<DeliveryWithAttempts>> {
+      await find(ctx, endpointId);
+      return store.webhooks.listDeliveries(ctx.environment, endpointId, page);
+    },
+
+    /** Sends the delivery again as soon as a worker is free (after any earlier event of the same user), with a fresh retry window. */
+    async retry(ctx: RequestContext, endpointId: string, deliveryId: string): Promise<DeliveryWithAttempts> {
+      await find(ctx, endpointId);
+      if (!(await store.webhooks.requeue(ctx.environment, endpointId, deliveryId, clock().toISOString()))) {
+        throw new NotFoundError('webhook_delivery', deliveryId);
+      }
+      const delivery = await store.webhooks.findDelivery(ctx.environment, endpointId, deliveryId);
+      if (!delivery) throw new NotFoundError('webhook_delivery', deliveryId);
+      return delivery;
+    },
+  };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;

@@ -1,0 +1,113 @@
+/** Webhook endpoints, and the queueing of deliveries when an event is appended. */
+import type { Kysely } from 'kysely';
+import { newId } from '../domain/ids.ts';
+import type { Capabilities } from './capabilities.ts';
+import type { Database } from './schema.ts';
+import type { QueuedEvent, WebhookQueries } from './webhook-contract.ts';
+import { createDeliveryQueries } from './webhook-delivery-queries.ts';
+import { fromEndpointRow } from './webhook-rows.ts';
+
+/**
+ * The outbox write: one pending delivery per enabled endpoint of the event's environment that
+ * takes its type. Runs in the event's transaction, so an event is queued exactly when it commits.
+ */
+export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent): Promise<void> {
+  const endpoints = await db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'event_types'])
+    .where('environment', '=', event.environment)
+    .where('enabled', '=', 1)
+    .execute();
+  const subscribed = endpoints.filter((e) => {
+    const types = JSON.parse(e.event_types) as string[];
+    return types.length === 0 || types.includes(event.type);
+  });
+  if (subscribed.length === 0) return;
+  await db
+    .insertInto('webhook_deliveries')
+    .values(
+      subscribed.map((endpoint) => ({
+        id: newId('whd'),
+        endpoint_id: endpoint.id,
+        environment: event.environment,
+        event_seq: event.seq,
+        event_id: event.id,
+        event_type: event.type,
+        user_id: event.user_id,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: event.created_at,
+        retry_from: event.created_at,
+        lease_owner: null,
+        lease_until: null,
+        created_at: event.created_at,
+        updated_at: event.created_at,
+      })),
+    )
+    .execute();
+}
+
+export function createWebhookQueries(db: Kysely<Database>, caps: Capabilities): WebhookQueries {
+  return {
+    async insertEndpoint(endpoint) {
+      await db
+        .insertInto('webhook_endpoints')
+        .values({ ...endpoint, event_types: JSON.stringify(endpoint.event_types), enabled: endpoint.enabled ? 1 : 0 })
+        .execute();
+    },
+
+    async findEndpoint(environment, id) {
+      const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('environment', '=', environment).executeTakeFirst();
+      return row ? fromEndpointRow(row) : null;
+    },
+
+    async listEndpoints(environment) {
+      const rows = await db.selectFrom('webhook_endpoints').selectAll().where('environment', '=', environment).orderBy('id').execute();
+      return rows.map(fromEndpointRow);
+    },
+
+    async updateEndpoint(environment, id, changes) {
+      const { event_types, enabled, ...rest } = changes;
+      const result = await db
+        .updateTable('webhook_endpoints')
+        .set({
+          ...rest,
+          ...(event_types !== undefined ? { event_types: JSON.stringify(event_types) } : {}),
+          ...(enabled !== undefined ? { enabled: enabled ? 1 : 0 } : {}),
+        })
+        .where('id', '=', id)
+        .where('environment', '=', environment)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async deleteEndpoint(environment, id) {
+      const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).where('environment', '=', environment).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    async markEndpointFailing(endpointId, reason, at) {
+      await db
+        .updateTable('webhook_endpoints')
+        .set((eb) => ({
+          status: 'failing',
+          failure_reason: reason,
+          failing_since: eb.fn.coalesce('failing_since', eb.val(at)),
+          updated_at: at,
+        }))
+        .where('id', '=', endpointId)
+        .execute();
+    },
+
+    async markEndpointHealthy(endpointId, at) {
+      await db
+        .updateTable('webhook_endpoints')
+        .set({ status: 'healthy', failure_reason: null, failing_since: null, updated_at: at })
+        .where('id', '=', endpointId)
+        .where('status', '=', 'failing')
+        .execute();
+    },
+
+    ...createDeliveryQueries(db, caps),
+  };
+}

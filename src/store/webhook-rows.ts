@@ -1,0 +1,48 @@
+/** Conversion between webhook rows (and the event row the worker reads) and the contract's types. */
+import type { Selectable } from 'kysely';
+import type { Door, Environment } from '../domain/user.ts';
+import type { WebhookDeliveryState, WebhookEndpointStatus, WebhookEventType, WebhookFormatName } from '../domain/webhooks.ts';
+import type { UserEvent } from './contract.ts';
+import type { UserEventsTable } from './schema.ts';
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook-contract.ts';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './webhook-schema.ts';
+
+export function fromEndpointRow(row: WebhookEndpointsTable): WebhookEndpoint {
+  return {
+    ...row,
+    environment: row.environment as Environment,
+    event_types: JSON.parse(row.event_types) as WebhookEventType[],
+    format: row.format as WebhookFormatName,
+    enabled: Boolean(row.enabled),
+    status: row.status as WebhookEndpointStatus,
+  };
+}
+
+export function fromDeliveryRow(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
+  const { lease_owner: _owner, lease_until: _until, ...rest } = row;
+  return {
+    ...rest,
+    environment: row.environment as Environment,
+    event_seq: Number(row.event_seq),
+    event_type: row.event_type as WebhookEventType,
+    state: row.state as WebhookDeliveryState,
+    attempts: Number(row.attempts),
+  };
+}
+
+export function fromAttemptRow(row: WebhookAttemptsTable): WebhookAttempt {
+  return { ...row, attempt: Number(row.attempt), succeeded: Boolean(row.succeeded), latency_ms: Number(row.latency_ms) };
+}
+
+export function fromEventRow(row: Selectable<UserEventsTable>): UserEvent {
+  return {
+    ...row,
+    seq: Number(row.seq),
+    environment: row.environment as Environment,
+    type: row.type as UserEvent['type'],
+    door: row.door as Door,
+    changes: JSON.parse(row.changes),
+    snapshot: row.snapshot ? JSON.parse(row.snapshot) : null,
+  };
+}
+

@@ -1,0 +1,51 @@
+/**
+ * Userplane's own payload, signed as the Standard Webhooks specification says
+ * (webhook-id, webhook-timestamp, webhook-signature; https://www.standardwebhooks.com).
+ */
+import { Webhook } from 'standardwebhooks';
+import type { JsonValue, User } from '../domain/user.ts';
+import type { UserEvent } from '../store/contract.ts';
+import type { WebhookFormat } from './format.ts';
+
+/** The user as /v1 shows it: per-door extensions stay private. */
+function userWire(user: User | null) {
+  if (user === null) return null;
+  const { extensions: _private, ...rest } = user;
+  return { ...rest, object: 'user' as const };
+}
+
+/** Old values of the changed fields only; the change set already holds secrets redacted. */
+function previousAttributes(event: UserEvent): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(event.changes).map(([field, change]) => [field, change.previous]));
+}
+
+export function standardPayload(event: UserEvent) {
+  return {
+    id: event.id,
+    object: 'event' as const,
+    type: event.type,
+    timestamp: event.created_at,
+    environment: event.environment,
+    data: {
+      // After the change; for user.deleted, the user as it was when deleted.
+      object: userWire(event.snapshot),
+      ...(event.type === 'user.updated' ? { previous_attributes: previousAttributes(event) } : {}),
+    },
+    actor: event.actor,
+    door: event.door,
+    request_id: event.request_id,
+  };
+}
+
+export const standardFormat: WebhookFormat = {
+  body: (event) => JSON.stringify(standardPayload(event)),
+  headers({ messageId, timestamp, body, secrets }) {
+    // During a rotation both secrets sign; receivers accept any one signature they can verify.
+    const signatures = secrets.map((secret) => new Webhook(secret).sign(messageId, timestamp, body));
+    return {
+      'webhook-id': messageId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signatures.join(' '),
+    };
+  },
+};

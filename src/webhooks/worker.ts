@@ -1,0 +1,175 @@
+/**
+ * The delivery worker: drains the webhook outbox. It claims due deliveries under a lease, posts
+ * each one, and records the attempt; a failure is retried with backoff until its window is spent,
+ * and then the endpoint is marked failing. Any number of workers may share a PostgreSQL store
+ * (claims skip each other's rows); a worker killed mid-delivery leaves a lease that expires, and
+ * another delivers the event again: at least once, never silently dropped.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Store } from '../store/contract.ts';
+import type { ClaimedDelivery, WebhookEndpoint } from '../store/webhook-contract.ts';
+import { nextAttemptAt, type RetryPolicy } from './backoff.ts';
+import type { WebhookFormats } from './format.ts';
+import { postWebhook, type SendResult } from './sender.ts';
+
+export interface WorkerSettings {
+  /** How often an idle worker looks for due deliveries. */
+  pollMs: number;
+  /** Per attempt, response body included. */
+  timeoutMs: number;
+  /** How long a claim holds; must outlast an attempt, or another worker sends it again meanwhile. */
+  leaseMs: number;
+  retryBaseMs: number;
+  retryWindowMs: number;
+  /** Deliveries in flight at once. */
+  concurrency: number;
+}
+
+type LogFn = (fields: Record<string, unknown>, message: string) => void;
+export interface WorkerLog {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
+
+export interface WorkerOptions extends WorkerSettings {
+  formats: WebhookFormats;
+  log?: WorkerLog;
+  clock?: () => Date;
+  random?: () => number;
+}
+
+const silent: WorkerLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/** The secrets that sign now: the current one, and a rotated-out one until its overlap ends. */
+export function signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
+  const previousValid = endpoint.previous_secret !== null && endpoint.previous_secret_expires_at !== null && endpoint.previous_secret_expires_at > now.toISOString();
+  return previousValid ? [endpoint.secret, endpoint.previous_secret!] : [endpoint.secret];
+}
+
+export function createDeliveryWorker(store: Store, options: WorkerOptions) {
+  const log = options.log ?? silent;
+  const clock = options.clock ?? (() => new Date());
+  const policy: RetryPolicy = { baseMs: options.retryBaseMs, windowMs: options.retryWindowMs };
+  const node = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let claims = 0;
+
+  async function claim(limit: number): Promise<{ owner: string; jobs: ClaimedDelivery[] }> {
+    const owner = `${node}:${++claims}`;
+    const now = clock();
+    const jobs = await store.transaction((tx) =>
+      tx.webhooks.claimDue({ now: now.toISOString(), limit, leaseOwner: owner, leaseUntil: new Date(now.getTime() + options.leaseMs).toISOString() }),
+    );
+    return { owner, jobs };
+  }
+
+  async function send(job: ClaimedDelivery, at: Date): Promise<SendResult> {
+    const format = options.formats[job.endpoint.format];
+    if (!format) return { ok: false, status: null, latencyMs: 0, error: `This process has no "${job.endpoint.format}" payload format` };
+    const body = format.body(job.event);
+    const headers = format.headers({ messageId: job.delivery.id, timestamp: at, body, secrets: signingSecrets(job.endpoint, at) });
+    return postWebhook(job.endpoint.url, body, headers, options.timeoutMs);
+  }
+
+  /** One attempt of one claimed delivery. Never throws: what goes wrong is recorded or logged. */
+  async function deliver(owner: string, job: ClaimedDelivery): Promise<void> {
+    const { delivery, endpoint } = job;
+    try {
+      const result = await send(job, clock());
+      const finished = clock();
+      const attempt = delivery.attempts + 1;
+      const retryAt = result.ok ? null : nextAttemptAt(policy, attempt, finished, new Date(delivery.retry_from), options.random);
+      const state = result.ok ? 'succeeded' : retryAt ? 'pending' : 'failed';
+      const at = finished.toISOString();
+      await store.transaction(async (tx) => {
+        const record = { delivery_id: delivery.id, attempt, succeeded: result.ok, http_status: result.status, latency_ms: result.latencyMs, error: result.error, created_at: at };
+        const held = await tx.webhooks.recordAttempt(owner, record, { state, next_attempt_at: retryAt?.toISOString() ?? null });
+        if (!held) return;
+        if (result.ok && endpoint.status === 'failing') await tx.webhooks.markEndpointHealthy(endpoint.id, at);
+        if (state === 'failed') await tx.webhooks.markEndpointFailing(endpoint.id, `${delivery.event_type} ${delivery.event_id}: ${result.error}`, at);
+      });
+      const fields = { node, delivery: delivery.id, event: delivery.event_id, endpoint: endpoint.id, attempt, status: result.status, latency_ms: result.latencyMs, state };
+      if (state === 'failed') log.warn({ ...fields, error: result.error }, 'webhook delivery gave up; endpoint marked failing');
+      else log.debug(result.ok ? fields : { ...fields, error: result.error, retry_at: retryAt }, 'webhook attempt');
+    } catch (error) {
+      // Usually the database: the lease runs out and the delivery is claimed again.
+      log.error({ err: error, node, delivery: delivery.id }, 'recording a webhook attempt failed');
+    }
+  }
+
+  let running = false;
+  let loopDone: Promise<void> | null = null;
+  const inFlight = new Set<Promise<void>>();
+  let nudged = false;
+  let wake: (() => void) | null = null;
+
+  function nudge(): void {
+    nudged = true;
+    wake?.();
+  }
+
+  /** Waits for the poll interval, or less when a delivery finishes (its user's next event may be due). */
+  async function pause(ms: number): Promise<void> {
+    if (!nudged) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        }
+        wake = done;
+      });
+    }
+    nudged = false;
+  }
+
+  function track(delivery: Promise<void>): void {
+    inFlight.add(delivery);
+    void delivery.finally(() => {
+      inFlight.delete(delivery);
+      nudge();
+    });
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      const free = options.concurrency - inFlight.size;
+      // Claim in batches: while more than half the slots are busy, wait for more to free up
+      // rather than spend a claim transaction on each finished delivery.
+      if (free > 0 && (inFlight.size === 0 || free >= Math.ceil(options.concurrency / 2))) {
+        try {
+          const { owner, jobs } = await claim(free);
+          for (const job of jobs) track(deliver(owner, job));
+        } catch (error) {
+          log.error({ err: error, node }, 'claiming webhook deliveries failed');
+        }
+      }
+      if (running) await pause(options.pollMs);
+    }
+  }
+
+  return {
+    node,
+    start(): void {
+      if (running) return;
+      running = true;
+      loopDone = loop();
+      log.info({ node, concurrency: options.concurrency, poll_ms: options.pollMs }, 'webhook worker started');
+    },
+
+    /** Stops claiming and waits for the attempts in flight (each ends within the timeout). */
+    async stop(): Promise<void> {
+      if (!running) return;
+      running = false;
+      nudge();
+      await loopDone;
+      await Promise.allSettled([...inFlight]);
+      log.info({ node }, 'webhook worker stopped');
+    },
+  };
+}
+
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
