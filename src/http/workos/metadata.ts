@@ -66,15 +66,3 @@ export function checkKeyCount(current: JsonObject, patch: JsonObject | null): vo
 export function initialMetadata(patch: JsonObject | null): JsonObject {
   return patch === null ? {} : (mergePatch({}, patch) as JsonObject);
 }
-
-/**
- * Metadata as the WorkOS wire shows it (string values). A value set through another door that is
- * not a string is shown as its JSON text rather than hidden.
- */
-export function workosMetadata(metadata: JsonObject): Record<string, string> {
-  const shown: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    Object.defineProperty(shown, key, { value: typeof value === 'string' ? value : JSON.stringify(value as JsonValue), enumerable: true, writable: true, configurable: true });
-  }
-  return shown;
-}

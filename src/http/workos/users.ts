@@ -11,7 +11,7 @@ import type { RequestContext, Services } from '../../services/index.ts';
 import type { PreparedPassword } from '../../services/password-service.ts';
 import { contextOf } from '../auth.ts';
 import { assertValidUserBody } from '../body-validation.ts';
-import { isUserId, toCanonicalUserId, toWorkosUserId } from './ids.ts';
+import { isUserId, toCanonicalUserId, toWorkosUserId, workosUser } from '../../services/workos-user.ts';
 import { addsKeys, checkKeyCount } from './metadata.ts';
 import {
   CreateUserBody,
@@ -23,7 +23,7 @@ import {
   workosErrors,
   WorkosUserSchema,
 } from './schemas.ts';
-import { createInput, passwordOf, plainPatch, updatePatch, workosUser } from './wire.ts';
+import { createInput, passwordOf, plainPatch, updatePatch } from './wire.ts';
 
 const tags = ['workos'];
 const security = [{ bearer: [] }];

@@ -6,9 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { toCanonicalUserId } from './ids.ts';
+import { toCanonicalUserId, workosUser } from '../../services/workos-user.ts';
 import { IdentitySchema, UserEnvelope, UserIdParams, workosErrors } from './schemas.ts';
-import { workosIdentity, workosUser } from './wire.ts';
+import { workosIdentity } from './wire.ts';
 
 const security = [{ bearer: [] }];
 

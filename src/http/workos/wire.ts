@@ -7,29 +7,7 @@ import { ValidationError } from '../../domain/errors.ts';
 import type { User } from '../../domain/user.ts';
 import type { Identity } from '../../store/contract.ts';
 import { preparePassword, type PreparedPassword } from '../../services/password-service.ts';
-import { toWorkosUserId } from './ids.ts';
-import { initialMetadata, metadataPatch, workosMetadata } from './metadata.ts';
-
-/** The User object of the contract (§3): every key, always. */
-export function workosUser(user: User) {
-  return {
-    object: 'user' as const,
-    id: toWorkosUserId(user.id),
-    email: user.email,
-    email_verified: user.email_verified,
-    first_name: user.first_name,
-    last_name: user.last_name,
-    name: user.name,
-    profile_picture_url: user.avatar_url,
-    // Userplane verifies passwords but runs no sign-ins, so there is never a last one to show.
-    last_sign_in_at: null,
-    locale: user.locale,
-    external_id: user.external_id,
-    metadata: workosMetadata(user.metadata),
-    created_at: user.created_at,
-    updated_at: user.updated_at,
-  };
-}
+import { initialMetadata, metadataPatch } from './metadata.ts';
 
 /** WorkOS's Identity: the provider's own id for the account, and the provider as it was linked. */
 export function workosIdentity(identity: Identity) {
