@@ -43,10 +43,10 @@ export const consoleRoutes: FastifyPluginAsync<{ root?: string }> = async (app, 
     prefix: '/console',
     redirect: true, // /console → /console/
     decorateReply: false,
-    // Vite names assets by content hash, so they never change; index.html must always be re-checked.
+    // Assets are named by content hash (console/build.js), so they never change; index.html must always be re-checked.
     cacheControl: false,
-    setHeaders: (reply, path) => {
-      reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    setHeaders: (response, path) => {
+      response.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 };

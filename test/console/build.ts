@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CONSOLE_DIST } from '../../src/http/console.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCES = [join(ROOT, 'console/src'), join(ROOT, 'console/index.html'), join(ROOT, 'console/vite.config.ts')];
+const SOURCES = [join(ROOT, 'console/src'), join(ROOT, 'console/index.html'), join(ROOT, 'console/build.js')];
 
 function newestChange(path: string): number {
   const stat = statSync(path);
@@ -18,8 +18,7 @@ function newestChange(path: string): number {
 export function ensureConsoleBuilt(): void {
   const index = join(CONSOLE_DIST, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(...SOURCES.map(newestChange))) return;
-  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(ROOT, 'console/build.js')], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(index)) {
     throw new Error(`Building the console failed (npm run build:console):\n${result.stderr}${result.stdout}`);
   }

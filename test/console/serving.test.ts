@@ -14,7 +14,7 @@ describe('console serving (issue 7)', () => {
   let built: FastifyInstance;
   let unbuilt: FastifyInstance;
   before(async () => {
-    // A stand-in build, so these checks do not depend on (or race with) a real `vite build`.
+    // A stand-in build, so these checks do not depend on (or race with) a real build.
     dir = mkdtempSync(join(tmpdir(), 'userplane-console-'));
     mkdirSync(join(dir, 'built/assets'), { recursive: true });
     writeFileSync(join(dir, 'built/index.html'), '<!doctype html><title>Userplane console</title><script type="module" src="/console/assets/app-abc123.js"></script>');
