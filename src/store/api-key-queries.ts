@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Environment } from '../domain/user.ts';
+import type { Capabilities } from './capabilities.ts';
 import type { ApiKeyQueries, ApiKeyRecord, ApiKeyType, Scope } from './contract.ts';
+import { runPrepared } from './prepared.ts';
 import type { ApiKeysTable, Database } from './schema.ts';
 
 function fromRow(row: ApiKeysTable): ApiKeyRecord {
@@ -12,13 +14,14 @@ function fromRow(row: ApiKeysTable): ApiKeyRecord {
   };
 }
 
-export function createApiKeyQueries(db: Kysely<Database>): ApiKeyQueries {
+export function createApiKeyQueries(db: Kysely<Database>, caps: Capabilities): ApiKeyQueries {
   return {
     async insert(key) {
       await db.insertInto('api_keys').values({ ...key, scopes: key.scopes.join(' ') }).execute();
     },
     async findBySecretHash(secretHash) {
-      const row = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash).executeTakeFirst();
+      // Every authenticated request runs this one.
+      const [row] = await runPrepared(db, caps, 'apiKeys.findBySecretHash', () => db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash), [secretHash]);
       return row ? fromRow(row) : null;
     },
     async list(environment) {

@@ -1,18 +1,29 @@
 import type { Kysely } from 'kysely';
+import type { Capabilities } from './capabilities.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
+import { runPrepared } from './prepared.ts';
 import type { Database } from './schema.ts';
 import { queueDeliveries } from './webhook-queries.ts';
 import { fromEventRow } from './webhook-rows.ts';
 
-export function createEventQueries(db: Kysely<Database>): EventQueries {
+export function createEventQueries(db: Kysely<Database>, caps: Capabilities): EventQueries {
   return {
     async append(event) {
-      const { seq } = await db
-        .insertInto('user_events')
-        .values({ ...event, changes: JSON.stringify(event.changes), snapshot: event.snapshot ? JSON.stringify(event.snapshot) : null })
-        .returning('seq')
-        .executeTakeFirstOrThrow();
-      await queueDeliveries(db, { ...event, seq: Number(seq) });
+      // Every column, always in this order: the prepared insert binds them positionally.
+      const row = {
+        id: event.id,
+        environment: event.environment,
+        user_id: event.user_id,
+        type: event.type,
+        actor: event.actor,
+        request_id: event.request_id,
+        door: event.door,
+        changes: JSON.stringify(event.changes),
+        created_at: event.created_at,
+        snapshot: event.snapshot ? JSON.stringify(event.snapshot) : null,
+      };
+      const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(row).returning('seq'), Object.values(row));
+      await queueDeliveries(db, caps, { ...event, seq: Number(inserted!.seq) });
     },
 
     async listForUser(environment, userId, { before, limit }) {

@@ -14,8 +14,8 @@ import type { Database } from './schema.ts';
 function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
   return {
     users: createUserQueries(db, caps),
-    events: createEventQueries(db),
-    apiKeys: createApiKeyQueries(db),
+    events: createEventQueries(db, caps),
+    apiKeys: createApiKeyQueries(db, caps),
     identities: createIdentityQueries(db),
     verifications: createVerificationQueries(db),
     idempotency: createIdempotencyQueries(db),

@@ -4,18 +4,26 @@ import type { Capabilities } from './capabilities.ts';
 import type { UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
+import { runPrepared } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges } from './user-rows.ts';
 
 export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
   return {
     async findById(environment, id, options) {
-      const row = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('id', '=', id)
-        .where('environment', '=', environment)
-        .$if(Boolean(options?.lock) && caps.rowLocks, (q) => q.forUpdate())
-        .executeTakeFirst();
+      const lock = Boolean(options?.lock) && caps.rowLocks;
+      const [row] = await runPrepared(
+        db,
+        caps,
+        lock ? 'users.findById.lock' : 'users.findById',
+        () =>
+          db
+            .selectFrom('users')
+            .selectAll()
+            .where('id', '=', id)
+            .where('environment', '=', environment)
+            .$if(lock, (q) => q.forUpdate()),
+        [id, environment],
+      );
       return row ? fromUserRow(row) : null;
     },
 

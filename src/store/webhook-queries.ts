@@ -5,19 +5,22 @@ import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import type { QueuedEvent, WebhookQueries } from './webhook-contract.ts';
 import { createDeliveryQueries } from './webhook-delivery-queries.ts';
+import { runPrepared } from './prepared.ts';
 import { fromEndpointRow } from './webhook-rows.ts';
 
 /**
  * The outbox write: one pending delivery per enabled endpoint of the event's environment that
  * takes its type. Runs in the event's transaction, so an event is queued exactly when it commits.
  */
-export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent): Promise<void> {
-  const endpoints = await db
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'event_types'])
-    .where('environment', '=', event.environment)
-    .where('enabled', '=', 1)
-    .execute();
+export async function queueDeliveries(db: Kysely<Database>, caps: Capabilities, event: QueuedEvent): Promise<void> {
+  // On every write, so compiled once (./prepared.ts).
+  const endpoints = await runPrepared(
+    db,
+    caps,
+    'webhooks.subscribedEndpoints',
+    () => db.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('environment', '=', event.environment).where('enabled', '=', 1),
+    [event.environment, 1],
+  );
   const subscribed = endpoints.filter((e) => {
     const types = JSON.parse(e.event_types) as string[];
     return types.length === 0 || types.includes(event.type);
