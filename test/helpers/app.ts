@@ -28,6 +28,8 @@ export interface TestAppOptions {
   emailChange?: 'direct' | 'verify';
   clock?: Clock;
   logStream?: NodeJS.WritableStream;
+  /** With logStream: the level to log at (info by default). */
+  logLevel?: 'info' | 'debug' | 'trace';
   mailer?: Mailer;
   oauth?: OAuthConfig;
   rateLimit?: RateLimitConfig | null;
@@ -44,7 +46,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   );
   const app = await buildServer({
     services,
-    logLevel: options.logStream ? 'info' : 'silent',
+    logLevel: options.logStream ? (options.logLevel ?? 'info') : 'silent',
     logStream: options.logStream,
     rateLimit: options.rateLimit ?? null,
     redisUrl: options.redisUrl ?? null,
