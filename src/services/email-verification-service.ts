@@ -3,12 +3,12 @@
  * policy), confirm it. The checks run in a fixed order so every failure has its own code.
  */
 import { NotFoundError, RateLimitedError, VerificationError } from '../domain/errors.ts';
-import { newId } from '../domain/ids.ts';
 import type { ChangeSet, User } from '../domain/user.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store, StoreQueries } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import { unlinkMismatchedIdentities } from './email-change.ts';
+import { appendUserEvent } from './user-events.ts';
 import { publicUser } from './user-service.ts';
 import { MAX_ATTEMPTS, MAX_SENDS_PER_HOUR, codeMail, codeMatches, issueCode } from './verification-codes.ts';
 
@@ -94,18 +94,7 @@ export function createEmailVerificationService(store: Store, clock: Clock, maile
         });
         if (changes.email) Object.assign(changes, await unlinkMismatchedIdentities(tx, user, updated.email));
         await tx.verifications.markUsed(userId, now.toISOString());
-        await tx.events.append({
-          snapshot: publicUser(updated),
-          id: newId('evt'),
-          environment: ctx.environment,
-          user_id: userId,
-          type: 'user.updated',
-          actor: ctx.actor,
-          request_id: ctx.requestId,
-          door: ctx.door,
-          changes,
-          created_at: updated.updated_at,
-        });
+        await appendUserEvent(tx, ctx, { type: 'user.updated', userId, changes, at: updated.updated_at, snapshot: publicUser(updated) });
         return { user: publicUser(updated) };
       });
       if ('error' in outcome) throw outcome.error;

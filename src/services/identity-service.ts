@@ -5,6 +5,7 @@ import { checkEmail } from '../domain/validation.ts';
 import type { Identity, Store, StoreQueries, StoredUser } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import { identitySummary } from './email-change.ts';
+import { appendUserEvent } from './user-events.ts';
 import { publicUser } from './user-service.ts';
 
 export interface IdentityInput {
@@ -31,18 +32,8 @@ export function createIdentityService(store: Store, clock: Clock) {
     const { id: userId, version } = user;
     const at = clock().toISOString();
     await tx.users.update(ctx.environment, userId, version, { version: version + 1, updated_at: at });
-    await tx.events.append({
-      snapshot: publicUser({ ...user, version: version + 1, updated_at: at }),
-      id: newId('evt'),
-      environment: ctx.environment,
-      user_id: userId,
-      type: 'user.updated',
-      actor: ctx.actor,
-      request_id: ctx.requestId,
-      door: ctx.door,
-      changes: { identities: change as never },
-      created_at: at,
-    });
+    const snapshot = publicUser({ ...user, version: version + 1, updated_at: at });
+    await appendUserEvent(tx, ctx, { type: 'user.updated', userId, changes: { identities: change as never }, at, snapshot });
   }
 
   async function lock(tx: StoreQueries, ctx: RequestContext, userId: string) {

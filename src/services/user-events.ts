@@ -1,5 +1,8 @@
-/** Building the change sets that events record. Secrets never enter them. */
+/** The events services append: their change sets (secrets never enter them) and the append itself. */
+import { newId } from '../domain/ids.ts';
 import { WRITABLE_FIELDS, type ChangeSet, type JsonValue, type User } from '../domain/user.ts';
+import type { StoreQueries, UserEvent } from '../store/contract.ts';
+import type { RequestContext } from './context.ts';
 
 const RECORDED_FIELDS = [...WRITABLE_FIELDS, 'pending_email', 'password_set'] as const;
 
@@ -21,4 +24,27 @@ export function deletionChanges(user: User): ChangeSet {
     changes[field] = { previous: change.current, current: null };
   }
   return changes;
+}
+
+/**
+ * Appends a user event in the caller's transaction. `snapshot` is the user after the change
+ * (before it, for a deletion), for webhook payloads.
+ */
+export function appendUserEvent(
+  tx: StoreQueries,
+  ctx: RequestContext,
+  event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User },
+): Promise<void> {
+  return tx.events.append({
+    id: newId('evt'),
+    environment: ctx.environment,
+    user_id: event.userId,
+    type: event.type,
+    actor: ctx.actor,
+    request_id: ctx.requestId,
+    door: ctx.door,
+    changes: event.changes,
+    created_at: event.at,
+    snapshot: event.snapshot,
+  });
 }

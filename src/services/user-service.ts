@@ -11,7 +11,7 @@ import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
 import type { PreparedPassword } from './password-service.ts';
-import { creationChanges, deletionChanges } from './user-events.ts';
+import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
 
 export interface UserServiceOptions {
   roles: readonly string[];
@@ -54,22 +54,6 @@ export function publicUser(stored: StoredUser): User {
 
 export function createUserService(store: Store, options: UserServiceOptions) {
   const policy: PlanPolicy = { roles: options.roles, emailChange: options.emailChange, now: options.clock };
-
-  /** `snapshot`: the user after the change (before it, for a deletion), for webhook payloads. */
-  function appendEvent(tx: StoreQueries, ctx: RequestContext, type: UserEvent['type'], userId: string, changes: ChangeSet, at: string, snapshot: User) {
-    return tx.events.append({
-      snapshot,
-      id: newId('evt'),
-      environment: ctx.environment,
-      user_id: userId,
-      type,
-      actor: ctx.actor,
-      request_id: ctx.requestId,
-      door: ctx.door,
-      changes,
-      created_at: at,
-    });
-  }
 
   function checkSelfService(user: StoredUser, patch: Record<string, unknown> | null, restrictTo: SelfService | undefined): void {
     if (!restrictTo) return;
@@ -156,7 +140,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       if (opts.password) changes.password = { previous: null, current: REDACTED };
       return store.transaction(async (tx) => {
         await tx.users.insert(user);
-        await appendEvent(tx, ctx, 'user.created', user.id, changes, now, publicUser(user));
+        await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: now, snapshot: publicUser(user) });
         return publicUser(user);
       });
     },
@@ -215,7 +199,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         if (plan.emailChanged) Object.assign(changeSet, await unlinkMismatchedIdentities(tx, current, finalEmail));
         if (plan.pendingEmail) mails.push(...(await holdPendingEmail(tx, current, plan.pendingEmail, now)));
         const after = publicUser({ ...current, ...changes, version, updated_at });
-        await appendEvent(tx, ctx, 'user.updated', id, changeSet, updated_at, after);
+        await appendUserEvent(tx, ctx, { type: 'user.updated', userId: id, changes: changeSet, at: updated_at, snapshot: after });
         return { user: after, changed: true, changes: changeSet };
       });
       await sendAll(mails);
@@ -229,8 +213,9 @@ export function createUserService(store: Store, options: UserServiceOptions) {
           throw new PreconditionFailedError(current.version);
         }
         await tx.users.delete(ctx.environment, id);
-        await appendEvent(tx, ctx, 'user.deleted', id, deletionChanges(publicUser(current)), options.clock().toISOString(), publicUser(current));
-        return publicUser(current);
+        const before = publicUser(current);
+        await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes: deletionChanges(before), at: options.clock().toISOString(), snapshot: before });
+        return before;
       });
     },
 
