@@ -1,41 +1,11 @@
 /** The /v1 wire shapes the console reads (README "The canonical API"). */
 
-export type Environment = 'live' | 'test';
+import type { Environment, User as CanonicalUser } from '../../src/domain/user.ts';
 
-export interface User {
-  id: string;
-  object: 'user';
-  environment: Environment;
-  email: string | null;
-  email_verified: boolean;
-  pending_email: string | null;
-  username: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  name: string | null;
-  role: string | null;
-  external_id: string | null;
-  locale: string | null;
-  phone: string | null;
-  avatar_url: string | null;
-  bio: string | null;
-  birthday: string | null;
-  country: string | null;
-  location: string | null;
-  organization: string | null;
-  title: string | null;
-  twitter: string | null;
-  regions: string | null;
-  active: boolean;
-  last_seen_at: string | null;
-  last_typed_at: string | null;
-  metadata: Record<string, unknown>;
-  password_set: boolean;
-  source: string;
-  version: number;
-  created_at: string;
-  updated_at: string;
-}
+export type { Environment };
+
+/** The canonical user as /v1 sends it: the server's own type, without what never leaves it. */
+export type User = Omit<CanonicalUser, 'extensions'> & { object: 'user' };
 
 export interface Page<T> {
   object: 'list';
