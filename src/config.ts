@@ -11,6 +11,12 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** Most connections each process opens to PostgreSQL (ignored on SQLite). */
+  databasePoolSize: number;
+  /** PostgreSQL cancels a statement running longer than this; 0 leaves the server's setting alone. */
+  databaseStatementTimeoutMs: number;
+  /** On SIGTERM, how long in-flight requests may take to finish before the process gives up and exits 1. */
+  shutdownTimeoutMs: number;
   /** Secret keys accepted as admin keys of the environment their prefix names. */
   adminKeys: string[];
   /** Allowed roles; empty means any well-formed role. */
@@ -124,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     problems.push(`DATABASE_URL must be sqlite:<path> or postgres://…, got "${redactUrl(databaseUrl)}"`);
   }
 
+  const poolSize = wholeNumber(env, problems, 'DATABASE_POOL_SIZE', 10, 1, 200);
+  const statementTimeoutMs = wholeNumber(env, problems, 'DATABASE_STATEMENT_TIMEOUT_MS', 0, 0, 3_600_000);
+  const shutdownTimeoutMs = wholeNumber(env, problems, 'USERPLANE_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
+
   const adminKeys = list(env.USERPLANE_ADMIN_KEYS);
   adminKeys.forEach((key, index) => {
     if (!ADMIN_KEY.test(key)) {
@@ -172,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     port,
     host: read('host', 'HOST') ?? '127.0.0.1',
     databaseUrl,
+    databasePoolSize: poolSize,
+    databaseStatementTimeoutMs: statementTimeoutMs,
+    shutdownTimeoutMs,
     adminKeys,
     roles,
     logLevel,
@@ -188,12 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */
 function readWebhooks(env: NodeJS.ProcessEnv, problems: string[]): WebhookConfig {
-  const number = (name: string, fallback: number, min: number, max: number): number => {
-    const text = env[name]?.trim() || String(fallback);
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) problems.push(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
-    return value;
-  };
+  const number = (name: string, fallback: number, min: number, max: number) => wholeNumber(env, problems, name, fallback, min, max);
   const worker = env.USERPLANE_WEBHOOK_WORKER?.trim() || 'on';
   if (worker !== 'on' && worker !== 'off') problems.push(`USERPLANE_WEBHOOK_WORKER must be "on" or "off", got "${worker}"`);
   const config: WebhookConfig = {
@@ -226,6 +234,14 @@ function readOAuth(env: NodeJS.ProcessEnv, problems: string[]): OAuthConfig | nu
   const tolerance = Number(env.OAUTH_CLOCK_TOLERANCE_SECONDS?.trim() || '30');
   if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 300) problems.push('OAUTH_CLOCK_TOLERANCE_SECONDS must be 0 to 300');
   return { jwksUrl, issuer, audience, environmentClaim: env.OAUTH_ENVIRONMENT_CLAIM?.trim() || 'userplane_environment', algorithms, clockToleranceSeconds: tolerance };
+}
+
+/** A whole number from min to max, or `fallback` when unset; a problem is recorded otherwise. */
+function wholeNumber(env: NodeJS.ProcessEnv, problems: string[], name: string, fallback: number, min: number, max: number): number {
+  const text = env[name]?.trim() || String(fallback);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) problems.push(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return value;
 }
 
 function list(value: string | undefined): string[] {

@@ -38,3 +38,26 @@ test('every bad value is named in one readable error, secrets are not echoed', (
     },
   );
 });
+
+test('issue 8: database pool, statement timeout and shutdown timeout', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.databasePoolSize, 10);
+  assert.equal(defaults.databaseStatementTimeoutMs, 0);
+  assert.equal(defaults.shutdownTimeoutMs, 10_000);
+  const set = loadConfig({ DATABASE_POOL_SIZE: '25', DATABASE_STATEMENT_TIMEOUT_MS: '30000', USERPLANE_SHUTDOWN_TIMEOUT_MS: '2500' });
+  assert.equal(set.databasePoolSize, 25);
+  assert.equal(set.databaseStatementTimeoutMs, 30_000);
+  assert.equal(set.shutdownTimeoutMs, 2500);
+  assert.throws(
+    () => loadConfig({ DATABASE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: '-5', USERPLANE_SHUTDOWN_TIMEOUT_MS: 'soon' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 3);
+      assert.match(error.message, /DATABASE_POOL_SIZE must be a whole number from 1 to 200, got "0"/);
+      assert.match(error.message, /DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 0 to 3600000, got "-5"/);
+      assert.match(error.message, /USERPLANE_SHUTDOWN_TIMEOUT_MS must be a whole number from 100 to 600000, got "soon"/);
+      return true;
+    },
+  );
+  assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: '201' }), /DATABASE_POOL_SIZE must be a whole number from 1 to 200, got "201"/);
+});

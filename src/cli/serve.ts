@@ -9,7 +9,7 @@ import { startDeliveryWorker } from './worker.ts';
 
 export async function serveCommand(config: Config): Promise<number> {
   const logger = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
   const mailer = createMailer(config, logger);
   const services = createServices(store, config, { mailer, log: (err, msg) => logger.error({ err }, msg) });
   const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit });
@@ -27,12 +27,29 @@ export async function serveCommand(config: Config): Promise<number> {
   // The webhook outbox drains here too, unless delivery runs apart as `userplane worker`.
   const worker = config.webhooks.workerInServe ? startDeliveryWorker(config, store, logger) : null;
 
+  // Stop listening, let accepted requests finish, then release the worker and the store. A
+  // request that will not finish must not hold the process forever: past the timeout, exit 1.
+  let closing = false;
   const shutdown = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await worker?.stop();
-    await store.close();
-    mailer.close();
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    const timer = setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out: exiting with requests still in flight');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    try {
+      await app.close();
+      await worker?.stop();
+      await store.close();
+      mailer.close();
+      clearTimeout(timer);
+      app.log.info('shut down');
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

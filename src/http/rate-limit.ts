@@ -11,6 +11,13 @@ import { Redis } from 'ioredis';
 import type { RateLimitConfig, RateWindow } from '../config.ts';
 import { RateLimitedError } from '../domain/errors.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves when the rate limits' Redis answers a PING; set only when REDIS_URL is configured. */
+    redisPing?: () => Promise<void>;
+  }
+}
+
 export interface RateLimitOptions {
   limits: RateLimitConfig;
   redisUrl: string | null;
@@ -46,6 +53,11 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitOp
     });
     app.addHook('onClose', async () => {
       redis?.disconnect();
+    });
+    // /readyz asks through this, so the system routes need not know the client.
+    const client = redis;
+    app.decorate('redisPing', async () => {
+      await client.ping();
     });
   }
 

@@ -11,6 +11,7 @@ import { authPlugin } from './auth.ts';
 import { consoleRoutes } from './console.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { registerJsonBody } from './json-body.ts';
+import { metricsPlugin } from './metrics.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
@@ -46,6 +47,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
     },
     routerOptions: { maxParamLength: 512 },
+    // On close, idle keep-alive sockets are dropped at once; sockets mid-request finish first.
+    forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -55,6 +58,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('X-Request-Id', request.id);
   });
 
+  await app.register(metricsPlugin, { store: options.services.store }); // first, so its hooks see every route
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -14,10 +14,22 @@ import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 export interface Connection {
   db: Kysely<Database>;
   capabilities: Capabilities;
+  /** The connection pool's counts; null where there is no pool (SQLite's one in-process handle). */
+  poolStats: () => PoolStats | null;
+}
+
+export interface PoolStats {
+  /** Connections open, busy or idle. */
+  total: number;
+  idle: number;
+  /** Queries queued for a connection because every one is busy and the pool is full. */
+  waiting: number;
 }
 
 export interface ConnectionOptions {
+  /** Most connections in the PostgreSQL pool (10 when absent). */
   poolSize?: number;
+  /** PostgreSQL's statement_timeout, sent when the connection opens; 0 or absent leaves the server's. */
   statementTimeoutMs?: number;
 }
 
@@ -44,7 +56,7 @@ function openSqlite(path: string): Connection {
   }
   const database = withStatementCache(raw, () => checkpointer?.stop());
   const dialect = new ImmediateSqliteDialect({ database });
-  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE };
+  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE, poolStats: () => null };
 }
 
 /** Kysely prepares every query anew; better-sqlite3 statements can be reused, which is much cheaper. */
@@ -88,6 +100,10 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * TLS comes from the URL's sslmode (pg's connection-string parser). Nothing is kept on a session
+ * between transactions, so a pgbouncer in transaction mode can stand between.
+ */
 function openPostgres(url: string, options: ConnectionOptions): Connection {
   const pool = new pg.Pool({
     connectionString: url,
@@ -96,5 +112,9 @@ function openPostgres(url: string, options: ConnectionOptions): Connection {
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), capabilities: POSTGRES };
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    capabilities: POSTGRES,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 }

@@ -5,6 +5,7 @@
  */
 import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
+import type { PoolStats } from './connection.ts';
 import type { WebhookQueries } from './webhook-contract.ts';
 
 /** A user with its private columns, as the store keeps it. */
@@ -216,5 +217,7 @@ export interface Store extends StoreQueries {
   transaction<T>(work: (tx: StoreQueries) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** The connection pool's total, idle and waiting counts now; null on SQLite, which has no pool. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }

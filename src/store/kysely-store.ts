@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { createUserQueries } from './user-queries.ts';
 import { createApiKeyQueries } from './api-key-queries.ts';
 import type { Capabilities } from './capabilities.ts';
-import { openConnection, type ConnectionOptions } from './connection.ts';
+import { openConnection, type ConnectionOptions, type PoolStats } from './connection.ts';
 import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createEventQueries } from './event-queries.ts';
@@ -23,7 +23,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
   };
 }
 
-export function createStore(db: Kysely<Database>, capabilities: Capabilities): Store {
+export function createStore(db: Kysely<Database>, capabilities: Capabilities, poolStats: () => PoolStats | null = () => null): Store {
   return {
     capabilities,
     ...queries(db, capabilities),
@@ -31,18 +31,19 @@ export function createStore(db: Kysely<Database>, capabilities: Capabilities): S
     async ping() {
       await sql`select 1`.execute(db);
     },
+    poolStats,
     close: () => db.destroy(),
   };
 }
 
 /** Opens the database at `url`, brings its schema up to date and returns the store. */
 export async function openStore(url: string, options: ConnectionOptions = {}): Promise<Store> {
-  const { db, capabilities } = openConnection(url, options);
+  const { db, capabilities, poolStats } = openConnection(url, options);
   try {
     await migrateToLatest(db, capabilities);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createStore(db, capabilities);
+  return createStore(db, capabilities, poolStats);
 }

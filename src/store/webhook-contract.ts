@@ -117,6 +117,8 @@ export interface WebhookQueries {
   ): Promise<ListPage<DeliveryWithAttempts>>;
   /** The delivery with its attempts, or null when the endpoint has no delivery with this id. */
   findDelivery(environment: Environment, endpointId: string, deliveryId: string): Promise<DeliveryWithAttempts | null>;
+  /** How many deliveries are pending (due or waiting for a retry), across every endpoint and environment; 0 when none. */
+  countPending(): Promise<number>;
   /** Makes the delivery pending and due at `now` with a fresh retry window. Returns false when nothing matched. */
   requeue(environment: Environment, endpointId: string, deliveryId: string, now: string): Promise<boolean>;
 }

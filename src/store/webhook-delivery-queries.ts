@@ -5,7 +5,7 @@ import type { Database } from './schema.ts';
 import type { DeliveryWithAttempts, WebhookDelivery, WebhookQueries } from './webhook-contract.ts';
 import { fromAttemptRow, fromDeliveryRow, fromEndpointRow, fromEventRow } from './webhook-rows.ts';
 
-type DeliveryQueries = Pick<WebhookQueries, 'claimDue' | 'recordAttempt' | 'listDeliveries' | 'findDelivery' | 'requeue'>;
+type DeliveryQueries = Pick<WebhookQueries, 'claimDue' | 'recordAttempt' | 'listDeliveries' | 'findDelivery' | 'requeue' | 'countPending'>;
 
 export function createDeliveryQueries(db: Kysely<Database>, caps: Capabilities): DeliveryQueries {
   async function withAttempts(deliveries: WebhookDelivery[]): Promise<DeliveryWithAttempts[]> {
@@ -22,6 +22,10 @@ export function createDeliveryQueries(db: Kysely<Database>, caps: Capabilities):
   }
 
   return {
+    async countPending() {
+      const row = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number | string>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     async claimDue({ now, limit, leaseOwner, leaseUntil }) {
       const due = await db
         .selectFrom('webhook_deliveries as d')
