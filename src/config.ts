@@ -41,11 +41,15 @@ export interface Config {
 export interface WebhookConfig {
   /** Run the worker inside `serve`; off when it runs only as `userplane worker`. */
   workerInServe: boolean;
+  /** How often an idle worker looks for due deliveries. */
   pollMs: number;
+  /** Per attempt, response body included. */
   timeoutMs: number;
+  /** How long a claim holds; must outlast an attempt, or another worker sends it again meanwhile. */
   leaseMs: number;
   retryBaseMs: number;
   retryWindowMs: number;
+  /** Deliveries in flight at once. */
   concurrency: number;
 }
 

@@ -11,20 +11,11 @@ import type { Store } from '../store/contract.ts';
 import type { ClaimedDelivery, WebhookEndpoint } from '../store/webhook-contract.ts';
 import { nextAttemptAt, type RetryPolicy } from './backoff.ts';
 import type { WebhookFormats } from './format.ts';
+import type { WebhookConfig } from '../config.ts';
 import { postWebhook, type SendResult } from './sender.ts';
 
-export interface WorkerSettings {
-  /** How often an idle worker looks for due deliveries. */
-  pollMs: number;
-  /** Per attempt, response body included. */
-  timeoutMs: number;
-  /** How long a claim holds; must outlast an attempt, or another worker sends it again meanwhile. */
-  leaseMs: number;
-  retryBaseMs: number;
-  retryWindowMs: number;
-  /** Deliveries in flight at once. */
-  concurrency: number;
-}
+/** The worker's settings are the configuration's, less where it runs. */
+export type WorkerSettings = Omit<WebhookConfig, 'workerInServe'>;
 
 type LogFn = (fields: Record<string, unknown>, message: string) => void;
 export interface WorkerLog {
