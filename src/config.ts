@@ -17,6 +17,8 @@ export interface Config {
   databaseStatementTimeoutMs: number;
   /** On SIGTERM, how long in-flight requests may take to finish before the process gives up and exits 1. */
   shutdownTimeoutMs: number;
+  /** HTTP worker processes of `serve` (node:cluster); null: one per CPU on PostgreSQL, one on SQLite. */
+  workers: number | null;
   /** Secret keys accepted as admin keys of the environment their prefix names. */
   adminKeys: string[];
   /** Allowed roles; empty means any well-formed role. */
@@ -112,9 +114,11 @@ const FLAGS = {
   host: { type: 'string' },
   'database-url': { type: 'string' },
   'log-level': { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/userplane.db';
+const MAX_WORKERS = 256;
 const ADMIN_KEY = /^sk_(live|test)_[A-Za-z0-9_-]{16,}$/;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Config {
@@ -137,6 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const poolSize = wholeNumber(env, problems, 'DATABASE_POOL_SIZE', 10, 1, 200);
   const statementTimeoutMs = wholeNumber(env, problems, 'DATABASE_STATEMENT_TIMEOUT_MS', 0, 0, 3_600_000);
   const shutdownTimeoutMs = wholeNumber(env, problems, 'USERPLANE_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
+
+  const workersText = read('workers', 'USERPLANE_WORKERS') ?? 'auto';
+  const workers = workersText === 'auto' ? null : Number(workersText);
+  if (workers !== null && (!/^\d+$/.test(workersText) || workers < 1 || workers > MAX_WORKERS)) {
+    problems.push(`USERPLANE_WORKERS (--workers) must be "auto" or a whole number from 1 to ${MAX_WORKERS}, got "${workersText}"`);
+  }
+  if (workers !== null && workers > 1 && /^sqlite::memory:$/.test(databaseUrl)) {
+    problems.push('--workers above 1 needs a database file or PostgreSQL: each process would get its own in-memory SQLite database');
+  }
 
   const adminKeys = list(env.USERPLANE_ADMIN_KEYS);
   adminKeys.forEach((key, index) => {
@@ -189,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databasePoolSize: poolSize,
     databaseStatementTimeoutMs: statementTimeoutMs,
     shutdownTimeoutMs,
+    workers,
     adminKeys,
     roles,
     logLevel,

@@ -61,3 +61,15 @@ test('issue 8: database pool, statement timeout and shutdown timeout', () => {
   );
   assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: '201' }), /DATABASE_POOL_SIZE must be a whole number from 1 to 200, got "201"/);
 });
+
+test('issue 8: --workers (USERPLANE_WORKERS): auto by default, a bounded whole number, never over in-memory SQLite', () => {
+  assert.equal(loadConfig({}).workers, null);
+  assert.equal(loadConfig({ USERPLANE_WORKERS: '3' }).workers, 3);
+  assert.equal(loadConfig({ USERPLANE_WORKERS: '3' }, ['--workers', '4']).workers, 4);
+  assert.equal(loadConfig({}, ['--workers', 'auto']).workers, null);
+  for (const bad of ['0', '-1', 'many', '257', '1.5']) {
+    assert.throws(() => loadConfig({}, ['--workers', bad]), new RegExp(`USERPLANE_WORKERS \\(--workers\\) must be "auto" or a whole number from 1 to 256, got "${bad.replace('.', '\\.')}"`));
+  }
+  assert.throws(() => loadConfig({ DATABASE_URL: 'sqlite::memory:' }, ['--workers', '2']), /each process would get its own in-memory SQLite database/);
+  assert.equal(loadConfig({ DATABASE_URL: 'sqlite::memory:' }, ['--workers', '1']).workers, 1);
+});

@@ -1,57 +1,143 @@
-import { pino } from 'pino';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { pino, type Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { createMailer } from '../mail/mailer.ts';
 import { redactUrl } from '../config.ts';
 import { buildServer } from '../http/server.ts';
+import type { ClusterMetrics } from '../http/metrics.ts';
+import { createMailer } from '../mail/mailer.ts';
 import { createServices } from '../services/index.ts';
+import type { Capabilities } from '../store/capabilities.ts';
+import type { Store } from '../store/contract.ts';
 import { openStore } from '../store/kysely-store.ts';
+import { superviseWorkers, workerMetrics } from './cluster.ts';
+import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { startDeliveryWorker } from './worker.ts';
 
+/**
+ * `userplane serve`: one process, or with `--workers N` a primary and N HTTP workers. Either way
+ * one process migrates, prints the first keys and delivers webhooks; every HTTP process answers
+ * every door.
+ */
 export async function serveCommand(config: Config): Promise<number> {
   const logger = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
+  if (cluster.isWorker) return serveClusterWorker(config, logger);
+
+  const store = await openDatabase(config);
+  await printFirstKeys(config, store);
+  const workers = workerCount(config, store.capabilities);
+  if (workers > 1 && !store.capabilities.rowLocks) {
+    logger.info({ workers }, 'SQLite with several workers: every write waits for the one database-file lock (WAL, busy timeout, BEGIN IMMEDIATE)');
+  }
+  if (workers > 1 && config.rateLimit && !config.redisUrl) {
+    logger.warn({ workers }, 'rate limits are counted per worker without REDIS_URL: each credential gets the budget once per worker');
+  }
+  return workers === 1 ? serveOneProcess(config, logger, store) : servePrimary(config, logger, store, workers);
+}
+
+/** On PostgreSQL writers run side by side, so one per CPU; SQLite's file lock lets one write at a time. */
+export function workerCount(config: Config, capabilities: Capabilities): number {
+  return config.workers ?? (capabilities.rowLocks ? availableParallelism() : 1);
+}
+
+function openDatabase(config: Config): Promise<Store> {
+  return openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
+}
+
+async function printFirstKeys(config: Config, store: Store): Promise<void> {
+  const services = createServices(store, config, { log: () => {} });
+  const created = await services.apiKeys.bootstrap();
+  if (created.length === 0) return;
+  // Printed straight to the terminal, once, and never through the logger.
+  process.stdout.write('\nNo API keys existed, so one admin key per environment was created. Store them now; they are not shown again:\n');
+  for (const { key, secret } of created) process.stdout.write(`  ${key.environment.padEnd(4)}  ${secret}\n`);
+  process.stdout.write('\n');
+}
+
+async function startHttp(config: Config, logger: Logger, store: Store, clusterMetrics?: ClusterMetrics) {
   const mailer = createMailer(config, logger);
   const services = createServices(store, config, { mailer, log: (err, msg) => logger.error({ err }, msg) });
-  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit });
-
-  const created = await services.apiKeys.bootstrap();
-  if (created.length > 0) {
-    // Printed straight to the terminal, once, and never through the logger.
-    process.stdout.write('\nNo API keys existed, so one admin key per environment was created. Store them now; they are not shown again:\n');
-    for (const { key, secret } of created) process.stdout.write(`  ${key.environment.padEnd(4)}  ${secret}\n`);
-    process.stdout.write('\n');
-  }
-
+  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit, clusterMetrics });
   await app.listen({ port: config.port, host: config.host });
-  app.log.info({ database: redactUrl(config.databaseUrl), store: store.capabilities.name }, 'userplane ready');
-  // The webhook outbox drains here too, unless delivery runs apart as `userplane worker`.
-  const worker = config.webhooks.workerInServe ? startDeliveryWorker(config, store, logger) : null;
+  // Stop listening and let accepted requests finish; idle keep-alive sockets close at once.
+  const close = async () => {
+    await app.close();
+    mailer.close();
+  };
+  return { app, close };
+}
 
-  // Stop listening, let accepted requests finish, then release the worker and the store. A
-  // request that will not finish must not hold the process forever: past the timeout, exit 1.
+async function serveOneProcess(config: Config, logger: Logger, store: Store): Promise<number> {
+  const http = await startHttp(config, logger, store);
+  logger.info({ database: redactUrl(config.databaseUrl), store: store.capabilities.name, workers: 1 }, 'userplane ready');
+  // The webhook outbox drains here too, unless delivery runs apart as `userplane worker`.
+  const delivery = config.webhooks.workerInServe ? startDeliveryWorker(config, store, logger) : null;
+  onShutdownSignal(config, logger, async () => {
+    await http.close();
+    await delivery?.stop();
+    await store.close();
+    return true;
+  });
+  return 0;
+}
+
+async function servePrimary(config: Config, logger: Logger, store: Store, workers: number): Promise<number> {
+  const supervisor = superviseWorkers(config, workers, logger);
+  let delivery: DeliveryWorker | null = null;
+  // Installed before the workers listen: a SIGTERM during start-up still stops them all.
+  onShutdownSignal(
+    config,
+    logger,
+    async () => {
+      const clean = await supervisor.stop();
+      await delivery?.stop();
+      await store.close();
+      return clean;
+    },
+    // The workers keep the timeout each; the primary outlasts them, to see how they ended.
+    config.shutdownTimeoutMs + 1_000,
+  );
+  await supervisor.ready;
+  logger.info({ database: redactUrl(config.databaseUrl), store: store.capabilities.name, workers }, 'userplane ready');
+  delivery = config.webhooks.workerInServe ? startDeliveryWorker(config, store, logger) : null;
+  return 0;
+}
+
+async function serveClusterWorker(config: Config, logger: Logger): Promise<number> {
+  const store = await openDatabase(config);
+  const http = await startHttp(config, logger, store, workerMetrics());
+  onShutdownSignal(config, logger, async () => {
+    await http.close();
+    await store.close();
+    return true;
+  });
+  return 0;
+}
+
+/**
+ * SIGTERM or SIGINT runs `shutdown` once. A request that will not finish must not hold the process
+ * forever: past the timeout it exits 1, as it does when shutdown reports an unclean stop.
+ */
+function onShutdownSignal(config: Config, logger: Logger, shutdown: () => Promise<boolean>, timeoutMs = config.shutdownTimeoutMs): void {
   let closing = false;
-  const shutdown = async (signal: string) => {
+  const run = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    logger.info({ signal, timeoutMs }, 'shutting down');
     const timer = setTimeout(() => {
-      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out: exiting with requests still in flight');
+      logger.error({ timeoutMs }, 'shutdown timed out: exiting with requests still in flight');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, timeoutMs);
     try {
-      await app.close();
-      await worker?.stop();
-      await store.close();
-      mailer.close();
+      const clean = await shutdown();
       clearTimeout(timer);
-      app.log.info('shut down');
-      process.exit(0);
+      logger.info(clean ? 'shut down' : 'shut down, but a worker did not stop cleanly');
+      process.exit(clean ? 0 : 1);
     } catch (error) {
-      app.log.error({ err: error }, 'shutdown failed');
+      logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  return 0;
+  process.once('SIGTERM', () => void run('SIGTERM'));
+  process.once('SIGINT', () => void run('SIGINT'));
 }

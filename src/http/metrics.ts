@@ -12,6 +12,13 @@ import type { Store } from '../store/contract.ts';
 
 export interface MetricsOptions {
   store: Store;
+  /** Under `serve --workers N`: a scrape answers for every worker, not only the one it reached. */
+  cluster?: ClusterMetrics;
+}
+
+export interface ClusterMetrics {
+  /** Called once with this server's registry; returns what renders the whole cluster's metrics. */
+  attach(registry: Registry): () => Promise<string>;
 }
 
 const DOORS: Record<string, string> = { v1: 'v1', user_management: 'workos', proficient: 'proficient', klaim: 'klaim', stateset: 'stateset' };
@@ -27,7 +34,7 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-export const metricsPlugin = fp(async (app: FastifyInstance, { store }: MetricsOptions) => {
+export const metricsPlugin = fp(async (app: FastifyInstance, { store, cluster }: MetricsOptions) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -55,6 +62,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { store }: MetricsO
     help: 'PostgreSQL connection pool: total and idle connections, and queries waiting for one (absent on SQLite)',
     labelNames: ['state'] as const,
     registers: [registry],
+    aggregator: 'sum', // every worker has a pool of its own
     collect() {
       const stats = store.poolStats();
       if (!stats) return;
@@ -67,6 +75,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { store }: MetricsO
     name: 'userplane_webhook_backlog',
     help: 'Webhook deliveries pending: due now or waiting for a retry',
     registers: [registry],
+    aggregator: 'max', // one shared outbox, counted by every worker
     async collect() {
       try {
         this.set(await store.webhooks.countPending());
@@ -88,8 +97,16 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { store }: MetricsO
   });
   app.addHook('onClose', async () => registry.clear());
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const clusterScrape = cluster?.attach(registry);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     reply.header('content-type', registry.contentType);
-    return registry.metrics();
+    if (!clusterScrape) return registry.metrics();
+    try {
+      return await clusterScrape();
+    } catch (error) {
+      // Better this worker's numbers than none; the log says the scrape was partial.
+      request.log.warn({ err: error }, 'metrics: the other workers could not be asked; answering for this worker only');
+      return registry.metrics();
+    }
   });
 });

@@ -11,7 +11,7 @@ import { authPlugin } from './auth.ts';
 import { consoleRoutes } from './console.ts';
 import { idempotencyPlugin } from './idempotency.ts';
 import { registerJsonBody } from './json-body.ts';
-import { metricsPlugin } from './metrics.ts';
+import { metricsPlugin, type ClusterMetrics } from './metrics.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
@@ -31,6 +31,8 @@ export interface ServerOptions {
   /** Per-credential limits; null or absent serves without them. */
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** Under `serve --workers N`, so that /metrics covers every worker. */
+  clusterMetrics?: ClusterMetrics;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -58,7 +60,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('X-Request-Id', request.id);
   });
 
-  await app.register(metricsPlugin, { store: options.services.store }); // first, so its hooks see every route
+  await app.register(metricsPlugin, { store: options.services.store, cluster: options.clusterMetrics }); // first, so its hooks see every route
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
