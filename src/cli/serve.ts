@@ -11,6 +11,7 @@ import type { Capabilities } from '../store/capabilities.ts';
 import type { Store } from '../store/contract.ts';
 import { openStore } from '../store/kysely-store.ts';
 import { superviseWorkers, workerMetrics } from './cluster.ts';
+import { onShutdownSignal } from './shutdown.ts';
 import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { startDeliveryWorker } from './worker.ts';
 
@@ -112,32 +113,4 @@ async function serveClusterWorker(config: Config, logger: Logger): Promise<numbe
     return true;
   });
   return 0;
-}
-
-/**
- * SIGTERM or SIGINT runs `shutdown` once. A request that will not finish must not hold the process
- * forever: past the timeout it exits 1, as it does when shutdown reports an unclean stop.
- */
-function onShutdownSignal(config: Config, logger: Logger, shutdown: () => Promise<boolean>, timeoutMs = config.shutdownTimeoutMs): void {
-  let closing = false;
-  const run = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal, timeoutMs }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown timed out: exiting with requests still in flight');
-      process.exit(1);
-    }, timeoutMs);
-    try {
-      const clean = await shutdown();
-      clearTimeout(timer);
-      logger.info(clean ? 'shut down' : 'shut down, but a worker did not stop cleanly');
-      process.exit(clean ? 0 : 1);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void run('SIGTERM'));
-  process.once('SIGINT', () => void run('SIGINT'));
 }

@@ -11,6 +11,7 @@ import type { WebhookFormats } from '../webhooks/format.ts';
 import { standardFormat } from '../webhooks/standard-format.ts';
 import { workosFormat } from '../webhooks/workos-format.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../webhooks/worker.ts';
+import { onShutdownSignal } from './shutdown.ts';
 
 /** The payload formats endpoints may choose; assembled here so the worker depends on none of them. */
 export const PAYLOAD_FORMATS: WebhookFormats = { standard: standardFormat, workos: workosFormat };
@@ -40,12 +41,11 @@ export async function workerCommand(config: Config): Promise<number> {
   const worker = startDeliveryWorker(config, store, logger);
   logger.info({ database: redactUrl(config.databaseUrl), store: store.capabilities.name }, 'userplane worker ready');
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+  // Attempts in flight finish (or time out) first; past USERPLANE_SHUTDOWN_TIMEOUT_MS the process exits 1.
+  onShutdownSignal(config, logger, async () => {
     await worker.stop();
     await store.close();
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+    return true;
+  });
   return 0;
 }

@@ -10,6 +10,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { createServices } from '../../src/services/index.ts';
+import { openStore } from '../../src/store/kysely-store.ts';
+import { startReceiver } from '../webhooks/receiver.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'userplane.js');
 const KEY = 'sk_test_shutdown_test_key_000001';
@@ -136,5 +139,37 @@ describe('graceful shutdown of serve', () => {
     assert.equal(code, 1);
     assert.ok(elapsed >= 450 && elapsed < 4000, `exited after ${elapsed} ms`);
     assert.match(server.output(), /shutdown timed out/);
+  });
+});
+
+describe('graceful shutdown of userplane worker', () => {
+  test('SIGTERM waits for the attempt in flight, and past USERPLANE_SHUTDOWN_TIMEOUT_MS exits 1', async () => {
+    const url = `sqlite:${join(dir, 'worker.db')}`;
+    const store = await openStore(url);
+    const services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [] });
+    const ctx = { environment: 'test' as const, actor: 'shutdown-test', door: 'v1' as const, requestId: null };
+    const receiver = await startReceiver(() => 'hang');
+    try {
+      await services.webhooks.create(ctx, { url: `${receiver.url}/stuck` });
+      await services.users.create(ctx, { email: 'worker-shutdown@example.com' });
+      const child = spawn(process.execPath, [BIN, 'worker'], {
+        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'info', USERPLANE_SHUTDOWN_TIMEOUT_MS: '700', USERPLANE_WEBHOOK_POLL_MS: '20', USERPLANE_WEBHOOK_TIMEOUT_MS: '60000', USERPLANE_WEBHOOK_LEASE_MS: '70000' },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await receiver.waitFor((r) => r.length === 1, 60_000); // the attempt hangs in flight
+      const signalledAt = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      const elapsed = Date.now() - signalledAt;
+      assert.equal(code, 1, output);
+      assert.ok(elapsed >= 650 && elapsed < 5000, `exited after ${elapsed} ms`);
+      assert.match(output, /shutdown timed out/);
+    } finally {
+      await receiver.close();
+      await store.close();
+    }
   });
 });
