@@ -13,7 +13,12 @@ export interface Capabilities {
    * outbox). Without it claims run one transaction at a time, which SQLite's write lock does anyway.
    */
   skipLocked: boolean;
+  /**
+   * pg_advisory_xact_lock: a lock that ends with its transaction. Migrations take it inside the one
+   * transaction they run in; a session lock (Kysely's own) can outlive it behind pgbouncer.
+   */
+  advisoryTransactionLocks: boolean;
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true };

@@ -101,20 +101,63 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /**
- * TLS comes from the URL's sslmode (pg's connection-string parser). Nothing is kept on a session
+ * TLS comes from the URL's sslmode, read as libpq reads it (below). Nothing is kept on a session
  * between transactions, so a pgbouncer in transaction mode can stand between.
  */
 function openPostgres(url: string, options: ConnectionOptions): Connection {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withLibpqSslModes(url),
     max: options.poolSize ?? 10,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
-  // An idle client that loses its server must not crash the process; the pool replaces it.
+  // A client that loses its server must not crash the process, idle (the pool's 'error') or
+  // checked out (its own, which nothing else listens to); either way the pool discards it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const explainingPool = { connect: () => pool.connect().catch((error: unknown) => explainConnectError(error, url, options)), end: () => pool.end() };
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool }) }),
     capabilities: POSTGRES,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
+}
+
+/**
+ * pg alone reads sslmode=require, prefer and verify-ca as verify-full; with uselibpqcompat they
+ * mean what libpq (and so every other PostgreSQL client) says: require and prefer encrypt without
+ * checking the certificate (require with sslrootcert checks the chain), verify-ca checks the chain,
+ * verify-full the chain and the host name. pg cannot fall back between TLS and plaintext, so
+ * `allow` (libpq: plaintext first) is disable and `prefer` fails on a server without TLS.
+ * `no-verify`, pg's own spelling of require, stays accepted. An explicit uselibpqcompat wins.
+ */
+export function withLibpqSslModes(url: string): string {
+  const at = url.indexOf('?');
+  const params = new URLSearchParams(at < 0 ? '' : url.slice(at + 1));
+  if (params.has('uselibpqcompat')) return url;
+  const mode = params.get('sslmode');
+  if (mode === 'no-verify') params.set('sslmode', 'require');
+  if (mode === 'allow') params.set('sslmode', 'disable');
+  params.set('uselibpqcompat', 'true');
+  return `${at < 0 ? url : url.slice(0, at)}?${params}`;
+}
+
+/**
+ * pgbouncer refuses the statement_timeout startup parameter (and ignoring it would drop the
+ * timeout unseen), so that refusal becomes a message saying where the timeout goes instead.
+ */
+function explainConnectError(error: unknown, url: string, options: ConnectionOptions): never {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (!options.statementTimeoutMs || code !== '08P01' || !/unsupported startup parameter: statement_timeout/.test(message ?? '')) throw error;
+  let role = '<role>';
+  try {
+    role = decodeURIComponent(new URL(url).username) || role;
+  } catch {
+    // an unparsable URL fails on its own elsewhere; the message keeps the placeholder
+  }
+  const explained = new Error(
+    `The database server (pgbouncer?) refused the statement_timeout that DATABASE_STATEMENT_TIMEOUT_MS=${options.statementTimeoutMs} sends when a connection opens. ` +
+      `Behind pgbouncer set DATABASE_STATEMENT_TIMEOUT_MS=0 and put the timeout on the role: ALTER ROLE "${role}" SET statement_timeout = ${options.statementTimeoutMs}`,
+    { cause: error },
+  );
+  throw Object.assign(explained, { code });
 }

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import { migration001 } from './migrations/001-initial.ts';
 import { migration002 } from './migrations/002-credentials.ts';
@@ -15,10 +15,30 @@ function migrations(caps: Capabilities): Record<string, Migration> {
   };
 }
 
+/** Kysely's own lock id, so processes still on its session lock are kept out too. */
+const MIGRATION_LOCK_ID = 3853314791062309107n;
+
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(caps) };
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const migrate = async (on: Kysely<any>, disableTransactions: boolean) => {
+    const { error, results } = await new Migrator({ db: on, provider, disableTransactions }).migrateToLatest();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+  if (!caps.advisoryTransactionLocks) return migrate(db, false);
+  // Kysely locks the session around its transaction; behind pgbouncer (transaction mode) lock,
+  // migrations and unlock can land on different server sessions and the lock leaks. Here all of
+  // it is one transaction holding a transaction-scoped lock.
+  return db.connection().execute(async (conn) => {
+    await sql`begin`.execute(conn);
+    try {
+      await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)})`.execute(conn);
+      const applied = await migrate(conn, true);
+      await sql`commit`.execute(conn);
+      return applied;
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw error;
+    }
+  });
 }

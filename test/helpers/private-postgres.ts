@@ -36,6 +36,8 @@ export interface PrivatePostgres {
   port: number;
   /** Where the server's binaries are (pgbench lives there too). */
   binDir: string;
+  /** With `ssl`, the server's self-signed certificate (CN=localhost): a client's sslrootcert. */
+  sslCertFile: string | null;
   /** Stops the server: `immediate` is a crash (recovery runs on the next start), `fast` a clean stop. */
   stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
@@ -92,6 +94,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     binDir,
+    sslCertFile: options.ssl ? join(data, 'server.crt') : null,
     start: () => void run(join(binDir, 'pg_ctl'), ['-D', data, '-l', log, '-w', '-t', '60', 'start']),
     stop: (mode = 'fast') => void run(join(binDir, 'pg_ctl'), ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']),
     destroy() {
