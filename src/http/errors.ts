@@ -28,8 +28,21 @@ interface AjvIssue {
 const READ_ONLY: ReadonlySet<string> = new Set(READ_ONLY_FIELDS);
 const SECRET: ReadonlySet<string> = new Set(SECRET_FIELDS);
 
-// Connection-level failures of pg and better-sqlite3: the request may be retried.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
+// Failures of the database connection rather than of the request, so it may be retried: socket
+// errors, PostgreSQL's connection_exception class (08…), server shut down or starting up (57P0x),
+// too many connections, a statement cut off by statement_timeout (57014), and SQLite's busy lock.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '57014', 'SQLITE_BUSY']);
+// pg's own errors for a connection that died or could not be had carry no code at all.
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
+
+/** True for a failure of the database connection, looking through `cause` and AggregateError's errors. */
+function isUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  return isUnavailable(cause, depth + 1) || (Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1)));
+}
 
 export function toDomainError(error: unknown): DomainError | null {
   if (error instanceof DomainError) return error;
@@ -50,7 +63,7 @@ export function toDomainError(error: unknown): DomainError | null {
       return new NotFoundError('route');
   }
   if (e instanceof SyntaxError && e.statusCode === 400) return new BadRequestError('Malformed JSON in request body', 'malformed_json');
-  if (e.code && UNAVAILABLE_CODES.has(e.code)) return new UnavailableError();
+  if (isUnavailable(e)) return new UnavailableError();
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new BadRequestError(e.message);
   }

@@ -99,7 +99,11 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     request.idempotencyClaim = null;
     // A server-side failure is not an answer worth keeping: the client may retry it for real.
     if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null && !Buffer.isBuffer(payload))) {
-      await store.idempotency.release(principal.environment, principal.keyId, claim.key, claim.createdAt);
+      // Often the database itself is down: the 5xx still goes out in its door's format (a throw
+      // here would reach Fastify's own handler), and the claim is taken over once abandoned.
+      await store.idempotency.release(principal.environment, principal.keyId, claim.key, claim.createdAt).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'releasing an idempotency key failed');
+      });
       return payload;
     }
     const headers: Record<string, string> = {};
