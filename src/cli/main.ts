@@ -8,7 +8,8 @@ import { workerCommand } from './worker.ts';
 const USAGE = `Usage: userplane <command> [options]
 
 Commands:
-  serve                     start the HTTP server (migrates first) and the webhook worker
+  serve [--workers N|auto]  start the HTTP server (migrates first) and the webhook worker; auto is
+                            one worker process per CPU on PostgreSQL, one on SQLite
   worker                    deliver webhooks only (USERPLANE_WEBHOOK_WORKER=off on serve nodes)
   migrate                   bring the database schema up to date
   keys create --env test|live --name NAME [--scopes read,write,admin] [--type secret|publishable]
@@ -16,7 +17,8 @@ Commands:
   keys revoke --env test|live KEY_ID
 
 Options (or the environment variables of the same meaning):
-  --port (PORT)  --host (HOST)  --database-url (DATABASE_URL)  --log-level (LOG_LEVEL)`;
+  --port (PORT)  --host (HOST)  --database-url (DATABASE_URL)  --log-level (LOG_LEVEL)
+  --workers (USERPLANE_WORKERS)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

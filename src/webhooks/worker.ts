@@ -40,6 +40,9 @@ export function signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
   return previousValid ? [endpoint.secret, endpoint.previous_secret!] : [endpoint.secret];
 }
 
+/** The longest an idle worker waits between claims while the database is away. */
+const MAX_CLAIM_BACKOFF_MS = 5_000;
+
 export function createDeliveryWorker(store: Store, options: WorkerOptions) {
   const log = options.log ?? silent;
   const clock = options.clock ?? (() => new Date());
@@ -125,6 +128,9 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
     });
   }
 
+  /** Claims failed in a row: the database is away. Polls back off, and only the first failure is an error. */
+  let failures = 0;
+
   async function loop(): Promise<void> {
     while (running) {
       const free = options.concurrency - inFlight.size;
@@ -133,12 +139,16 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
       if (free > 0 && (inFlight.size === 0 || free >= Math.ceil(options.concurrency / 2))) {
         try {
           const { owner, jobs } = await claim(free);
+          if (failures > 0) log.info({ node, failures }, 'claiming webhook deliveries works again');
+          failures = 0;
           for (const job of jobs) track(deliver(owner, job));
         } catch (error) {
-          log.error({ err: error, node }, 'claiming webhook deliveries failed');
+          if (failures === 0) log.error({ err: error, node }, 'claiming webhook deliveries failed: retrying with backoff');
+          else log.debug({ err: error, node, failures }, 'claiming webhook deliveries failed again');
+          failures++;
         }
       }
-      if (running) await pause(options.pollMs);
+      if (running) await pause(failures === 0 ? options.pollMs : Math.max(options.pollMs, Math.min(options.pollMs * 2 ** failures, MAX_CLAIM_BACKOFF_MS)));
     }
   }
 
