@@ -129,7 +129,10 @@ for (const kind of DATABASES) {
       }
 
       const clients = Array.from({ length: CLIENTS }, (_, i) => client(i));
-      await sleep(LOAD_MS);
+      // Load for LOAD_MS, and on a slow machine until enough writes were acknowledged to be telling.
+      const loadStart = Date.now();
+      const acked = () => writes.filter((w) => w.status >= 200 && w.status < 300).length;
+      while (Date.now() - loadStart < LOAD_MS || (acked() < 100 && Date.now() - loadStart < 60_000)) await sleep(50);
       pids.push(...killEveryProcess(first));
       killed = true;
       await Promise.all(clients);

@@ -171,13 +171,13 @@ describe('PostgreSQL restarted under write load', { skip: privatePostgresSkip ??
     let serial = 0;
     let stopping = false;
 
-    /** A fresh user (through /v1), retried until the database takes it. */
-    async function createUser(label: string): Promise<Target> {
+    /** A fresh user (through /v1), retried until the database takes it; null once the load stops. */
+    async function createUser(label: string): Promise<Target | null> {
       for (;;) {
         const token = `${label}_${++serial}`;
         const response = await call(base, 'POST', '/v1/users', bearer(KEY), { email: `${token}@example.com`, external_id: `ext_${token}` }, `req_create_${token}`);
         creates.push({ response, token });
-        if (stopping) throw new Error('the load stopped');
+        if (stopping) return null;
         if (response.status === 201) {
           const user = { id: (response.body as { id: string }).id, externalId: `ext_${token}` };
           acknowledgedCreates.push(user);
@@ -205,11 +205,12 @@ describe('PostgreSQL restarted under write load', { skip: privatePostgresSkip ??
       const label = `${door.name}${index}`;
       let user = await createUser(label);
       let used = 0;
-      while (!stopping) {
+      while (user && !stopping) {
         // A write answered 503 may still have committed, so it counts against the user's key limit too.
         if (used >= door.perUser) {
           user = await createUser(label);
           used = 0;
+          if (!user) return;
         }
         used++;
         const attempt = await write(door, user, label);
@@ -218,7 +219,7 @@ describe('PostgreSQL restarted under write load', { skip: privatePostgresSkip ??
     }
 
     const probeUsers = new Map<DoorName, Target>();
-    for (const door of DOORS) probeUsers.set(door.name, await createUser(`probe_${door.name}`));
+    for (const door of DOORS) probeUsers.set(door.name, (await createUser(`probe_${door.name}`))!);
     const clients = DOORS.flatMap((door) => Array.from({ length: CLIENTS_PER_DOOR }, (_, i) => client(door, i)));
     // Whatever fails below, the clients stop with it.
     const stopped = Promise.allSettled(clients);

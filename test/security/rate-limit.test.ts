@@ -101,7 +101,8 @@ describe('rate limits in Redis', () => {
       }
       for (const base of bases) {
         for (let i = 0; i < 100; i++) {
-          if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+          // Ready, not merely up: /readyz answers 200 only once this process's Redis connection is.
+          if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
           await new Promise((r) => setTimeout(r, 100));
         }
       }
