@@ -10,9 +10,9 @@ import { createServices } from '../services/index.ts';
 import type { Capabilities } from '../store/capabilities.ts';
 import type { Store } from '../store/contract.ts';
 import { openStore } from '../store/kysely-store.ts';
+import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { superviseWorkers, workerMetrics } from './cluster.ts';
 import { onShutdownSignal } from './shutdown.ts';
-import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { startDeliveryWorker } from './worker.ts';
 
 /**
