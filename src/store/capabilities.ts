@@ -18,7 +18,9 @@ export interface Capabilities {
    * transaction they run in; a session lock (Kysely's own) can outlive it behind pgbouncer.
    */
   advisoryTransactionLocks: boolean;
+  /** INSERT … RETURNING inside WITH, read by the statement around it: two round trips become one. */
+  dataModifyingCte: boolean;
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true };

@@ -3,7 +3,7 @@ import type { Capabilities } from './capabilities.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
 import { runPrepared } from './prepared.ts';
 import type { Database } from './schema.ts';
-import { queueDeliveries } from './webhook-queries.ts';
+import { queueDeliveries, subscribedEndpoints, type EndpointSubscription } from './webhook-queries.ts';
 import { fromEventRow } from './webhook-rows.ts';
 
 export function createEventQueries(db: Kysely<Database>, caps: Capabilities): EventQueries {
@@ -22,8 +22,30 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         created_at: event.created_at,
         snapshot: event.snapshot ? JSON.stringify(event.snapshot) : null,
       };
-      const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(row).returning('seq'), Object.values(row));
-      await queueDeliveries(db, caps, { ...event, seq: Number(inserted!.seq) });
+      let seq: number;
+      let endpoints: EndpointSubscription[];
+      if (caps.dataModifyingCte) {
+        // One round trip instead of two: the insert, and the endpoints the event may go to.
+        const rows = await runPrepared(
+          db,
+          caps,
+          'events.appendReadingEndpoints',
+          () =>
+            db
+              .with('e', (q) => q.insertInto('user_events').values(row).returning('seq'))
+              .selectFrom('e')
+              .leftJoin('webhook_endpoints as w', (join) => join.on('w.environment', '=', row.environment).on('w.enabled', '=', 1))
+              .select(['e.seq', 'w.id', 'w.event_types']),
+          [...Object.values(row), row.environment, 1],
+        );
+        seq = Number(rows[0]!.seq);
+        endpoints = rows.filter((r): r is typeof r & EndpointSubscription => r.id !== null && r.event_types !== null);
+      } else {
+        const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(row).returning('seq'), Object.values(row));
+        seq = Number(inserted!.seq);
+        endpoints = await subscribedEndpoints(db, caps, event.environment);
+      }
+      await queueDeliveries(db, { ...event, seq }, endpoints);
     },
 
     async listForUser(environment, userId, { before, limit }) {

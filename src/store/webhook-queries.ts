@@ -8,19 +8,29 @@ import { createDeliveryQueries } from './webhook-delivery-queries.ts';
 import { runPrepared } from './prepared.ts';
 import { fromEndpointRow } from './webhook-rows.ts';
 
-/**
- * The outbox write: one pending delivery per enabled endpoint of the event's environment that
- * takes its type. Runs in the event's transaction, so an event is queued exactly when it commits.
- */
-export async function queueDeliveries(db: Kysely<Database>, caps: Capabilities, event: QueuedEvent): Promise<void> {
-  // On every write, so compiled once (./prepared.ts).
-  const endpoints = await runPrepared(
+/** An enabled endpoint of the event's environment, with the event types it takes (JSON; [] for all). */
+export interface EndpointSubscription {
+  id: string;
+  event_types: string;
+}
+
+/** The enabled endpoints of an environment: read on every write, so compiled once (./prepared.ts). */
+export function subscribedEndpoints(db: Kysely<Database>, caps: Capabilities, environment: string): Promise<EndpointSubscription[]> {
+  return runPrepared(
     db,
     caps,
     'webhooks.subscribedEndpoints',
-    () => db.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('environment', '=', event.environment).where('enabled', '=', 1),
-    [event.environment, 1],
+    () => db.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('environment', '=', environment).where('enabled', '=', 1),
+    [environment, 1],
   );
+}
+
+/**
+ * The outbox write: one pending delivery per endpoint of `endpoints` (the enabled ones of the
+ * event's environment) that takes its type. Runs in the event's transaction, so an event is
+ * queued exactly when it commits.
+ */
+export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, endpoints: EndpointSubscription[]): Promise<void> {
   const subscribed = endpoints.filter((e) => {
     const types = JSON.parse(e.event_types) as string[];
     return types.length === 0 || types.includes(event.type);
