@@ -1,142 +1,157 @@
 /**
- * `npm run bench`: the full PATCH /v1/users/{id} path against a trivial authenticated GET
- * (/v1/whoami) of the same server, in one run, so the ratio survives a noisy machine.
+ * `npm run bench`: the full PATCH /v1/users/{id} path at one or more user counts, against a
+ * trivial authenticated GET (/v1/whoami) of the same server and, on PostgreSQL, against pgbench
+ * running the same transaction; all in one run, so the ratios survive a noisy machine.
  *
- * Options: --users N (10000)  --database-url URL (a fresh SQLite file)  --duration S (10)
- *          --connections N (10)
+ *   --database sqlite|postgres   (sqlite) postgres: a fresh database on BENCH_POSTGRES_URL
+ *                                (postgres://postgres@127.0.0.1:5432/postgres), dropped after
+ *   --database-url URL           an existing database instead (kept; bench users are added)
+ *   --users 10000,1000000        (10000) sizes, smallest first: the database is grown between them
+ *   --duration S (10)  --connections N (10)  --workers N (serve --workers)  --pool-size N
+ *   --pgbench-mode extended|prepared (extended: what pg does)
+ *
  * The server runs in its own process; autocannon drives it from this one.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { createServices } from '../src/services/index.ts';
+import { redactUrl } from '../src/config.ts';
+import { newId } from '../src/domain/ids.ts';
 import { openStore } from '../src/store/kysely-store.ts';
+import { kindOf, openBenchDatabase, type BenchDatabase, type DatabaseKind } from './database.ts';
+import { checkSeededUsers, measure, patchLoad, whoamiLoad, type LoadResult } from './load.ts';
+import { buildIdTable, dropIdTable, findPgbench, pgbenchScript, runPgbench, type PgbenchResult } from './pgbench.ts';
+import { printReport, type SizeResult } from './report.ts';
+import { openSeeder, referenceRows } from './seed.ts';
+import { startServer, type RunningServer } from './server.ts';
 
 const { values } = parseArgs({
   options: {
-    users: { type: 'string', default: '10000' },
+    database: { type: 'string' },
     'database-url': { type: 'string' },
+    users: { type: 'string', default: '10000' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    workers: { type: 'string' },
+    'pool-size': { type: 'string' },
+    'pgbench-mode': { type: 'string', default: 'extended' },
   },
 });
-const userCount = Number(values.users);
-const duration = Number(values.duration);
-const connections = Number(values.connections);
-const KEY = 'sk_test_bench_admin_key_000000001';
 
-const dir = mkdtempSync(join(tmpdir(), 'userplane-bench-'));
-const databaseUrl = values['database-url'] ?? `sqlite:${join(dir, 'bench.db')}`;
-
-async function seed(): Promise<string[]> {
-  const store = await openStore(databaseUrl);
-  const services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [KEY] });
-  const ctx = { environment: 'test' as const, actor: 'bench', door: 'cli' as const, requestId: null };
-  const existing = await services.users.list(ctx, {}, { limit: 1 });
-  const ids: string[] = [];
-  if (existing.items.length === 0) {
-    const started = Date.now();
-    for (let i = 0; i < userCount; i++) {
-      const user = await services.users.create(ctx, { email: `bench${i}@example.com`, first_name: 'Bench', metadata: { i } });
-      ids.push(user.id);
-    }
-    console.log(`seeded ${userCount} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  } else {
-    let after: string | undefined;
-    do {
-      const page = await services.users.list(ctx, {}, { limit: 100, after });
-      ids.push(...page.items.map((u) => u.id));
-      after = page.hasMore ? page.items.at(-1)?.id : undefined;
-    } while (after && ids.length < userCount);
-  }
-  await store.close();
-  return ids;
+function count(text: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.replace(/_/g, ''));
+  const n = match ? Number(match[1]) * { '': 1, k: 1e3, m: 1e6 }[match[2]!.toLowerCase() as '' | 'k' | 'm'] : NaN;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1 (10000, 10k, 1m), got "${text}"`);
+  return n;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const sizes = [...new Set(values.users.split(',').map((s) => count(s.trim(), '--users')))].sort((a, b) => a - b);
+const duration = count(values.duration, '--duration');
+const connections = count(values.connections, '--connections');
+const mode = values['pgbench-mode'];
+if (mode !== 'extended' && mode !== 'prepared') throw new Error(`--pgbench-mode must be extended or prepared, got "${mode}"`);
+if (values.workers) count(values.workers, '--workers');
+if (values['pool-size']) count(values['pool-size'], '--pool-size');
+const urlKind = values['database-url'] ? kindOf(values['database-url']) : undefined;
+if (values.database && values.database !== 'sqlite' && values.database !== 'postgres') throw new Error(`--database must be sqlite or postgres, got "${values.database}"`);
+if (values.database && urlKind && values.database !== urlKind) throw new Error(`--database ${values.database} disagrees with --database-url (${urlKind})`);
+const kind: DatabaseKind = (values.database as DatabaseKind | undefined) ?? urlKind ?? 'sqlite';
+const pgbench = kind === 'postgres' ? findPgbench() : null;
 
-async function startServer(port: number) {
-  const child = spawn(process.execPath, ['bin/userplane.js', 'serve'], {
-    // Limits off: the bench measures the update path, not the limiter's 429s.
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), USERPLANE_ADMIN_KEYS: KEY, LOG_LEVEL: 'warn', USERPLANE_RATE_LIMIT: 'off' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { child, base };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('server did not start');
-}
+// Everything that decides the figures, so the line reproduces them.
+const reproduce = [
+  ...(process.env.DATABASE_POOL_SIZE && !values['pool-size'] ? [`DATABASE_POOL_SIZE=${process.env.DATABASE_POOL_SIZE}`] : []),
+  ...(process.env.BENCH_POSTGRES_URL && kind === 'postgres' && !values['database-url'] ? [`BENCH_POSTGRES_URL='${redactUrl(process.env.BENCH_POSTGRES_URL)}'`] : []),
+  'npm run bench --',
+  `--database ${kind}`,
+  ...(values['database-url'] ? [`--database-url '${redactUrl(values['database-url'])}'`] : []),
+  `--users ${sizes.join(',')}`,
+  `--duration ${duration}`,
+  `--connections ${connections}`,
+  ...(values.workers ? [`--workers ${values.workers}`] : []),
+  ...(values['pool-size'] ? [`--pool-size ${values['pool-size']}`] : []),
+  ...(kind === 'postgres' ? [`--pgbench-mode ${mode}`] : []),
+].join(' ');
 
-function rssOf(pid: number): number {
+const database = await openBenchDatabase(kind, values['database-url']);
+let server: RunningServer | null = null;
+let cleaned = false;
+async function cleanUp(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  await server?.stop().catch(() => {});
+  if (kind === 'postgres') await dropIdTable(database.url).catch(() => {});
+  await database.remove();
+}
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+
+const results: SizeResult[] = [];
+try {
+  // The store migrates on open: the bench seeds the production schema, indexes and all.
+  await (await openStore(database.url)).close();
+  for (const size of sizes) results.push(await measureSize(database, size));
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
+if (process.exitCode) process.exit();
+printReport({ kind, database: database.shown, connections, duration, workers: values.workers, poolSize: values['pool-size'] ?? process.env.DATABASE_POOL_SIZE, pgbenchMode: mode, reproduce, cpus: cpus().length }, results);
+if (kind === 'postgres') console.log(`\npgbench script (one PATCH's transaction; :n picks a user uniformly):\n\n${pgbenchScript(results.at(-1)!.users)}`);
+const failed = results.some((r) => r.patch.failures > 0 || r.get.failures > 0 || (r.pgbench?.failed ?? 0) > 0);
+process.exit(failed ? 1 : 0);
+
+/** Grows the database to `size` users, then closes it: nothing of the seeding is open while measuring. */
+async function seed(db: BenchDatabase, size: number): Promise<{ added: number; seedSeconds: number; ids: string[] }> {
+  const seeder = openSeeder(db.url);
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
+    const started = Date.now();
+    const added = await seeder.topUp(size);
+    const seedSeconds = (Date.now() - started) / 1000;
+    await seeder.settle();
+    return { added, seedSeconds, ids: await seeder.ids() };
+  } finally {
+    await seeder.close();
   }
 }
 
-async function load(title: string, options: autocannon.Options) {
-  const result = await autocannon({ connections, duration, ...options });
-  const errors = result.non2xx + result.errors + result.timeouts;
-  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, total: result.requests.total };
+async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult> {
+  const { added, seedSeconds, ids } = await seed(db, size);
+  console.log(`${ids.length} users: +${added} seeded in ${seedSeconds.toFixed(1)} s; measuring…`);
+
+  server = await startServer({ databaseUrl: db.url, workers: values.workers, poolSize: values['pool-size'] });
+  await checkSeededUsers(server.base, ids);
+  const get = whoamiLoad(server.base);
+  const patch = patchLoad(server.base, ids);
+  // Warm both paths up (JIT, statement cache, buffer cache) before measuring.
+  await measure(get, connections, 2);
+  await measure(patch, connections, 2);
+  const getResult = await measureOn(server, get);
+  const patchResult = await measureOn(server, patch);
+  const memory = server.memory();
+  await server.stop();
+  server = null;
+
+  let pgbenchResult: PgbenchResult | null = null;
+  if (db.kind === 'postgres') {
+    const users = await buildIdTable(db.url);
+    const options = { databaseUrl: db.url, users, connections, duration, mode: mode as 'extended' | 'prepared', snapshot: sampleSnapshot(size), binary: pgbench! };
+    await runPgbench({ ...options, duration: 2 });
+    pgbenchResult = await runPgbench(options);
+  }
+  return { users: ids.length, added, seedSeconds, get: getResult, patch: patchResult, memory, pgbench: pgbenchResult };
 }
 
-const ids = await seed();
-const port = await freePort();
-const { child, base } = await startServer(port);
-const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
-const names = ['Ada', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia'];
-const fields = ['first_name', 'last_name', 'title', 'location', 'organization'];
+/** A load's figures, with the server CPU each request cost (steadier than req/s on a shared machine). */
+async function measureOn(on: RunningServer, load: Parameters<typeof measure>[0]): Promise<LoadResult & { cpuMicros: number }> {
+  const before = on.cpuMs();
+  const result = await measure(load, connections, duration);
+  return { ...result, cpuMicros: ((on.cpuMs() - before) * 1000) / Math.max(1, result.total) };
+}
 
-const patchOptions: autocannon.Options = {
-  url: base,
-  requests: [
-    {
-      method: 'PATCH',
-      headers,
-      // Built per call: a random user, a random field, a random value.
-      setupRequest: (request) => {
-        const id = ids[Math.floor(Math.random() * ids.length)];
-        const field = fields[Math.floor(Math.random() * fields.length)]!;
-        const value = `${names[Math.floor(Math.random() * names.length)]} ${Math.floor(Math.random() * 1e6)}`;
-        return { ...request, path: `/v1/users/${id}`, body: JSON.stringify({ [field]: value }) };
-      },
-    },
-  ],
-};
-const getOptions: autocannon.Options = { url: `${base}/v1/whoami`, headers: { authorization: headers.authorization } };
-
-// Warm both paths up (JIT, statement cache) before measuring.
-await autocannon({ ...getOptions, connections, duration: 2 });
-await autocannon({ ...patchOptions, connections, duration: 2 });
-const get = await load('GET /v1/whoami (trivial, authenticated)', getOptions);
-const patch = await load('PATCH /v1/users/{id}', patchOptions);
-const rss = rssOf(child.pid!);
-
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
-if (!values['database-url']) rmSync(dir, { recursive: true, force: true });
-
-const row = (r: typeof get) =>
-  `${r.title.padEnd(42)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(3)} ms   p99 ${String(r.p99).padStart(3)} ms   non-2xx/errors ${r.errors}`;
-console.log(`\nUserplane bench: ${ids.length} users, ${databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL'}, ${connections} connections, ${duration} s each`);
-console.log(row(get));
-console.log(row(patch));
-console.log(`PATCH / trivial GET throughput ratio: ${(patch.rps / get.rps).toFixed(2)}   server RSS after load: ${rss.toFixed(0)} MiB`);
+/** The snapshot a PATCH of `title` stores: a seeded user's public JSON after the change. */
+function sampleSnapshot(n: number): string {
+  const at = new Date().toISOString();
+  const { event } = referenceRows({ id: newId('usr'), eventId: newId('evt'), n, at }, '00000000');
+  return JSON.stringify({ ...JSON.parse(event.snapshot as string), title: 'Ada 123456', version: 2 });
+}

@@ -1,0 +1,82 @@
+/** The bench's result: one README-ready table, the settings that produced it, and the aims. */
+import type { DatabaseKind } from './database.ts';
+import type { LoadResult } from './load.ts';
+import type { PgbenchResult } from './pgbench.ts';
+
+export interface SizeResult {
+  users: number;
+  added: number;
+  seedSeconds: number;
+  /** cpuMicros: server CPU time per request during the measurement. */
+  get: LoadResult & { cpuMicros: number };
+  patch: LoadResult & { cpuMicros: number };
+  memory: { rssMiB: number; processes: number };
+  pgbench: PgbenchResult | null;
+}
+
+export interface RunSettings {
+  kind: DatabaseKind;
+  database: string;
+  connections: number;
+  duration: number;
+  workers: string | undefined;
+  poolSize: string | undefined;
+  pgbenchMode: string;
+  reproduce: string;
+  cpus: number;
+}
+
+// The aims of issue 8: PATCH ≥ 0.2 × the trivial GET (the core issue's ratio), and on PostgreSQL
+// PATCH ≥ 0.5 × pgbench running the same transaction.
+const GET_AIM = 0.2;
+const PGBENCH_AIM = 0.5;
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : n.toFixed(0)) : '–');
+const mark = (ratio: number, aim: number) => `${(Math.floor(ratio * 100) / 100).toFixed(2)} ${ratio >= aim ? '✓' : '✗'}`;
+
+export function printReport(settings: RunSettings, results: SizeResult[]): void {
+  const pg = settings.kind === 'postgres';
+  const header = ['database', 'users', 'PATCH req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'server CPU µs/PATCH', 'GET req/s', pg ? 'PATCH/GET' : `PATCH/GET (≥ ${GET_AIM})`, 'server RSS MiB (processes)'];
+  if (pg) header.push(`pgbench tps (${settings.pgbenchMode})`, 'pgbench p50/p99 ms', `PATCH/pgbench (≥ ${PGBENCH_AIM})`);
+  const rows = results.map((r) => {
+    const row = [
+      pg ? 'PostgreSQL' : 'SQLite',
+      int(r.users),
+      int(r.patch.rps),
+      ms(r.patch.p50),
+      ms(r.patch.p99),
+      String(r.patch.failures + r.get.failures),
+      int(r.patch.cpuMicros),
+      int(r.get.rps),
+      // The GET aim is SQLite's (the core issue's); on PostgreSQL the yardstick is pgbench.
+      pg ? (r.patch.rps / r.get.rps).toFixed(2) : mark(r.patch.rps / r.get.rps, GET_AIM),
+      `${int(r.memory.rssMiB)} (${r.memory.processes})`,
+    ];
+    if (pg && r.pgbench) row.push(int(r.pgbench.tps), `${ms(r.pgbench.p50)} / ${ms(r.pgbench.p99)}`, mark(r.patch.rps / r.pgbench.tps, PGBENCH_AIM));
+    return row;
+  });
+
+  console.log(`\n## Userplane bench: ${results.map((r) => int(r.users)).join(' and ')} users on ${pg ? 'PostgreSQL' : 'SQLite'}\n`);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map((h, k) => (k < 2 ? '---' : '---:')).join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log('');
+  for (const r of results) {
+    console.log(`- ${int(r.users)} users: ${r.added > 0 ? `${int(r.added)} seeded in ${r.seedSeconds.toFixed(1)} s (${int(r.added / r.seedSeconds)} users/s, with their user.created events)` : 'none seeded (already there)'}`);
+  }
+  if (results.length > 1) {
+    const [first, last] = [results[0]!, results.at(-1)!];
+    console.log(
+      `- ${int(last.users)} vs ${int(first.users)} users: PATCH req/s × ${(last.patch.rps / first.patch.rps).toFixed(2)}, server CPU per PATCH × ${(last.patch.cpuMicros / first.patch.cpuMicros).toFixed(2)}, PATCH/GET × ${(last.patch.rps / last.get.rps / (first.patch.rps / first.get.rps)).toFixed(2)}, p50 ${ms(first.patch.p50)} → ${ms(last.patch.p50)} ms, p99 ${ms(first.patch.p99)} → ${ms(last.patch.p99)} ms`,
+    );
+  }
+  console.log(
+    `- ${settings.connections} connections, ${settings.duration} s per measurement (after 2 s warm-up), ${settings.cpus} CPUs shared by server, load generator${pg ? ', PostgreSQL and pgbench' : ''}; ` +
+      `serve --workers ${settings.workers ?? 'default (one per CPU on PostgreSQL, one on SQLite)'}${pg ? `, DATABASE_POOL_SIZE ${settings.poolSize ?? '10 (default)'} per worker` : ''}`,
+  );
+  console.log(`- PATCH: a random user of all of them, one random field; GET: /v1/whoami; RSS and CPU: the server's whole process tree (RSS after the PATCH load)`);
+  if (pg) console.log(`- pgbench: -M ${settings.pgbenchMode} -c ${settings.connections} -j ${Math.min(2, settings.connections)} -T ${settings.duration}, the same transaction on the same tables (script below), run right after the server stopped`);
+  console.log(`- database: ${settings.database}`);
+  console.log(`- reproduce: ${settings.reproduce}`);
+}
