@@ -5,7 +5,7 @@
  * package); `privatePostgresSkip` says why a suite cannot run when they are missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes.ts';
@@ -75,12 +75,8 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
   };
   if (options.ssl) {
     execFileSync('openssl', ['req', '-new', '-x509', '-days', '2', '-nodes', '-subj', '/CN=localhost', '-keyout', join(data, 'server.key'), '-out', join(data, 'server.crt')], { stdio: 'ignore' });
-    if (RUN_AS) {
-      const { uid, gid } = { uid: Number(execFileSync('id', ['-u', RUN_AS], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', RUN_AS], { encoding: 'utf8' })) };
-      chownSync(join(data, 'server.key'), uid, gid);
-      chownSync(join(data, 'server.crt'), uid, gid);
-    }
-    execFileSync('chmod', ['600', join(data, 'server.key')]);
+    if (RUN_AS) execFileSync('chown', [RUN_AS, join(data, 'server.key'), join(data, 'server.crt')]);
+    chmodSync(join(data, 'server.key'), 0o600);
     settings.ssl = 'on';
   }
   const conf = Object.entries(settings)
