@@ -59,7 +59,7 @@ export function printReport(settings: RunSettings, results: SizeResult[]): void 
 
   console.log(`\n## Userplane bench: ${results.map((r) => int(r.users)).join(' and ')} users on ${pg ? 'PostgreSQL' : 'SQLite'}\n`);
   console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map((h, k) => (k < 2 ? '---' : '---:')).join('|')}|`);
+  console.log(`|${header.map((_h, k) => (k < 2 ? '---' : '---:')).join('|')}|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log('');
   for (const r of results) {

@@ -14,7 +14,7 @@ import { newId } from '../src/domain/ids.ts';
 import type { StoredUser } from '../src/store/contract.ts';
 import { toUserRow } from '../src/store/user-rows.ts';
 import { creationChanges } from '../src/services/user-events.ts';
-import { publicUser } from '../src/services/user-service.ts';
+import { blankProfile, publicUser } from '../src/services/user-service.ts';
 
 export const BENCH_ENVIRONMENT = 'test';
 const BATCH = 10_000;
@@ -45,31 +45,11 @@ export function referenceRows(vars: Vars, tag: string): { user: Row; event: Row 
   const user: StoredUser = {
     id: vars.id,
     environment: BENCH_ENVIRONMENT,
+    ...blankProfile(),
     email: `bench${vars.n}.${tag}@example.com`,
-    email_verified: false,
-    pending_email: null,
-    username: null,
     first_name: 'Bench',
     last_name: `User ${vars.n}`,
-    name: null,
-    role: null,
-    external_id: null,
-    locale: null,
-    phone: null,
-    avatar_url: null,
-    bio: null,
-    birthday: null,
-    country: null,
-    location: null,
-    organization: null,
-    title: null,
-    twitter: null,
-    regions: null,
-    active: true,
-    last_seen_at: null,
-    last_typed_at: null,
     metadata: { i: vars.n },
-    extensions: {},
     password_set: false,
     password_hash: null,
     password_hash_type: null,

@@ -52,6 +52,39 @@ export function publicUser(stored: StoredUser): User {
   return user;
 }
 
+/** The profile of a new user before its request's fields: what create() starts from. */
+export type BlankProfile = Omit<StoredUser, 'id' | 'environment' | 'password_set' | 'password_hash' | 'password_hash_type' | 'source' | 'version' | 'created_at' | 'updated_at'>;
+
+export function blankProfile(): BlankProfile {
+  return {
+    email: null,
+    email_verified: false,
+    pending_email: null,
+    username: null,
+    first_name: null,
+    last_name: null,
+    name: null,
+    role: null,
+    external_id: null,
+    locale: null,
+    phone: null,
+    avatar_url: null,
+    bio: null,
+    birthday: null,
+    country: null,
+    location: null,
+    organization: null,
+    title: null,
+    twitter: null,
+    regions: null,
+    active: true,
+    last_seen_at: null,
+    last_typed_at: null,
+    metadata: {},
+    extensions: {},
+  };
+}
+
 export function createUserService(store: Store, options: UserServiceOptions) {
   const policy: PlanPolicy = { roles: options.roles, emailChange: options.emailChange, now: options.clock };
 
@@ -99,31 +132,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       const user: StoredUser = {
         id: newId('usr'),
         environment: ctx.environment,
-        email: null,
-        email_verified: false,
-        pending_email: null,
-        username: null,
-        first_name: null,
-        last_name: null,
-        name: null,
-        role: null,
-        external_id: null,
-        locale: null,
-        phone: null,
-        avatar_url: null,
-        bio: null,
-        birthday: null,
-        country: null,
-        location: null,
-        organization: null,
-        title: null,
-        twitter: null,
-        regions: null,
-        active: true,
-        last_seen_at: null,
-        last_typed_at: null,
-        metadata: {},
-        extensions: {},
+        ...blankProfile(),
         ...(fields as Partial<StoredUser>),
         password_set: opts.password !== undefined,
         password_hash: opts.password?.hash ?? null,
