@@ -12,12 +12,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import pg from 'pg';
 import { openConnection } from '../../src/store/connection.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { DATABASES, POSTGRES_URL, type TestDatabase } from '../helpers/databases.ts';
 import { freePort, sleep, startServe, type ServeProcess } from '../helpers/processes.ts';
+import { assertStatementTimeout } from '../helpers/statement-timeout.ts';
 
 const PGBOUNCER = process.env.PGBOUNCER_PATH ?? '/usr/sbin/pgbouncer';
 const HAVE_PGBOUNCER = existsSync(PGBOUNCER);
@@ -263,13 +263,7 @@ describe('behind pgbouncer in transaction mode (issue 8)', () => {
     await direct(POSTGRES_URL!, `ALTER ROLE ${timeoutRole} IN DATABASE ${dbName} SET statement_timeout = 300`);
     const { db } = openConnection(bouncer.urlFor(database.url, timeoutRole), { poolSize: 5 });
     try {
-      const shown = await Promise.all(Array.from({ length: 5 }, () => sql<{ statement_timeout: string }>`show statement_timeout`.execute(db)));
-      assert.deepEqual(shown.map((r) => r.rows[0]?.statement_timeout), Array(5).fill('300ms'));
-      await assert.rejects(sql`select pg_sleep(2)`.execute(db), (error: { code?: string; message: string }) => {
-        assert.equal(error.code, '57014'); // query_canceled
-        assert.match(error.message, /statement timeout/);
-        return true;
-      });
+      await assertStatementTimeout(db, '300ms', 5);
     } finally {
       await db.destroy();
     }

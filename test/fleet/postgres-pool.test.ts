@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { openConnection } from '../../src/store/connection.ts';
 import { openStore } from '../../src/store/kysely-store.ts';
 import { DATABASES, type TestDatabase } from '../helpers/databases.ts';
+import { assertStatementTimeout } from '../helpers/statement-timeout.ts';
 
 const postgres = DATABASES.find((kind) => kind.name === 'postgres');
 
@@ -32,13 +33,7 @@ describe('PostgreSQL connection options', { skip: !postgres && 'needs TEST_DATAB
   test('DATABASE_STATEMENT_TIMEOUT_MS is the session statement_timeout, and cancels a slow statement', async () => {
     const { db } = openConnection(database.url, { statementTimeoutMs: 150 });
     try {
-      const shown = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(db);
-      assert.equal(shown.rows[0]?.statement_timeout, '150ms');
-      await assert.rejects(sql`select pg_sleep(2)`.execute(db), (error: { code?: string; message: string }) => {
-        assert.equal(error.code, '57014'); // query_canceled
-        assert.match(error.message, /statement timeout/);
-        return true;
-      });
+      await assertStatementTimeout(db, '150ms');
     } finally {
       await db.destroy();
     }
