@@ -10,20 +10,46 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 const ENV_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 
 /**
- * Every environment variable src/config.ts reads: `env.NAME`, `env['NAME']`, and every upper-case
- * string literal passed to a call (`wholeNumber(env, problems, 'NAME', …)`, `read('port', 'PORT')`),
- * plus `process.env.NAME` anywhere under src/ and bin/.
+ * Every environment variable src/config.ts reads: `env.NAME`, `env['NAME']`, `const { NAME } = env`
+ * (any variable typed NodeJS.ProcessEnv), and every upper-case string literal passed to a call
+ * (`wholeNumber(env, problems, 'NAME', …)`, `read('port', 'PORT')`), plus `process.env.NAME`
+ * anywhere under src/ and bin/.
  */
+let cached: Set<string> | null = null;
 export function settingsReadByCode(): Set<string> {
+  if (cached) return new Set(cached);
+  const names = envReadsIn(join(ROOT, 'src', 'config.ts'));
+  for (const path of [...files(join(ROOT, 'src')), ...files(join(ROOT, 'bin'))]) {
+    for (const match of readFileSync(path, 'utf8').matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) {
+      names.add((match[1] ?? match[2])!);
+    }
+  }
+  cached = names;
+  return new Set(names);
+}
+
+/** The environment variables one TypeScript file reads (see settingsReadByCode). */
+export function envReadsIn(file: string): Set<string> {
   const names = new Set<string>();
-  const file = join(ROOT, 'src', 'config.ts');
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const isEnv = (node: ts.Expression) =>
-    (ts.isIdentifier(node) && node.text === 'env') || (ts.isPropertyAccessExpression(node) && node.name.text === 'env');
+  // The type checker tells an environment (NodeJS.ProcessEnv) apart, whatever the variable is called.
+  const program = ts.createProgram([file], { noEmit: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true, types: ['node'] });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file)!;
+  const isEnv = (node: ts.Expression) => {
+    const type = checker.getNonNullableType(checker.getTypeAtLocation(node));
+    return (type.aliasSymbol ?? type.symbol)?.name === 'ProcessEnv' || (ts.isIdentifier(node) && node.text === 'env');
+  };
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyAccessExpression(node) && isEnv(node.expression) && ENV_NAME.test(node.name.text)) names.add(node.name.text);
-    if (ts.isElementAccessExpression(node) && isEnv(node.expression) && ts.isStringLiteralLike(node.argumentExpression)) {
+    if (ts.isPropertyAccessExpression(node) && ENV_NAME.test(node.name.text) && isEnv(node.expression)) names.add(node.name.text);
+    if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && isEnv(node.expression)) {
       names.add(node.argumentExpression.text);
+    }
+    // const { NAME } = env
+    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isEnv(node.initializer)) {
+      for (const element of node.name.elements) {
+        const key = element.propertyName ?? element.name;
+        if (ts.isIdentifier(key) || ts.isStringLiteralLike(key)) names.add(key.text);
+      }
     }
     if (ts.isCallExpression(node)) {
       for (const argument of node.arguments) {
@@ -33,11 +59,6 @@ export function settingsReadByCode(): Set<string> {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  for (const path of [...files(join(ROOT, 'src')), ...files(join(ROOT, 'bin'))]) {
-    for (const match of readFileSync(path, 'utf8').matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]*)|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g)) {
-      names.add((match[1] ?? match[2])!);
-    }
-  }
   return names;
 }
 
