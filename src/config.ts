@@ -76,6 +76,8 @@ export interface OAuthConfig {
   clockToleranceSeconds: number;
   /** Least time between two fetches of the key set (default 30 s); tests shorten it. */
   jwksCooldownMs?: number;
+  /** OAUTH_MAX_TOKEN_LIFETIME_SECONDS: tokens must carry iat, and exp - iat may not exceed this; null: no limit. */
+  maxTokenLifetimeSeconds?: number | null;
 }
 
 export const DEFAULT_RATE_LIMIT = '1000/10s';
@@ -251,7 +253,9 @@ function readOAuth(env: NodeJS.ProcessEnv, problems: string[]): OAuthConfig | nu
   if (bad.length > 0) problems.push(`OAUTH_ALGORITHMS may list only ${ASYMMETRIC_ALGORITHMS.join(', ')}; got ${bad.join(', ')}`);
   const tolerance = Number(env.OAUTH_CLOCK_TOLERANCE_SECONDS?.trim() || '30');
   if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 300) problems.push('OAUTH_CLOCK_TOLERANCE_SECONDS must be 0 to 300');
-  return { jwksUrl, issuer, audience, environmentClaim: env.OAUTH_ENVIRONMENT_CLAIM?.trim() || 'userplane_environment', algorithms, clockToleranceSeconds: tolerance };
+  const lifetimeText = env.OAUTH_MAX_TOKEN_LIFETIME_SECONDS?.trim();
+  const maxTokenLifetimeSeconds = lifetimeText ? wholeNumber(env, problems, 'OAUTH_MAX_TOKEN_LIFETIME_SECONDS', 3600, 1, 31 * 86_400) : null;
+  return { jwksUrl, issuer, audience, environmentClaim: env.OAUTH_ENVIRONMENT_CLAIM?.trim() || 'userplane_environment', algorithms, clockToleranceSeconds: tolerance, maxTokenLifetimeSeconds };
 }
 
 /** A whole number from min to max, or `fallback` when unset; a problem is recorded otherwise. */

@@ -29,7 +29,15 @@ export interface IdempotencyOptions {
 }
 
 function requestHash(request: FastifyRequest): string {
-  return createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+  let body: string;
+  try {
+    body = JSON.stringify(request.body ?? null);
+  } catch (error) {
+    // A body nested thousands deep overflows the stack of JSON.stringify: the client's fault, not ours.
+    if (error instanceof RangeError) throw new BadRequestError('The request body is nested too deeply', 'body_too_deep');
+    throw error;
+  }
+  return createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
 }
 
 function replay(reply: FastifyReply, response: StoredResponse) {

@@ -40,6 +40,15 @@ function preview(secret: string): string {
   return `${secret.slice(0, 8)}…${secret.slice(-4)}`;
 }
 
+/**
+ * The id of the nth key of USERPLANE_ADMIN_KEYS (0-based): its position, never anything derived
+ * from the secret (a hash prefix would let anyone who sees an event's actor test guesses offline).
+ * Stable across processes and restarts as long as the list keeps its order.
+ */
+export function configuredKeyId(index: number): string {
+  return `key_config_${index + 1}`;
+}
+
 export interface ApiKeyServiceOptions {
   /** Keys from USERPLANE_ADMIN_KEYS: admin keys of the environment their prefix names. */
   configuredAdminKeys: readonly string[];
@@ -54,11 +63,10 @@ export interface CreatedKey {
 
 export function createApiKeyService(store: Store, options: ApiKeyServiceOptions) {
   const configured = new Map<string, Principal>();
-  for (const secret of options.configuredAdminKeys) {
-    const hash = hashSecret(secret);
+  options.configuredAdminKeys.forEach((secret, index) => {
     const environment = secret.startsWith('sk_live_') ? 'live' : 'test';
-    configured.set(hash, { keyId: `key_config_${hash.slice(0, 12)}`, environment, type: 'secret', scopes: new Set(['admin']) });
-  }
+    configured.set(hashSecret(secret), { keyId: configuredKeyId(index), environment, type: 'secret', scopes: new Set(['admin']) });
+  });
 
   async function insertKey(environment: Environment, input: { name: string; scopes: Scope[]; type: ApiKeyType }, createdBy: string | null): Promise<CreatedKey> {
     const secret = newSecret(input.type, environment);
@@ -99,6 +107,8 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
         throw ValidationError.field('scopes', 'Publishable keys have no scopes; they act only for the user they name');
       }
       if (input.name.trim() === '') throw ValidationError.field('name', 'Must not be empty');
+      // Stored as text, and PostgreSQL refuses NUL in text: a 400 on both databases, not a 500 on one.
+      if (input.name.includes('\u0000')) throw ValidationError.field('name', 'Must not contain NUL characters');
       return insertKey(ctx.environment, { name: input.name, scopes, type }, ctx.actor);
     },
 

@@ -5,6 +5,7 @@
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
+import { checkEmail } from '../domain/validation.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
 import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
@@ -172,7 +173,10 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     async list(ctx: RequestContext, filter: UserFilter, page: UserListOptions): Promise<ListPage<User>> {
       // A search box sends what was typed: surrounding spaces are noise, and a blank search lists everyone.
       const q = filter.q?.trim() || undefined;
-      const result = await store.users.list(ctx.environment, { ...filter, q }, page);
+      // The address as it is stored: an internationalised domain in its IDNA form.
+      const canonical = filter.email === undefined ? null : checkEmail(filter.email);
+      const email = canonical?.ok ? canonical.value : filter.email;
+      const result = await store.users.list(ctx.environment, { ...filter, q, ...(email !== undefined ? { email } : {}) }, page);
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },
 
