@@ -22,7 +22,7 @@ export async function keysCommand(config: Config, argv: string[]): Promise<numbe
   const store = await openStore(config.databaseUrl);
   try {
     const services = createServices(store, config);
-    const ctx = { environment, actor: 'cli', door: 'cli' as const, requestId: null };
+    const ctx = { environment, actor: 'cli', door: 'cli' as const, requestId: null, scopes: new Set(['admin'] as const) };
     switch (action) {
       case 'create': {
         const type = ((values.type as string | undefined) ?? 'secret') as ApiKeyType;

@@ -189,6 +189,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         }
         checkSelfService(current, patch, opts.restrictTo);
         const plan = planUpdate(current, patch, policy);
+        // Under the verify policy a new address set as already verified skips its code: an admin's call only.
+        // (Under verify the planner moves the address at once only when the patch says email_verified: true.)
+        if (policy.emailChange === 'verify' && plan.emailChanged && plan.changes.email != null && !ctx.scopes?.has('admin')) {
+          throw new ForbiddenError('Setting a new email as verified needs the admin scope while USERPLANE_EMAIL_CHANGE=verify; without email_verified the address waits for its code');
+        }
         const changeSet: ChangeSet = { ...plan.changeSet };
         const changes = { ...plan.changes };
         const finalEmail = plan.changes.email !== undefined ? plan.changes.email : current.email;
