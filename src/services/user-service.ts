@@ -91,9 +91,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
 
   function checkSelfService(user: StoredUser, patch: Record<string, unknown> | null, restrictTo: SelfService | undefined): void {
     if (!restrictTo) return;
-    if (user.external_id === null || user.external_id !== restrictTo.externalId) {
-      throw new ForbiddenError('This key may only act on the user named by X-User-External-Id');
-    }
+    // Someone else's user answers exactly as a missing one: a publishable key is no existence oracle.
+    if (user.external_id === null || user.external_id !== restrictTo.externalId) throw new NotFoundError('user', user.id);
     const refused = Object.keys(patch ?? {}).filter((field) => !(restrictTo.fields as readonly string[]).includes(field));
     if (refused.length > 0) throw new ForbiddenError(`This key may not change: ${refused.join(', ')}`);
   }
