@@ -4,7 +4,7 @@
  * "not yours" the same 404; Idempotency-Key records per end user, looked up after authorization.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -231,3 +231,35 @@ for (const kind of DATABASES) {
     });
   });
 }
+
+describe('keys create --require-user-proof', () => {
+  test('prints the user proof secret once; the key then demands proof', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'userplane-pk-cli-'));
+    const databaseUrl = `sqlite:${join(dir, 'cli.db')}`;
+    try {
+      const bin = join(import.meta.dirname, '..', '..', 'bin', 'userplane.js');
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl, USERPLANE_ADMIN_KEYS: '' }, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run(['migrate']).status, 0);
+      const created = run(['keys', 'create', '--env', 'test', '--name', 'app', '--type', 'publishable', '--require-user-proof']);
+      assert.equal(created.status, 0, created.stderr);
+      const pk = /secret \(shown once\): (pk_test_\S+)/.exec(created.stdout)?.[1];
+      const ups = /user proof secret \(shown once; for your backend only\): (ups_\S+)/.exec(created.stdout)?.[1];
+      assert.ok(pk && ups, created.stdout);
+      const { openStore } = await import('../../src/store/kysely-store.ts');
+      const { createServices } = await import('../../src/services/index.ts');
+      const store = await openStore(databaseUrl);
+      try {
+        const services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [] });
+        const principal = (await services.apiKeys.authenticate(pk))!;
+        assert.equal(await services.endUsers.proves(principal, 'user_1', {}), false);
+        assert.equal(await services.endUsers.proves(principal, 'user_1', { hash: userHash(ups, 'user_1') }), true);
+      } finally {
+        await store.close();
+      }
+      assert.doesNotMatch(run(['keys', 'list', '--env', 'test']).stdout, /ups_/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
