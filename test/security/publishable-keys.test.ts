@@ -263,3 +263,19 @@ describe('keys create --require-user-proof', () => {
     }
   });
 });
+
+describe('configuration of end users', () => {
+  test('USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT and USERPLANE_USER_TOKEN_MAX_LIFETIME_SECONDS', async () => {
+    const { loadConfig } = await import('../../src/config.ts');
+    const defaults = loadConfig({});
+    assert.equal(defaults.endUsers.proofTokenMaxLifetimeSeconds, 300);
+    assert.equal(defaults.endUsers.keyRateLimit, null);
+    assert.equal(defaults.rateLimit?.publishableKey, undefined);
+    const set = loadConfig({ USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT: '5000/10s', USERPLANE_USER_TOKEN_MAX_LIFETIME_SECONDS: '60' });
+    assert.deepEqual(set.rateLimit?.publishableKey, { max: 5000, windowMs: 10_000 });
+    assert.equal(set.endUsers.proofTokenMaxLifetimeSeconds, 60);
+    assert.equal(loadConfig({ USERPLANE_RATE_LIMIT: 'off', USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT: '5000/10s' }).rateLimit, null);
+    assert.throws(() => loadConfig({ USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT: 'read=1/1s' }), /USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT/);
+    assert.throws(() => loadConfig({ USERPLANE_USER_TOKEN_MAX_LIFETIME_SECONDS: '0' }), /USERPLANE_USER_TOKEN_MAX_LIFETIME_SECONDS/);
+  });
+});
