@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { loadConfig, type OAuthConfig } from '../../src/config.ts';
+import { BadRequestError } from '../../src/domain/errors.ts';
+import { toDomainError } from '../../src/http/errors.ts';
 import { createServices } from '../../src/services/index.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { DOORS } from '../helpers/doors.ts';
@@ -79,6 +81,15 @@ describe('ids of USERPLANE_ADMIN_KEYS keys', () => {
     assert.deepEqual(first, second);
     assert.equal(new Set(first).size, secrets.length);
     assert.deepEqual(first, ['key_config_1', 'key_config_2']);
+  });
+});
+
+describe('NUL that reaches PostgreSQL anyway', () => {
+  test("is the input's fault (400), not the server's: text 22021, jsonb 22P05", () => {
+    for (const code of ['22021', '22P05']) {
+      const error = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code });
+      assert.ok(toDomainError(error) instanceof BadRequestError, code);
+    }
   });
 });
 
