@@ -38,6 +38,15 @@ export interface Config {
   bodyLimit: number;
   /** The webhook delivery worker (issue 6). */
   webhooks: WebhookConfig;
+  /** End users behind publishable keys (issue 12, item 6). */
+  endUsers: EndUserConfig;
+}
+
+export interface EndUserConfig {
+  /** Longest lifetime (exp - iat) of an X-User-Token proving an end user; tokens must carry iat. */
+  proofTokenMaxLifetimeSeconds: number;
+  /** USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT: a publishable key's whole budget; null: 10 times one end user's. */
+  keyRateLimit: RateWindow | null;
 }
 
 export interface WebhookConfig {
@@ -64,6 +73,11 @@ export interface RateLimitConfig {
   read: RateWindow;
   write: RateWindow;
   admin: RateWindow;
+  /**
+   * A publishable key's budget as a whole, beside each of its end users' own (the read budget).
+   * Absent: ten times the read budget, in the read window.
+   */
+  publishableKey?: RateWindow;
 }
 
 export interface OAuthConfig {
@@ -76,6 +90,8 @@ export interface OAuthConfig {
   clockToleranceSeconds: number;
   /** Least time between two fetches of the key set (default 30 s); tests shorten it. */
   jwksCooldownMs?: number;
+  /** OAUTH_MAX_TOKEN_LIFETIME_SECONDS: tokens must carry iat, and exp - iat may not exceed this; null: no limit. */
+  maxTokenLifetimeSeconds?: number | null;
 }
 
 export const DEFAULT_RATE_LIMIT = '1000/10s';
@@ -193,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
 
   const webhooks = readWebhooks(env, problems);
+  const endUsers = readEndUsers(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -209,12 +226,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     emailChange,
     smtpUrl,
     mailFrom,
-    rateLimit: rateLimit as RateLimitConfig | null,
+    rateLimit: rateLimit && endUsers.keyRateLimit ? { ...(rateLimit as RateLimitConfig), publishableKey: endUsers.keyRateLimit } : (rateLimit as RateLimitConfig | null),
     redisUrl,
     oauth,
     bodyLimit,
     webhooks,
+    endUsers,
   };
+}
+
+function readEndUsers(env: NodeJS.ProcessEnv, problems: string[]): EndUserConfig {
+  const proofTokenMaxLifetimeSeconds = wholeNumber(env, problems, 'USERPLANE_USER_TOKEN_MAX_LIFETIME_SECONDS', 300, 1, 3600);
+  const text = env.USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT?.trim();
+  const parsed = text ? parseRateLimit(text) : null;
+  if (text && (parsed === null || typeof parsed === 'string' || /[=,]/.test(text))) {
+    problems.push(`USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT must look like 10000/10s, got "${text}"`);
+  }
+  return { proofTokenMaxLifetimeSeconds, keyRateLimit: parsed && typeof parsed === 'object' ? parsed.read : null };
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */
@@ -251,7 +279,9 @@ function readOAuth(env: NodeJS.ProcessEnv, problems: string[]): OAuthConfig | nu
   if (bad.length > 0) problems.push(`OAUTH_ALGORITHMS may list only ${ASYMMETRIC_ALGORITHMS.join(', ')}; got ${bad.join(', ')}`);
   const tolerance = Number(env.OAUTH_CLOCK_TOLERANCE_SECONDS?.trim() || '30');
   if (!Number.isInteger(tolerance) || tolerance < 0 || tolerance > 300) problems.push('OAUTH_CLOCK_TOLERANCE_SECONDS must be 0 to 300');
-  return { jwksUrl, issuer, audience, environmentClaim: env.OAUTH_ENVIRONMENT_CLAIM?.trim() || 'userplane_environment', algorithms, clockToleranceSeconds: tolerance };
+  const lifetimeText = env.OAUTH_MAX_TOKEN_LIFETIME_SECONDS?.trim();
+  const maxTokenLifetimeSeconds = lifetimeText ? wholeNumber(env, problems, 'OAUTH_MAX_TOKEN_LIFETIME_SECONDS', 3600, 1, 31 * 86_400) : null;
+  return { jwksUrl, issuer, audience, environmentClaim: env.OAUTH_ENVIRONMENT_CLAIM?.trim() || 'userplane_environment', algorithms, clockToleranceSeconds: tolerance, maxTokenLifetimeSeconds };
 }
 
 /** A whole number from min to max, or `fallback` when unset; a problem is recorded otherwise. */

@@ -11,7 +11,7 @@ export async function keysCommand(config: Config, argv: string[]): Promise<numbe
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { env: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, type: { type: 'string' } },
+    options: { env: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, type: { type: 'string' }, 'require-user-proof': { type: 'boolean' } },
   });
   const [action, id] = positionals;
   const environment = values.env as Environment;
@@ -22,7 +22,7 @@ export async function keysCommand(config: Config, argv: string[]): Promise<numbe
   const store = await openStore(config.databaseUrl);
   try {
     const services = createServices(store, config);
-    const ctx = { environment, actor: 'cli', door: 'cli' as const, requestId: null };
+    const ctx = { environment, actor: 'cli', door: 'cli' as const, requestId: null, scopes: new Set(['admin'] as const) };
     switch (action) {
       case 'create': {
         const type = ((values.type as string | undefined) ?? 'secret') as ApiKeyType;
@@ -32,9 +32,11 @@ export async function keysCommand(config: Config, argv: string[]): Promise<numbe
           console.error(`keys create: scopes must be among ${SCOPES.join(', ')} and --type secret or publishable`);
           return 2;
         }
-        const { key, secret } = await services.apiKeys.create(ctx, { name: String(values.name ?? 'CLI key'), scopes, type });
+        const requireUserProof = values['require-user-proof'] === true;
+        const { key, secret } = await services.apiKeys.create(ctx, { name: String(values.name ?? 'CLI key'), scopes, type, require_user_proof: requireUserProof });
         console.log(`${key.id}  ${key.type}  ${key.scopes.join(',') || '-'}  ${key.name}`);
         console.log(`secret (shown once): ${secret}`);
+        if (key.user_proof_secret) console.log(`user proof secret (shown once; for your backend only): ${key.user_proof_secret}`);
         return 0;
       }
       case 'list': {

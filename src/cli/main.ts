@@ -12,7 +12,7 @@ Commands:
                             one worker process per CPU on PostgreSQL, one on SQLite
   worker                    deliver webhooks only (USERPLANE_WEBHOOK_WORKER=off on serve nodes)
   migrate                   bring the database schema up to date
-  keys create --env test|live --name NAME [--scopes read,write,admin] [--type secret|publishable]
+  keys create --env test|live --name NAME [--scopes read,write,admin] [--type secret|publishable] [--require-user-proof]
   keys list   --env test|live
   keys revoke --env test|live KEY_ID
 

@@ -4,6 +4,7 @@
  * Doors map their own field names onto these before calling a service, so every door gets the
  * same rules and the same messages.
  */
+import { domainToASCII } from 'node:url';
 import { COUNTRY_CODES } from './countries.ts';
 import { checkMetadataPatch } from './metadata.ts';
 import type { WritableField } from './user.ts';
@@ -62,7 +63,16 @@ export function checkEmail(value: unknown): Checked<string> {
     labels.length >= 2 &&
     labels.every((label) => EMAIL_LABEL.test(label)) &&
     !/^\d+$/.test(labels[labels.length - 1] ?? '');
-  return valid ? ok(email) : fail('Invalid email format');
+  if (!valid) return fail('Invalid email format');
+  // One spelling per domain: an internationalised one is stored in its IDNA (punycode) form, so
+  // "x@tést.example" and "x@xn--tst-bma.example" are one address to the unique index and every
+  // comparison (which fold case). An ASCII domain keeps the letter case it was given.
+  const domain = email.slice(at + 1);
+  const ascii = domainToASCII(domain);
+  if (ascii === '' || ascii.length > 253) return fail('Invalid email format');
+  if (/^[\x00-\x7F]*$/.test(domain)) return ok(email);
+  const canonical = `${local}@${ascii}`;
+  return canonical.length > 254 ? fail('Must be at most 254 characters') : ok(canonical);
 }
 
 const USERNAME = /^[\p{L}\p{N}._-]+$/u;

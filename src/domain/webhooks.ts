@@ -25,7 +25,11 @@ export interface WebhookEndpointInput {
 /** Checks an endpoint's fields; throws ValidationError naming every bad one. */
 export function checkWebhookEndpoint(input: WebhookEndpointInput): void {
   const details: FieldErrors = {};
-  if (input.url !== undefined) {
+  // Stored as text, and PostgreSQL refuses NUL in text: a 400 on both databases, not a 500 on one.
+  for (const field of ['url', 'description'] as const) {
+    if (input[field]?.includes('\u0000')) details[field] = ['Must not contain NUL characters'];
+  }
+  if (input.url !== undefined && !details.url) {
     const problem = urlProblem(input.url);
     if (problem) details.url = [problem];
   }

@@ -15,6 +15,8 @@ import type { Scope } from '../store/contract.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** With a publishable key: the external id of the end user it acts for (proven, when the key demands it). */
+    endUser: string | null;
   }
   interface FastifyContextConfig {
     /** The scope a route needs; routes without one are public (health, docs). */
@@ -22,6 +24,16 @@ declare module 'fastify' {
     /** Publishable keys are refused unless the route allows them. */
     publishable?: boolean;
   }
+}
+
+/** The end user a publishable key acts for (the Proficient SDK's header), and its proofs. */
+export const END_USER_HEADER = 'x-user-external-id';
+export const USER_HASH_HEADER = 'x-user-hash';
+export const USER_TOKEN_HEADER = 'x-user-token';
+
+function singleHeader(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 export function bearerToken(request: FastifyRequest): string | null {
@@ -33,6 +45,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export const authPlugin = fp(async (app: FastifyInstance, opts: { services: Services }) => {
   app.decorateRequest('principal', null);
+  app.decorateRequest('endUser', null);
   app.addHook('onRequest', async (request) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
@@ -46,6 +59,17 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { services: Serv
     if (principal.type === 'publishable' && !request.routeOptions.config.publishable) {
       throw new ForbiddenError('Publishable keys cannot call this endpoint');
     }
+    if (principal.type === 'publishable') {
+      // Who the key acts for is settled here, before rate limits and stored idempotent responses,
+      // which both count per end user.
+      const externalId = singleHeader(request, END_USER_HEADER);
+      if (!externalId) throw new ForbiddenError("A publishable key must send X-User-External-Id with the signed-in user's external id");
+      const proof = { hash: singleHeader(request, USER_HASH_HEADER), token: singleHeader(request, USER_TOKEN_HEADER) };
+      if (!(await opts.services.endUsers.proves(principal, externalId, proof))) {
+        throw new UnauthorizedError("This publishable key requires proof of the end user: X-User-Hash (HMAC-SHA256 of X-User-External-Id with the key's user proof secret) or X-User-Token");
+      }
+      request.endUser = externalId;
+    }
     if (principal.type === 'secret' && !hasScope(principal, scope)) {
       throw new ForbiddenError(`This credential lacks the "${scope}" scope`);
     }
@@ -57,5 +81,5 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { services: Serv
 export function contextOf(request: FastifyRequest, door: Door): RequestContext {
   const principal = request.principal;
   if (!principal) throw new UnauthorizedError();
-  return { environment: principal.environment, actor: principal.keyId, door, requestId: request.id };
+  return { environment: principal.environment, actor: principal.keyId, door, requestId: request.id, scopes: principal.scopes };
 }

@@ -63,6 +63,8 @@ export function toDomainError(error: unknown): DomainError | null {
       return new NotFoundError('route');
   }
   if (e instanceof SyntaxError && e.statusCode === 400) return new BadRequestError('Malformed JSON in request body', 'malformed_json');
+  // A NUL that reached PostgreSQL text (22021) or jsonb (22P05) through a path no check covers: the input's fault.
+  if (e.code === '22021' || e.code === '22P05') return new BadRequestError('Text must not contain NUL characters', 'nul_character');
   if (isUnavailable(e)) return new UnavailableError();
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new BadRequestError(e.message);

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { BadRequestError, IdempotencyError } from '../domain/errors.ts';
+import type { Principal } from '../services/api-key-service.ts';
 import type { Store, StoredResponse } from '../store/contract.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -20,6 +21,22 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim: { key: string; createdAt: string } | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * Whether this credential may act on what the request names, decided before a stored response
+     * is looked up (throws the route's refusal): a replay never answers a request that was not allowed.
+     */
+    authorize?: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+/**
+ * Whose records these are: the credential, and for a publishable key also the end user it acts
+ * for, so that one end user can never replay another's stored response.
+ */
+function credentialOf(principal: Principal, endUser: string | null): string {
+  if (principal.type !== 'publishable' || endUser === null) return principal.keyId;
+  return `${principal.keyId}:user:${createHash('sha256').update(endUser).digest('base64url')}`;
 }
 
 export interface IdempotencyOptions {
@@ -29,7 +46,15 @@ export interface IdempotencyOptions {
 }
 
 function requestHash(request: FastifyRequest): string {
-  return createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+  let body: string;
+  try {
+    body = JSON.stringify(request.body ?? null);
+  } catch (error) {
+    // A body nested thousands deep overflows the stack of JSON.stringify: the client's fault, not ours.
+    if (error instanceof RangeError) throw new BadRequestError('The request body is nested too deeply', 'body_too_deep');
+    throw error;
+  }
+  return createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
 }
 
 function replay(reply: FastifyReply, response: StoredResponse) {
@@ -46,8 +71,10 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     const principal = request.principal;
     if (typeof key !== 'string' || !principal) return;
     if (!/^[\x21-\x7E]{1,255}$/.test(key)) throw new BadRequestError('Idempotency-Key must be 1 to 255 printable ASCII characters');
-    const { environment, keyId: credential } = principal;
+    const { environment } = principal;
+    const credential = credentialOf(principal, request.endUser);
     const hash = requestHash(request);
+    await request.routeOptions.config.authorize?.(request);
     const deadline = Date.now() + waitMs;
     for (;;) {
       const createdAt = new Date().toISOString();
@@ -101,7 +128,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null && !Buffer.isBuffer(payload))) {
       // Often the database itself is down: the 5xx still goes out in its door's format (a throw
       // here would reach Fastify's own handler), and the claim is taken over once abandoned.
-      await store.idempotency.release(principal.environment, principal.keyId, claim.key, claim.createdAt).catch((error: unknown) => {
+      await store.idempotency.release(principal.environment, credentialOf(principal, request.endUser), claim.key, claim.createdAt).catch((error: unknown) => {
         request.log.warn({ err: error }, 'releasing an idempotency key failed');
       });
       return payload;
@@ -112,7 +139,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
       if (value !== undefined) headers[name] = String(value);
     }
     const body = payload === null ? '' : payload.toString();
-    await store.idempotency.complete(principal.environment, principal.keyId, claim.key, { status: reply.statusCode, headers, body });
+    await store.idempotency.complete(principal.environment, credentialOf(principal, request.endUser), claim.key, { status: reply.statusCode, headers, body });
     return payload;
   });
 });

@@ -17,6 +17,14 @@ export interface Principal {
   environment: Environment;
   type: ApiKeyType;
   scopes: ReadonlySet<Scope>;
+  /** A publishable key created with require_user_proof: the secret its end users' proofs are checked with. */
+  userProofSecret?: string;
+  /**
+   * What rate limits count under when keyId is not unique beyond this deployment (the positional
+   * ids of USERPLANE_ADMIN_KEYS, which two deployments sharing one Redis would both have). Internal:
+   * never shown in a response or an event.
+   */
+  budgetId?: string;
 }
 
 /** admin includes write, write includes read. */
@@ -40,6 +48,15 @@ function preview(secret: string): string {
   return `${secret.slice(0, 8)}…${secret.slice(-4)}`;
 }
 
+/**
+ * The id of the nth key of USERPLANE_ADMIN_KEYS (0-based): its position, never anything derived
+ * from the secret (a hash prefix would let anyone who sees an event's actor test guesses offline).
+ * Stable across processes and restarts as long as the list keeps its order.
+ */
+export function configuredKeyId(index: number): string {
+  return `key_config_${index + 1}`;
+}
+
 export interface ApiKeyServiceOptions {
   /** Keys from USERPLANE_ADMIN_KEYS: admin keys of the environment their prefix names. */
   configuredAdminKeys: readonly string[];
@@ -52,16 +69,25 @@ export interface CreatedKey {
   secret: string;
 }
 
+export interface NewKey {
+  name: string;
+  scopes: Scope[];
+  type: ApiKeyType;
+  /** Publishable keys only: end users must be proven by the application's backend (X-User-Hash or X-User-Token). */
+  requireUserProof?: boolean;
+}
+
 export function createApiKeyService(store: Store, options: ApiKeyServiceOptions) {
   const configured = new Map<string, Principal>();
-  for (const secret of options.configuredAdminKeys) {
-    const hash = hashSecret(secret);
+  options.configuredAdminKeys.forEach((secret, index) => {
     const environment = secret.startsWith('sk_live_') ? 'live' : 'test';
-    configured.set(hash, { keyId: `key_config_${hash.slice(0, 12)}`, environment, type: 'secret', scopes: new Set(['admin']) });
-  }
+    const budgetId = createHash('sha256').update(`userplane rate-limit budget\n${secret}`).digest('base64url').slice(0, 22);
+    configured.set(hashSecret(secret), { keyId: configuredKeyId(index), environment, type: 'secret', scopes: new Set(['admin']), budgetId });
+  });
 
-  async function insertKey(environment: Environment, input: { name: string; scopes: Scope[]; type: ApiKeyType }, createdBy: string | null): Promise<CreatedKey> {
+  async function insertKey(environment: Environment, input: NewKey, createdBy: string | null): Promise<CreatedKey> {
     const secret = newSecret(input.type, environment);
+    const proofSecret = input.type === 'publishable' && input.requireUserProof ? `ups_${randomBytes(32).toString('base64url')}` : undefined;
     const key: ApiKeyRecord = {
       id: newId('key'),
       environment,
@@ -73,6 +99,7 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
       created_by: createdBy,
       created_at: options.clock().toISOString(),
       revoked_at: null,
+      ...(proofSecret ? { user_proof_secret: proofSecret } : {}),
     };
     await store.apiKeys.insert(key);
     return { key, secret };
@@ -88,10 +115,12 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
       const key = await store.apiKeys.findBySecretHash(hash);
       // The index found the row by hash; compare again in constant time before trusting it.
       if (!key || key.revoked_at !== null || !timingSafeEqual(Buffer.from(key.secret_hash), Buffer.from(hash))) return null;
-      return { keyId: key.id, environment: key.environment, type: key.type, scopes: new Set(key.scopes) };
+      const principal: Principal = { keyId: key.id, environment: key.environment, type: key.type, scopes: new Set(key.scopes) };
+      if (key.type === 'publishable' && key.user_proof_secret) principal.userProofSecret = key.user_proof_secret;
+      return principal;
     },
 
-    async create(ctx: RequestContext, input: { name: string; scopes?: Scope[]; type?: ApiKeyType }): Promise<CreatedKey> {
+    async create(ctx: RequestContext, input: { name: string; scopes?: Scope[]; type?: ApiKeyType; require_user_proof?: boolean }): Promise<CreatedKey> {
       const type = input.type ?? 'secret';
       const scopes = [...new Set(input.scopes ?? [])];
       if (type === 'secret' && scopes.length === 0) throw ValidationError.field('scopes', 'A secret key needs at least one scope');
@@ -99,7 +128,12 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
         throw ValidationError.field('scopes', 'Publishable keys have no scopes; they act only for the user they name');
       }
       if (input.name.trim() === '') throw ValidationError.field('name', 'Must not be empty');
-      return insertKey(ctx.environment, { name: input.name, scopes, type }, ctx.actor);
+      // Stored as text, and PostgreSQL refuses NUL in text: a 400 on both databases, not a 500 on one.
+      if (input.name.includes('\u0000')) throw ValidationError.field('name', 'Must not contain NUL characters');
+      if (input.require_user_proof && type !== 'publishable') {
+        throw ValidationError.field('require_user_proof', 'Only publishable keys act for end users; a secret key needs no proof of one');
+      }
+      return insertKey(ctx.environment, { name: input.name, scopes, type, requireUserProof: input.require_user_proof === true }, ctx.actor);
     },
 
     list: (ctx: RequestContext) => store.apiKeys.list(ctx.environment),
@@ -120,7 +154,7 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
     },
 
     /** For the CLI: create a key in any environment without a request. */
-    createFor: (environment: Environment, input: { name: string; scopes: Scope[]; type: ApiKeyType }) => insertKey(environment, input, 'cli'),
+    createFor: (environment: Environment, input: NewKey) => insertKey(environment, input, 'cli'),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Door, Environment } from '../domain/user.ts';
+import type { Scope } from '../store/contract.ts';
 
 /** Who is asking, through which door, for which request: passed to every use case. */
 export interface RequestContext {
@@ -7,6 +8,11 @@ export interface RequestContext {
   actor: string;
   door: Door;
   requestId: string | null;
+  /**
+   * The scopes of the credential, for the permission checks the services make themselves (e.g. an
+   * email set as verified under the verify policy needs admin). Absent: none (denied).
+   */
+  scopes?: ReadonlySet<Scope>;
 }
 
 /** The clock, injectable for tests. */

@@ -2,7 +2,7 @@
  * Email verification: send a code to the user's address (or to the pending one under the verify
  * policy), confirm it. The checks run in a fixed order so every failure has its own code.
  */
-import { NotFoundError, RateLimitedError, VerificationError } from '../domain/errors.ts';
+import { NotFoundError, VerificationError } from '../domain/errors.ts';
 import type { ChangeSet, User } from '../domain/user.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store, StoreQueries } from '../store/contract.ts';
@@ -10,7 +10,7 @@ import type { Clock, RequestContext } from './context.ts';
 import { unlinkMismatchedIdentities } from './email-change.ts';
 import { appendUserEvent } from './user-events.ts';
 import { publicUser } from './user-service.ts';
-import { MAX_ATTEMPTS, MAX_SENDS_PER_HOUR, codeMail, codeMatches, issueCode } from './verification-codes.ts';
+import { MAX_ATTEMPTS, codeMail, codeMatches, countSend, issueCode } from './verification-codes.ts';
 
 export interface SentVerification {
   user: User;
@@ -35,10 +35,7 @@ export function createEmailVerificationService(store: Store, clock: Clock, maile
         if (user.pending_email === null && user.email_verified) {
           throw new VerificationError('email_already_verified', 'The email address is already verified');
         }
-        const sends = await tx.verifications.recordSend(user.id, now.toISOString(), new Date(now.getTime() - 3600_000).toISOString());
-        if (sends > MAX_SENDS_PER_HOUR) {
-          throw new RateLimitedError(3600, `At most ${MAX_SENDS_PER_HOUR} verification emails an hour per user`, 'verification_send_limit');
-        }
+        await countSend(tx, user.id, now);
         const { code, record } = await issueCode(tx, user, email, now);
         return { user, email, code, expiresAt: record.expires_at };
       });

@@ -4,6 +4,7 @@ import type { Store } from '../store/contract.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
+import { createEndUserProof } from './end-user-proof.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { createPasswordService } from './password-service.ts';
@@ -19,12 +20,13 @@ export interface ServiceDeps {
 
 export function createServices(
   store: Store,
-  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth'>>,
+  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers'>>,
   deps: ServiceDeps = {},
 ) {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? ((error: unknown, message: string) => console.error(message, error));
   const mailer = deps.mailer ?? createConsoleMailer({ info: () => {}, warn: () => {} });
+  const tokens = config.oauth ? createTokenVerifier(config.oauth) : null;
   return {
     store,
     mailer,
@@ -35,7 +37,9 @@ export function createServices(
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock),
     /** OAuth bearer tokens, when an issuer is configured. */
-    tokens: config.oauth ? createTokenVerifier(config.oauth) : null,
+    tokens,
+    /** Proofs of end users for publishable keys that require them. */
+    endUsers: createEndUserProof(tokens, config.endUsers?.proofTokenMaxLifetimeSeconds ?? 300),
   };
 }
 

@@ -5,6 +5,7 @@
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
+import { checkEmail } from '../domain/validation.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
 import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
@@ -90,9 +91,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
 
   function checkSelfService(user: StoredUser, patch: Record<string, unknown> | null, restrictTo: SelfService | undefined): void {
     if (!restrictTo) return;
-    if (user.external_id === null || user.external_id !== restrictTo.externalId) {
-      throw new ForbiddenError('This key may only act on the user named by X-User-External-Id');
-    }
+    // Someone else's user answers exactly as a missing one: a publishable key is no existence oracle.
+    if (user.external_id === null || user.external_id !== restrictTo.externalId) throw new NotFoundError('user', user.id);
     const refused = Object.keys(patch ?? {}).filter((field) => !(restrictTo.fields as readonly string[]).includes(field));
     if (refused.length > 0) throw new ForbiddenError(`This key may not change: ${refused.join(', ')}`);
   }
@@ -172,7 +172,10 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     async list(ctx: RequestContext, filter: UserFilter, page: UserListOptions): Promise<ListPage<User>> {
       // A search box sends what was typed: surrounding spaces are noise, and a blank search lists everyone.
       const q = filter.q?.trim() || undefined;
-      const result = await store.users.list(ctx.environment, { ...filter, q }, page);
+      // The address as it is stored: an internationalised domain in its IDNA form.
+      const canonical = filter.email === undefined ? null : checkEmail(filter.email);
+      const email = canonical?.ok ? canonical.value : filter.email;
+      const result = await store.users.list(ctx.environment, { ...filter, q, ...(email !== undefined ? { email } : {}) }, page);
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },
 
@@ -185,6 +188,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         }
         checkSelfService(current, patch, opts.restrictTo);
         const plan = planUpdate(current, patch, policy);
+        // Under the verify policy a new address set as already verified skips its code: an admin's call only.
+        // (Under verify the planner moves the address at once only when the patch says email_verified: true.)
+        if (policy.emailChange === 'verify' && plan.emailChanged && plan.changes.email != null && !ctx.scopes?.has('admin')) {
+          throw new ForbiddenError('Setting a new email as verified needs the admin scope while USERPLANE_EMAIL_CHANGE=verify; without email_verified the address waits for its code');
+        }
         const changeSet: ChangeSet = { ...plan.changeSet };
         const changes = { ...plan.changes };
         const finalEmail = plan.changes.email !== undefined ? plan.changes.email : current.email;

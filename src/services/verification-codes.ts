@@ -3,6 +3,7 @@
  * 5 wrong attempts, one outstanding code per user (a new one replaces the old).
  */
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { RateLimitedError } from '../domain/errors.ts';
 import type { EmailVerification, StoreQueries } from '../store/contract.ts';
 import type { Environment } from '../domain/user.ts';
 
@@ -27,15 +28,36 @@ export function codeMatches(code: string, stored: string): boolean {
   return actual.length === wanted.length && timingSafeEqual(actual, wanted);
 }
 
-/** Creates (or replaces) the user's code for `email` and returns the plain code, to mail once. */
-export async function issueCode(tx: StoreQueries, user: { id: string; environment: Environment }, email: string, now: Date): Promise<{ code: string; record: EmailVerification }> {
+/**
+ * Counts one code mail against the user's hourly limit, shared by every path that sends one (the
+ * send endpoint and an email change under the verify policy). Over it: 429, and the caller's
+ * transaction rolls the count back.
+ */
+export async function countSend(tx: StoreQueries, userId: string, now: Date): Promise<void> {
+  const sends = await tx.verifications.recordSend(userId, now.toISOString(), new Date(now.getTime() - 3600_000).toISOString());
+  if (sends > MAX_SENDS_PER_HOUR) {
+    throw new RateLimitedError(3600, `At most ${MAX_SENDS_PER_HOUR} verification emails an hour per user`, 'verification_send_limit');
+  }
+}
+
+/**
+ * Creates (or replaces) the user's code for `email` and returns the plain code, to mail once.
+ * `attempts` starts the new code's count of wrong guesses (0 unless carried over).
+ */
+export async function issueCode(
+  tx: StoreQueries,
+  user: { id: string; environment: Environment },
+  email: string,
+  now: Date,
+  attempts = 0,
+): Promise<{ code: string; record: EmailVerification }> {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const record: EmailVerification = {
     user_id: user.id,
     environment: user.environment,
     email,
     code_hash: hashCode(code),
-    attempts: 0,
+    attempts,
     expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
     used_at: null,
     created_at: now.toISOString(),

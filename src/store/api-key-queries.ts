@@ -1,23 +1,25 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Environment } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { ApiKeyQueries, ApiKeyRecord, ApiKeyType, Scope } from './contract.ts';
 import { runPrepared } from './prepared.ts';
 import type { ApiKeysTable, Database } from './schema.ts';
 
-function fromRow(row: ApiKeysTable): ApiKeyRecord {
+function fromRow(row: Selectable<ApiKeysTable>): ApiKeyRecord {
+  const { user_proof_secret: proofSecret, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     environment: row.environment as Environment,
     type: row.type as ApiKeyType,
     scopes: row.scopes.split(' ').filter(Boolean) as Scope[],
+    ...(proofSecret ? { user_proof_secret: proofSecret } : {}),
   };
 }
 
 export function createApiKeyQueries(db: Kysely<Database>, caps: Capabilities): ApiKeyQueries {
   return {
     async insert(key) {
-      await db.insertInto('api_keys').values({ ...key, scopes: key.scopes.join(' ') }).execute();
+      await db.insertInto('api_keys').values({ ...key, scopes: key.scopes.join(' '), user_proof_secret: key.user_proof_secret ?? null }).execute();
     },
     async findBySecretHash(secretHash) {
       // Every authenticated request runs this one.

@@ -70,6 +70,11 @@ export interface ApiKeyRecord {
   created_by: string | null;
   created_at: string;
   revoked_at: string | null;
+  /**
+   * Publishable keys only: the secret with which the application's backend proves its end users
+   * (HMAC-SHA256 of the external id, sent as X-User-Hash). Absent: the key needs no such proof.
+   */
+  user_proof_secret?: string;
 }
 
 export interface UserQueries {
@@ -117,7 +122,7 @@ export interface EventQueries {
 
 export interface ApiKeyQueries {
   insert(key: ApiKeyRecord): Promise<void>;
-  /** The key whose secret hashes to this value, revoked or not; null when none. */
+  /** The key whose secret hashes to this value, revoked or not (with its user_proof_secret, if any); null when none. */
   findBySecretHash(secretHash: string): Promise<ApiKeyRecord | null>;
   list(environment: Environment): Promise<ApiKeyRecord[]>;
   /** Marks the key revoked. Returns false when no unrevoked key had this id. */

@@ -67,6 +67,8 @@ export interface ApiKeysTable {
   created_by: string | null;
   created_at: string;
   revoked_at: string | null;
+  /** Migration 007: a publishable key's end-user proof secret; null when it needs no proof. */
+  user_proof_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdentitiesTable {

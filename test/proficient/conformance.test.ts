@@ -317,9 +317,10 @@ for (const kind of DATABASES) {
         assert.match(events.data[0].actor, /^key_/);
       });
 
-      test("another user's id is 403 forbidden, and nothing is written", async () => {
-        conforms(await get(other.id, as(me.external_id)), 403, 'forbidden');
-        conforms(await update(other.id, { first_name: 'Hacked' }, as(me.external_id)), 403, 'forbidden');
+      // Issue 12, item 6: not yours answers as not found (was 403), so a publishable key is no existence oracle.
+      test("another user's id is 404 resource_not_found, as a missing one, and nothing is written", async () => {
+        conforms(await get(other.id, as(me.external_id)), 404, 'resource_not_found');
+        conforms(await update(other.id, { first_name: 'Hacked' }, as(me.external_id)), 404, 'resource_not_found');
         assert.equal((await canonical(other.id)).first_name, 'Someone');
       });
 
@@ -327,7 +328,7 @@ for (const kind of DATABASES) {
         assert.match(conforms(await get(me.id, as(null)), 403, 'forbidden').error.message, /X-User-External-Id/);
         conforms(await update(me.id, { first_name: 'X' }, as(null)), 403, 'forbidden');
         conforms(await update(me.id, { first_name: 'X' }, as('')), 403, 'forbidden');
-        conforms(await get(me.id, as('ext_nobody')), 403, 'forbidden');
+        conforms(await get(me.id, as('ext_nobody')), 404, 'resource_not_found');
       });
 
       test('a field other than the names is refused with 403, and nothing is written', async () => {
@@ -347,7 +348,7 @@ for (const kind of DATABASES) {
       test('a user without an external id cannot be reached with a publishable key', async () => {
         const noExt = await createUser({ external_id: null, email: `pk${counter}@example.com` });
         conforms(await get(noExt.id, as('')), 403, 'forbidden');
-        conforms(await update(noExt.id, { first_name: 'X' }, as('ext_1')), 403, 'forbidden');
+        conforms(await update(noExt.id, { first_name: 'X' }, as('ext_1')), 404, 'resource_not_found');
       });
 
       test('a publishable key on a /v1 route is 403', async () => {

@@ -38,7 +38,15 @@ export const proficientUserRoutes: FastifyPluginAsyncTypebox<{ services: Service
   app.post(
     '/users/:user_id',
     {
-      config: { scope: 'write', publishable: true },
+      config: {
+        scope: 'write',
+        publishable: true,
+        // An end user reaches only their own user, before any stored Idempotency-Key response is replayed.
+        authorize: async (request) => {
+          const restrictTo = selfServiceOf(request);
+          if (restrictTo) await services.users.get(contextOf(request, 'proficient'), (request.params as { user_id: string }).user_id, restrictTo);
+        },
+      },
       attachValidation: true,
       schema: {
         tags,

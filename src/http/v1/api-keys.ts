@@ -10,8 +10,8 @@ const tags = ['api keys'];
 const security = [{ bearer: [] }];
 
 function keyWire(key: ApiKeyRecord) {
-  const { secret_hash: _hash, created_by: _by, ...rest } = key;
-  return { ...rest, object: 'api_key' as const };
+  const { secret_hash: _hash, created_by: _by, user_proof_secret: proofSecret, ...rest } = key;
+  return { ...rest, object: 'api_key' as const, require_user_proof: proofSecret !== undefined };
 }
 
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -25,14 +25,15 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         summary: 'Create an API key',
         description:
           'The key belongs to the environment of the key that creates it. Secret keys need scopes (read, write, admin); ' +
-          'publishable keys (type "publishable") have none and act only for one end user.',
+          'publishable keys (type "publishable") have none and act only for one end user. With require_user_proof, a ' +
+          'publishable key accepts an end user only with proof from your backend; its user_proof_secret is shown once.',
         body: CreateApiKeyBody,
         response: { 201: CreatedApiKeySchema, ...errors(400, 413, 415) },
       },
     },
     async (request, reply) => {
       const { key, secret } = await services.apiKeys.create(contextOf(request, 'v1'), request.body);
-      return reply.code(201).send({ ...keyWire(key), secret });
+      return reply.code(201).send({ ...keyWire(key), secret, ...(key.user_proof_secret ? { user_proof_secret: key.user_proof_secret } : {}) });
     },
   );
 

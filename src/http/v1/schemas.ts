@@ -152,6 +152,7 @@ export const ApiKeySchema = Type.Object({
   environment: StringEnum(['live', 'test']),
   scopes: Type.Array(Scope),
   preview: Type.String({ description: 'Prefix and last four characters of the secret' }),
+  require_user_proof: Type.Boolean({ description: 'Publishable keys: end users must be proven with X-User-Hash or X-User-Token' }),
   created_at: dateTime('ISO 8601 UTC'),
   revoked_at: Nullable(dateTime('ISO 8601 UTC')),
 });
@@ -159,6 +160,9 @@ export const ApiKeySchema = Type.Object({
 export const CreatedApiKeySchema = Type.Object({
   ...ApiKeySchema.properties,
   secret: Type.String({ description: 'The key itself. Shown only in this response; store it now.' }),
+  user_proof_secret: Type.Optional(
+    Type.String({ description: 'With require_user_proof: the secret your backend signs end users with (X-User-Hash). Shown only in this response; keep it on your server.' }),
+  ),
 });
 
 export const CreateApiKeyBody = Type.Object(
@@ -166,6 +170,9 @@ export const CreateApiKeyBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     scopes: Type.Optional(Type.Array(Scope, { uniqueItems: true, maxItems: 3 })),
     type: Type.Optional(StringEnum(['secret', 'publishable'], { default: 'secret' })),
+    require_user_proof: Type.Optional(
+      Type.Boolean({ description: "Publishable keys: require proof of each end user from your backend (X-User-Hash, or X-User-Token from the OAuth issuer)" }),
+    ),
   },
   { additionalProperties: false },
 );
