@@ -208,8 +208,8 @@ export interface IdempotencyQueries {
  */
 export interface PasswordAttemptQueries {
   /**
-   * Records the attempt and deletes the user's attempts from before `since`. Returns how many
-   * attempts the user has from `since` on (this one included) and when the oldest of them was made.
+   * Records the attempt and deletes the user's attempts made at or before `since`. Returns how many
+   * attempts the user has after `since` (this one included) and when the oldest of them was made.
    */
   begin(attempt: { id: string; user_id: string; attempted_at: string }, since: string): Promise<{ count: number; oldest: string }>;
   /** Deletes one attempt (it verified, was refused, or ended without an answer). */
