@@ -65,18 +65,18 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
     if (value <= limit) return;
     const unit = CEILING_SPECS[key].unit ? ` ${CEILING_SPECS[key].unit}` : '';
     throw malformed(
-      `${what} ${format(value)}${unit}${detail} is above this server's ceiling of ${format(limit)}${unit} (${CEILING_SPECS[key].env})`,
+      `${what}${format(value)}${unit}${detail} is above this server's ceiling of ${format(limit)}${unit} (${CEILING_SPECS[key].env})`,
       'above_ceiling',
     );
   };
   switch (parsed.type) {
     case 'argon2':
-      above('argon2 memory m=', parsed.memoryKiB, 'argon2MemoryKiB');
-      above('argon2 time cost t=', parsed.iterations, 'argon2Time');
+      above('argon2 m=', parsed.memoryKiB, 'argon2MemoryKiB');
+      above('argon2 t=', parsed.iterations, 'argon2Time');
       return;
     case 'scrypt': {
       const mib = (128 * parsed.n * parsed.r * parsed.p) / 1024 ** 2;
-      above('scrypt cost 128·N·r·p =', Math.ceil(mib), 'scryptMiB');
+      above('scrypt 128·N·r·p = ', Math.ceil(mib), 'scryptMiB');
       return;
     }
     case 'pbkdf2': {
@@ -84,15 +84,15 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
       const blocks = Math.ceil(parsed.hash.length / DIGEST_BYTES[parsed.digest]);
       const detail = blocks > 1 ? ` (${format(parsed.iterations)} × ${blocks} blocks for a ${parsed.hash.length}-byte hash)` : '';
       const key = parsed.digest === 'sha512' ? 'pbkdf2Sha512Iterations' : 'pbkdf2Iterations';
-      above(`pbkdf2 (${parsed.digest}) iterations`, parsed.iterations * blocks, key, detail);
+      above(`pbkdf2 (${parsed.digest}) iterations `, parsed.iterations * blocks, key, detail);
       return;
     }
     case 'bcrypt':
-      above('bcrypt cost', parsed.cost, 'bcryptCost');
+      above('bcrypt cost ', parsed.cost, 'bcryptCost');
       return;
     case 'firebase-scrypt':
-      above('firebase-scrypt mem_cost', parsed.memCost, 'firebaseMemCost');
-      above('firebase-scrypt rounds', parsed.rounds, 'firebaseRounds');
+      above('firebase-scrypt mem_cost ', parsed.memCost, 'firebaseMemCost');
+      above('firebase-scrypt rounds ', parsed.rounds, 'firebaseRounds');
       return;
     case 'ssha':
     case 'ssha256':
