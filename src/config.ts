@@ -240,11 +240,13 @@ export const DEFAULT_PASSWORD_FAILURES = '10/10m';
 
 /**
  * Leaves one core to the event loop, and one libuv pool thread to file and DNS work: hashing runs on
- * that pool (UV_THREADPOOL_SIZE, 4 by default).
+ * that pool (UV_THREADPOOL_SIZE, 4 by default, one per process). `serve --workers N` sets
+ * USERPLANE_CLUSTER_WORKERS in each worker, which then takes its share of the cores (at least one).
  */
-export function defaultHashConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+export function defaultHashConcurrency(env: NodeJS.ProcessEnv = process.env, cpus = availableParallelism()): number {
   const pool = Number(env.UV_THREADPOOL_SIZE) || 4;
-  return Math.max(1, Math.min(availableParallelism() - 1, pool - 1));
+  const workers = Math.max(1, Number(env.USERPLANE_CLUSTER_WORKERS) || 1);
+  return Math.max(1, Math.min(Math.floor((cpus - 1) / workers), pool - 1));
 }
 
 /** Issue 12, item 2: every setting of password hashing, defaults as documented in README. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hash as argon2Hash } from '@node-rs/argon2';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, defaultHashConcurrency, loadConfig } from '../../src/config.ts';
 import { createServices } from '../../src/services/index.ts';
 import { DEFAULT_HASH_CEILINGS, checkHashCost, createHashQueue, parseImportedHash } from '../../src/services/password-hashing/index.ts';
 import { openStore } from '../../src/store/kysely-store.ts';
@@ -146,6 +146,14 @@ describe('checkHashCost and the settings', () => {
         error.problems.some((p) => p.startsWith('USERPLANE_HASH_MAX_FIREBASE_ROUNDS must be a whole number from 1 to 8')) &&
         error.problems.some((p) => p.startsWith('USERPLANE_PASSWORD_FAILURES must look like 10/10m')),
     );
+  });
+
+  test('auto concurrency leaves a core and a pool thread free, and is split between cluster workers', () => {
+    assert.equal(defaultHashConcurrency({}, 8), 3, 'libuv pool of 4, minus one');
+    assert.equal(defaultHashConcurrency({ UV_THREADPOOL_SIZE: '16' }, 8), 7, 'CPUs minus one');
+    assert.equal(defaultHashConcurrency({ UV_THREADPOOL_SIZE: '16', USERPLANE_CLUSTER_WORKERS: '2' }, 8), 3);
+    assert.equal(defaultHashConcurrency({ USERPLANE_CLUSTER_WORKERS: '8' }, 8), 1, 'at least one');
+    assert.equal(defaultHashConcurrency({}, 1), 1);
   });
 
   test('the queue runs at most `concurrency` jobs; a job that waited too long, or finds it full, fails with UnavailableError', async () => {
