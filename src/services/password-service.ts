@@ -4,7 +4,7 @@
  * hashes never leave this module except into the store.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, RateLimitedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { NotFoundError, RateLimitedError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import {
   PasswordHashFormatError,
@@ -145,8 +145,13 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
         const verified = await hasher.verify(type, user.password_hash, password);
         wrong = !verified;
         if (verified && needsRehash(type, user.password_hash)) {
-          const upgraded = await hasher.hash(password);
-          await store.users.setPassword(ctx.environment, id, { hash: upgraded, type: 'argon2' }, user.password_hash);
+          try {
+            const upgraded = await hasher.hash(password);
+            await store.users.setPassword(ctx.environment, id, { hash: upgraded, type: 'argon2' }, user.password_hash);
+          } catch (error) {
+            // A busy queue only postpones the upgrade to the next verify; the answer stands.
+            if (!(error instanceof UnavailableError)) throw error;
+          }
         }
         return verified;
       } finally {

@@ -197,6 +197,27 @@ for (const kind of DATABASES) {
       }
       assert.deepEqual((await t.request({ method: 'POST', url: `/v1/users/${id}/password/verify`, payload: { password: BCRYPT_U.password } })).json(), { verified: true });
     });
+
+    test('a right password answers even when the queue is too busy to upgrade its hash now', async () => {
+      const id = await newUser(t);
+      await t.request({ method: 'POST', url: `/v1/users/${id}/password`, payload: { password_hash: BCRYPT_U.hash, password_hash_type: 'bcrypt' } });
+      const queue = t.services.passwords.hasher.queue;
+      const ctx = { environment: 'test' as const, actor: 'test', door: 'v1' as const, requestId: null };
+      const verifying = t.services.passwords.verify(ctx, id, BCRYPT_U.password);
+      // Once the verify runs, a job queued behind it takes the next turn, so the upgrade waits too long.
+      const deadline = Date.now() + 30_000;
+      while (queue.stats().running === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+      let release!: () => void;
+      const blocker = queue.run(() => new Promise<void>((resolve) => (release = resolve)));
+      try {
+        assert.equal(await verifying, true);
+      } finally {
+        while (!release) await new Promise((r) => setImmediate(r));
+        release();
+        await blocker;
+      }
+      assert.equal((await t.store.users.findById('test', id))!.password_hash_type, 'bcrypt', 'upgraded at a later verify instead');
+    });
   });
 }
 
