@@ -72,6 +72,8 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   } catch (error) {
     if (!(error instanceof PasswordHashFormatError)) throw error;
     const field = error.reason === 'unsupported_type' ? 'password_hash_type' : 'password_hash';
+    // Above a ceiling, the limit is the whole story: it is the top-level message too.
+    if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'invalid_password_hash');
     throw ValidationError.field(field, error.message, 'invalid_password_hash');
   }
 }

@@ -76,6 +76,7 @@ for (const kind of DATABASES) {
         assert.equal(res.statusCode, 400, `${type}: ${res.body}`);
         assert.equal(res.json().error, 'validation_error');
         assert.match(res.json().details.password_hash[0], message);
+        assert.match(res.json().message, message);
       }
       assert.equal((await t.store.users.findById('test', id))!.password_hash, null);
       // At the ceiling is fine.
