@@ -2,7 +2,9 @@
  * The configuration: built once at start-up from environment variables and command-line flags
  * (flags win), validated, and failing fast with a message that names every bad value.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CEILING_SPECS, type HashCeilings } from './services/password-hashing/ceilings.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -40,6 +42,8 @@ export interface Config {
   webhooks: WebhookConfig;
   /** End users behind publishable keys (issue 12, item 6). */
   endUsers: EndUserConfig;
+  /** Password hashing: cost ceilings, the hashing queue, the failed-verify limit (issue 12, item 2). */
+  passwords: PasswordConfig;
 }
 
 export interface EndUserConfig {
@@ -47,6 +51,19 @@ export interface EndUserConfig {
   proofTokenMaxLifetimeSeconds: number;
   /** USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT: a publishable key's whole budget; null: 10 times one end user's. */
   keyRateLimit: RateWindow | null;
+}
+
+export interface PasswordConfig {
+  /** Imported hashes costlier than these are refused with a 400 naming the limit. */
+  ceilings: HashCeilings;
+  /** Hashes and verifies running at once in this process. */
+  concurrency: number;
+  /** A hash or verify that waited longer than this for its turn fails with 503 unavailable. */
+  queueTimeoutMs: number;
+  /** Hashes and verifies waiting at most; more fail at once with 503. */
+  queueLength: number;
+  /** Failed verifies per user per sliding window; null: no limit. */
+  failures: RateWindow | null;
 }
 
 export interface WebhookConfig {
@@ -210,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
 
   const webhooks = readWebhooks(env, problems);
   const endUsers = readEndUsers(env, problems);
+  const passwords = readPasswords(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -232,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     bodyLimit,
     webhooks,
     endUsers,
+    passwords,
   };
 }
 
@@ -243,6 +262,47 @@ function readEndUsers(env: NodeJS.ProcessEnv, problems: string[]): EndUserConfig
     problems.push(`USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT must look like 10000/10s, got "${text}"`);
   }
   return { proofTokenMaxLifetimeSeconds, keyRateLimit: parsed && typeof parsed === 'object' ? parsed.read : null };
+}
+
+export const DEFAULT_PASSWORD_FAILURES = '10/10m';
+
+/**
+ * Leaves one core to the event loop, and one libuv pool thread to file and DNS work: hashing runs on
+ * that pool (UV_THREADPOOL_SIZE, 4 by default, one per process). `serve --workers N` sets
+ * USERPLANE_CLUSTER_WORKERS in each worker, which then takes its share of the cores (at least one).
+ */
+export function defaultHashConcurrency(env: NodeJS.ProcessEnv = process.env, cpus = availableParallelism()): number {
+  const pool = Number(env.UV_THREADPOOL_SIZE) || 4;
+  const workers = Math.max(1, Number(env.USERPLANE_CLUSTER_WORKERS) || 1);
+  return Math.max(1, Math.min(Math.floor((cpus - 1) / workers), pool - 1));
+}
+
+/** Issue 12, item 2: every setting of password hashing, defaults as documented in README. */
+export function readPasswords(env: NodeJS.ProcessEnv, problems: string[]): PasswordConfig {
+  const ceilings = Object.fromEntries(
+    Object.entries(CEILING_SPECS).map(([key, spec]) => [key, wholeNumber(env, problems, spec.env, spec.default, spec.min, spec.max)]),
+  ) as unknown as HashCeilings;
+  const concurrencyText = env.USERPLANE_PASSWORD_CONCURRENCY?.trim() || 'auto';
+  const concurrency = concurrencyText === 'auto' ? defaultHashConcurrency(env) : wholeNumber(env, problems, 'USERPLANE_PASSWORD_CONCURRENCY', 1, 1, 256);
+  const failuresText = env.USERPLANE_PASSWORD_FAILURES?.trim() || DEFAULT_PASSWORD_FAILURES;
+  const failures = parseFailureLimit(failuresText);
+  if (failures === undefined) problems.push(`USERPLANE_PASSWORD_FAILURES must look like 10/10m (failures per window: ms, s, m or h) or off, got "${failuresText}"`);
+  return {
+    ceilings,
+    concurrency,
+    queueTimeoutMs: wholeNumber(env, problems, 'USERPLANE_PASSWORD_QUEUE_TIMEOUT_MS', 5_000, 1, 600_000),
+    queueLength: wholeNumber(env, problems, 'USERPLANE_PASSWORD_QUEUE_LENGTH', 256, 1, 100_000),
+    failures: failures ?? null,
+  };
+}
+
+/** `10/10m` (failures per window), or `off`; undefined when malformed. */
+export function parseFailureLimit(text: string): RateWindow | null | undefined {
+  if (text === 'off') return null;
+  const match = /^(\d+)\/(\d*)(ms|s|m|h)$/.exec(text);
+  if (!match || Number(match[1]) < 1 || match[2] === '0') return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 'ms' | 's' | 'm' | 'h'];
+  return { max: Number(match[1]), windowMs: Number(match[2] || '1') * unit };
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */

@@ -205,6 +205,22 @@ for (const kind of DATABASES) {
       assert.equal(await store.apiKeys.count(), before + 1);
     });
 
+    test('password attempts: begin counts the window, drops older ones, forget removes one; users are apart (issue 12)', async () => {
+      const user = makeUser();
+      const other = makeUser();
+      await store.users.insert(user);
+      await store.users.insert(other);
+      const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
+      assert.deepEqual(await store.passwordAttempts.begin({ id: 'pa-1', user_id: user.id, attempted_at: at(0) }, at(-10)), { count: 1, oldest: at(0) });
+      assert.deepEqual(await store.passwordAttempts.begin({ id: 'pa-2', user_id: user.id, attempted_at: at(5) }, at(-5)), { count: 2, oldest: at(0) });
+      assert.deepEqual(await store.passwordAttempts.begin({ id: 'pa-3', user_id: other.id, attempted_at: at(5) }, at(-5)), { count: 1, oldest: at(5) });
+      await store.passwordAttempts.forget('pa-2');
+      // Window (0, 10]: the attempt at minute 0 has aged out.
+      assert.deepEqual(await store.passwordAttempts.begin({ id: 'pa-4', user_id: user.id, attempted_at: at(10) }, at(0)), { count: 1, oldest: at(10) });
+      // Deleting the user deletes its attempts.
+      assert.equal(await store.users.delete('test', user.id), true);
+    });
+
     test('ping answers; migrateToLatest on an up-to-date schema applies nothing', async () => {
       await store.ping();
       const { openConnection } = await import('../src/store/connection.ts');

@@ -47,7 +47,8 @@ export function superviseWorkers(config: Config, count: number, logger: Logger):
   });
 
   const fork = () => {
-    const worker = cluster.fork();
+    // Tells each worker how many share the machine: the password-hashing concurrency is split (config.ts).
+    const worker = cluster.fork({ USERPLANE_CLUSTER_WORKERS: String(count) });
     startedAt.set(worker.id, Date.now());
     // A message to a worker that just died fails here; its 'exit' does the rest.
     worker.on('error', (error) => log.warn({ err: error, worker_pid: worker.process.pid }, 'worker channel error'));

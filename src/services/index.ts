@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import { defaultHashConcurrency, type Config, type PasswordConfig } from '../config.ts';
 import { createConsoleMailer, type Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/contract.ts';
 import { createApiKeyService } from './api-key-service.ts';
@@ -7,6 +7,7 @@ import { createEmailVerificationService } from './email-verification-service.ts'
 import { createEndUserProof } from './end-user-proof.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
+import { DEFAULT_HASH_CEILINGS, createPasswordHasher } from './password-hashing/index.ts';
 import { createPasswordService } from './password-service.ts';
 import { createUserService } from './user-service.ts';
 import { createWebhookService } from './webhook-service.ts';
@@ -20,19 +21,24 @@ export interface ServiceDeps {
 
 export function createServices(
   store: Store,
-  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers'>>,
+  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers'>> & { passwords?: Partial<PasswordConfig> },
   deps: ServiceDeps = {},
 ) {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? ((error: unknown, message: string) => console.error(message, error));
   const mailer = deps.mailer ?? createConsoleMailer({ info: () => {}, warn: () => {} });
   const tokens = config.oauth ? createTokenVerifier(config.oauth) : null;
+  const passwords = { ...defaultPasswordConfig(), ...config.passwords };
+  const hasher = createPasswordHasher({
+    ceilings: passwords.ceilings,
+    queue: { concurrency: passwords.concurrency, maxWaitMs: passwords.queueTimeoutMs, maxQueued: passwords.queueLength },
+  });
   return {
     store,
     mailer,
     users: createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log }),
     apiKeys: createApiKeyService(store, { configuredAdminKeys: config.adminKeys, clock }),
-    passwords: createPasswordService(store),
+    passwords: createPasswordService(store, { hasher, failures: passwords.failures, clock }),
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock),
@@ -40,6 +46,17 @@ export function createServices(
     tokens,
     /** Proofs of end users for publishable keys that require them. */
     endUsers: createEndUserProof(tokens, config.endUsers?.proofTokenMaxLifetimeSeconds ?? 300),
+  };
+}
+
+/** What createServices uses when the caller passes no password settings (loadConfig's defaults). */
+function defaultPasswordConfig(): PasswordConfig {
+  return {
+    ceilings: DEFAULT_HASH_CEILINGS,
+    concurrency: defaultHashConcurrency(),
+    queueTimeoutMs: 5_000,
+    queueLength: 256,
+    failures: { max: 10, windowMs: 600_000 },
   };
 }
 

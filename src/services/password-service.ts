@@ -3,20 +3,18 @@
  * imported as it is and re-hashed to argon2id the first time it verifies. Plain passwords and
  * hashes never leave this module except into the store.
  */
-import { ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, RateLimitedError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import {
   PasswordHashFormatError,
   SUPPORTED_HASH_TYPES,
-  hashPassword,
   needsRehash,
-  parseImportedHash,
-  verifyStoredPassword,
+  type PasswordHasher,
   type PasswordHashType,
 } from './password-hashing/index.ts';
-import type { Store } from '../store/contract.ts';
-import type { RequestContext } from './context.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import type { Store, StoredUser } from '../store/contract.ts';
+import type { Clock, RequestContext } from './context.ts';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -40,8 +38,11 @@ export function hasPasswordInput(input: PasswordInput): boolean {
   return input.password !== undefined || input.password_hash !== undefined || input.password_hash_type !== undefined;
 }
 
-/** Validates and hashes a password input; throws ValidationError with a reason naming the rule. */
-export async function preparePassword(input: PasswordInput): Promise<PreparedPassword> {
+/**
+ * Validates and hashes a password input; throws ValidationError with a reason naming the rule
+ * (an imported hash above the cost ceilings included). Hashing goes through the hasher's queue.
+ */
+export async function preparePassword(input: PasswordInput, hasher: PasswordHasher): Promise<PreparedPassword> {
   const { password, password_hash: hash, password_hash_type: type } = input;
   if (password !== undefined && (hash !== undefined || type !== undefined)) {
     const message = 'Send either password or password_hash with password_hash_type, not both';
@@ -54,7 +55,7 @@ export async function preparePassword(input: PasswordInput): Promise<PreparedPas
     if (length > PASSWORD_MAX) throw ValidationError.field('password', `Must be at most ${PASSWORD_MAX} characters`, 'password_strength');
     const normalized = normalizeIdentifier(password);
     return {
-      hash: await hashPassword(password),
+      hash: await hasher.hash(password),
       type: 'argon2',
       equalsEmail: (email) => email !== null && normalizeIdentifier(email) === normalized,
     };
@@ -66,29 +67,98 @@ export async function preparePassword(input: PasswordInput): Promise<PreparedPas
   else if (typeof type !== 'string') details.password_hash_type = ['Must be a string'];
   if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_type_required');
   try {
-    const parsed = parseImportedHash(type as string, hash as string);
+    const parsed = hasher.checkImport(type as string, hash as string);
     return { hash: hash as string, type: parsed.type, equalsEmail: () => false };
   } catch (error) {
     if (!(error instanceof PasswordHashFormatError)) throw error;
     const field = error.reason === 'unsupported_type' ? 'password_hash_type' : 'password_hash';
+    // Above a ceiling, the limit is the whole story: it is the top-level message too.
+    if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'invalid_password_hash');
     throw ValidationError.field(field, error.message, 'invalid_password_hash');
   }
 }
 
-export function createPasswordService(store: Store) {
+/** Failed verifies allowed per user in a sliding window; null: no limit. */
+export interface FailureLimit {
+  max: number;
+  windowMs: number;
+}
+
+export interface PasswordServiceOptions {
+  hasher: PasswordHasher;
+  failures: FailureLimit | null;
+  clock: Clock;
+}
+
+export function createPasswordService(store: Store, options: PasswordServiceOptions) {
+  const { hasher, failures, clock } = options;
+
+  async function findUser(ctx: RequestContext, id: string): Promise<StoredUser> {
+    const user = await store.users.findById(ctx.environment, id);
+    if (!user) throw new NotFoundError('user', id);
+    return user;
+  }
+
+  /**
+   * Records an attempt before the hash is checked, so concurrent verifies count too, and refuses
+   * with 429 once the window holds `max` failures. Returns the attempt's id, to forget unless the
+   * password turns out wrong.
+   */
+  async function beginAttempt(userId: string): Promise<string | null> {
+    if (!failures) return null;
+    const now = clock().getTime();
+    const id = randomUUID();
+    const since = new Date(now - failures.windowMs).toISOString();
+    const { count, oldest } = await store.passwordAttempts.begin({ id, user_id: userId, attempted_at: new Date(now).toISOString() }, since);
+    if (count <= failures.max) return id;
+    await store.passwordAttempts.forget(id);
+    const retryAfter = Math.max(1, Math.ceil((Date.parse(oldest) + failures.windowMs - now) / 1000));
+    throw new RateLimitedError(
+      retryAfter,
+      `Too many failed password verifies for this user: at most ${failures.max} per ${failures.windowMs / 1000} s; retry after ${retryAfter} s`,
+      'password_failures',
+    );
+  }
+
   return {
-    /** Whether `password` is the user's password. A legacy hash that verifies is upgraded to argon2id at once. */
+    hasher,
+
+    /** prepare() for an existing user: a missing user is a 404 before any hashing is done. */
+    async prepareFor(ctx: RequestContext, id: string, input: PasswordInput): Promise<PreparedPassword> {
+      await findUser(ctx, id);
+      return preparePassword(input, hasher);
+    },
+
+    prepare: (input: PasswordInput) => preparePassword(input, hasher),
+
+    /**
+     * Whether `password` is the user's password. A legacy hash that verifies is upgraded to
+     * argon2id at once. A wrong password counts against the user's failure limit; a right one
+     * leaves earlier failures in the window (so a guesser gains nothing from the user's own logins).
+     */
     async verify(ctx: RequestContext, id: string, password: string): Promise<boolean> {
-      const user = await store.users.findById(ctx.environment, id);
-      if (!user) throw new NotFoundError('user', id);
+      const user = await findUser(ctx, id);
       if (user.password_hash === null || user.password_hash_type === null) return false;
-      const type = user.password_hash_type as PasswordHashType;
-      const verified = await verifyStoredPassword(type, user.password_hash, password);
-      if (verified && needsRehash(type, user.password_hash)) {
-        const upgraded = await hashPassword(password);
-        await store.users.setPassword(ctx.environment, id, { hash: upgraded, type: 'argon2' }, user.password_hash);
+      const attempt = await beginAttempt(user.id);
+      // Only a wrong password stays counted; an error (e.g. a full queue) is no failure of the user's.
+      let wrong = false;
+      try {
+        const type = user.password_hash_type as PasswordHashType;
+        const verified = await hasher.verify(type, user.password_hash, password);
+        wrong = !verified;
+        if (verified && needsRehash(type, user.password_hash)) {
+          try {
+            const upgraded = await hasher.hash(password);
+            await store.users.setPassword(ctx.environment, id, { hash: upgraded, type: 'argon2' }, user.password_hash);
+          } catch (error) {
+            // A busy queue only postpones the upgrade to the next verify; the answer stands.
+            if (!(error instanceof UnavailableError)) throw error;
+          }
+        }
+        return verified;
+      } finally {
+        if (attempt && !wrong) await store.passwordAttempts.forget(attempt);
       }
-      return verified;
     },
   };
 }

@@ -206,6 +206,21 @@ export interface IdempotencyQueries {
   purge(before: string): Promise<number>;
 }
 
+/**
+ * Password verifies per user, for the failed-verify limit (issue 12): an attempt is recorded before
+ * the hash is checked and forgotten unless the password was wrong, so what remains in the window
+ * are failures plus verifies still running, in every process sharing the database.
+ */
+export interface PasswordAttemptQueries {
+  /**
+   * Records the attempt and deletes the user's attempts made at or before `since`. Returns how many
+   * attempts the user has after `since` (this one included) and when the oldest of them was made.
+   */
+  begin(attempt: { id: string; user_id: string; attempted_at: string }, since: string): Promise<{ count: number; oldest: string }>;
+  /** Deletes one attempt (it verified, was refused, or ended without an answer). */
+  forget(id: string): Promise<void>;
+}
+
 export interface StoreQueries {
   users: UserQueries;
   events: EventQueries;
@@ -213,6 +228,7 @@ export interface StoreQueries {
   identities: IdentityQueries;
   verifications: VerificationQueries;
   idempotency: IdempotencyQueries;
+  passwordAttempts: PasswordAttemptQueries;
   webhooks: WebhookQueries;
 }
 

@@ -7,6 +7,7 @@ import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createEventQueries } from './event-queries.ts';
 import { createIdempotencyQueries } from './idempotency-queries.ts';
+import { createPasswordAttemptQueries } from './password-attempt-queries.ts';
 import { createWebhookQueries } from './webhook-queries.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
@@ -19,6 +20,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     identities: createIdentityQueries(db),
     verifications: createVerificationQueries(db),
     idempotency: createIdempotencyQueries(db),
+    passwordAttempts: createPasswordAttemptQueries(db),
     webhooks: createWebhookQueries(db, caps),
   };
 }

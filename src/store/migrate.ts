@@ -4,6 +4,7 @@ import { migration001 } from './migrations/001-initial.ts';
 import { migration002 } from './migrations/002-credentials.ts';
 import { migration003 } from './migrations/003-webhooks.ts';
 import { migration004 } from './migrations/004-idempotency.ts';
+import { migration005 } from './migrations/005-password-attempts.ts';
 import { migration007 } from './migrations/007-user-proof.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
@@ -13,6 +14,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '002-credentials': migration002,
     '003-webhooks': migration003,
     '004-idempotency': migration004,
+    '005-password-attempts': migration005,
     '007-user-proof': migration007,
   };
 }

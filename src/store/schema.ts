@@ -97,6 +97,12 @@ export interface EmailVerificationSendsTable {
   sent_at: string;
 }
 
+export interface PasswordAttemptsTable {
+  id: string;
+  user_id: string;
+  attempted_at: string;
+}
+
 export interface IdempotencyKeysTable {
   environment: string;
   credential: string;
@@ -117,6 +123,7 @@ export interface Database {
   email_verifications: EmailVerificationsTable;
   email_verification_sends: EmailVerificationSendsTable;
   idempotency_keys: IdempotencyKeysTable;
+  password_attempts: PasswordAttemptsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;

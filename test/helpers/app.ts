@@ -6,7 +6,7 @@ import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/kysely-store.ts';
 import type { Clock } from '../../src/services/context.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
-import type { OAuthConfig, RateLimitConfig } from '../../src/config.ts';
+import type { OAuthConfig, PasswordConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
@@ -34,6 +34,8 @@ export interface TestAppOptions {
   oauth?: OAuthConfig;
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** Password hashing settings (ceilings, queue, failure limit); the defaults otherwise. */
+  passwords?: Partial<PasswordConfig>;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -41,7 +43,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const store = await openStore(database.url);
   const services = createServices(
     store,
-    { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY], oauth: options.oauth ?? null },
+    { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY], oauth: options.oauth ?? null, passwords: options.passwords },
     { clock: options.clock, mailer: options.mailer, log: () => {} },
   );
   const app = await buildServer({

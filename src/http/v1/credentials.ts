@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { etagFor } from '../../domain/user.ts';
 import { SUPPORTED_HASH_TYPES } from '../../services/password-hashing/index.ts';
-import { preparePassword } from '../../services/password-service.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { expectedVersions } from '../preconditions.ts';
@@ -41,8 +40,10 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request, reply) => {
-      const password = await preparePassword(request.body);
-      const { user } = await services.users.update(contextOf(request, 'v1'), request.params.id, {}, {
+      const ctx = contextOf(request, 'v1');
+      // The user is looked up before hashing: a missing one is a cheap 404.
+      const password = await services.passwords.prepareFor(ctx, request.params.id, request.body);
+      const { user } = await services.users.update(ctx, request.params.id, {}, {
         password,
         expectedVersions: expectedVersions(request.headers['if-match']),
       });
@@ -58,7 +59,10 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         tags: ['passwords'],
         security,
         summary: 'Check a password',
-        description: 'Answers whether the password is the user\'s. Needs the write scope: a legacy hash that verifies is re-hashed in the same step.',
+        description:
+          'Answers whether the password is the user\'s. Needs the write scope: a legacy hash that verifies is re-hashed in the same step. ' +
+          'After USERPLANE_PASSWORD_FAILURES wrong passwords (default 10 in 10 minutes) further verifies of the user get 429 until the oldest ages out; ' +
+          'a verify that waited too long for the hashing queue gets 503 with Retry-After.',
         params: UserIdParams,
         body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ verified: Type.Boolean() }), ...errors(400, 404, 413, 415) },

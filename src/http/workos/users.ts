@@ -73,7 +73,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       assertValidBody(request);
       const input = createInput(request.body);
       checkKeyCount({}, (input.metadata ?? null) as JsonObject | null);
-      const password = await passwordOf(request.body);
+      const password = await passwordOf(request.body, services.passwords.prepare);
       const user = await services.users.create(contextOf(request, 'workos'), input, { password });
       return reply.code(201).send(workosUser(user));
     },
@@ -180,8 +180,10 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     async (request) => {
       assertValidBody(request);
       const patch = updatePatch(request.body);
-      const password = await passwordOf(request.body);
-      const { user } = await update(contextOf(request, 'workos'), toCanonicalUserId(request.params.id), patch, password);
+      const ctx = contextOf(request, 'workos');
+      const id = toCanonicalUserId(request.params.id);
+      const password = await passwordOf(request.body, (input) => services.passwords.prepareFor(ctx, id, input));
+      const { user } = await update(ctx, id, patch, password);
       return workosUser(user);
     },
   );

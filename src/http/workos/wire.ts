@@ -6,7 +6,7 @@
 import { ValidationError } from '../../domain/errors.ts';
 import type { User } from '../../domain/user.ts';
 import type { Identity } from '../../store/contract.ts';
-import { preparePassword, type PreparedPassword } from '../../services/password-service.ts';
+import type { PasswordInput, PreparedPassword } from '../../services/password-service.ts';
 import { initialMetadata, metadataPatch } from './metadata.ts';
 
 /** WorkOS's Identity: the provider's own id for the account, and the provider as it was linked. */
@@ -49,13 +49,17 @@ export function createInput(body: WorkosUserBody): Record<string, unknown> {
 /**
  * The body's password, hashed and ready for the service, or undefined when it sends none.
  * WorkOS names "password with password_hash_type but no hash" on its own; the service folds it
- * into "password and password_hash", so the door tells the two apart again.
+ * into "password and password_hash", so the door tells the two apart again. `prepare` is the
+ * password service's (for an update, the one that looks the user up before hashing).
  */
-export async function passwordOf(body: WorkosUserBody): Promise<PreparedPassword | undefined> {
+export async function passwordOf(
+  body: WorkosUserBody,
+  prepare: (input: PasswordInput) => Promise<PreparedPassword>,
+): Promise<PreparedPassword | undefined> {
   const { password, password_hash, password_hash_type } = body;
   if (password === undefined && password_hash === undefined && password_hash_type === undefined) return undefined;
   try {
-    return await preparePassword({ password, password_hash, password_hash_type });
+    return await prepare({ password, password_hash, password_hash_type });
   } catch (error) {
     if (error instanceof ValidationError && error.reason === 'password_and_password_hash_provided' && password_hash === undefined) {
       throw new ValidationError(error.details, 'Send either password or password_hash with password_hash_type, not both', 'password_and_password_hash_type_provided');

@@ -1,14 +1,10 @@
-/** bcrypt ($2a$, $2b$, $2y$), verified with bcryptjs. */
-import bcrypt from 'bcryptjs';
-import { constantTimeEqual } from './encoding.ts';
+/** bcrypt ($2a$, $2b$, $2y$), verified with @node-rs/bcrypt: native, on the libuv threadpool. */
+import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { malformed } from './errors.ts';
 import type { ParsedBcrypt } from './types.ts';
 
 const BCRYPT_FORMAT = /^\$(2[aby])\$([0-9]{2})\$[./A-Za-z0-9]{53}$/;
 const MAX_COST = 16;
-
-// "$2b$" + two-digit cost + "$" + 22 salt characters: the part bcrypt re-derives from.
-const SETTING_LENGTH = 29;
 
 export function parseBcrypt(hash: string): ParsedBcrypt {
   if (/^\$2[^$]?\$/.test(hash) && !/^\$2[aby]\$/.test(hash)) {
@@ -18,18 +14,13 @@ export function parseBcrypt(hash: string): ParsedBcrypt {
   if (!match) throw malformed('bcrypt hash must look like $2b$<cost>$<53 characters>');
   const cost = Number(match[2]);
   // bcrypt allows up to 31, but one verify at cost 31 takes days of CPU; 16 (≈65k rounds) is far
-  // above what any exporting system uses and still answers within seconds.
+  // above what any exporting system uses. The operator's ceiling (ceilings.ts) is usually lower.
   if (cost < 4 || cost > MAX_COST) throw malformed(`bcrypt cost must be between 04 and ${MAX_COST}`);
   return { type: 'bcrypt', variant: match[1] as ParsedBcrypt['variant'], cost, encoded: hash };
 }
 
-export async function verifyBcrypt(parsed: ParsedBcrypt, password: string): Promise<boolean> {
+export function verifyBcrypt(parsed: ParsedBcrypt, password: string): Promise<boolean> {
   // $2a$, $2b$ and PHP's $2y$ give the same digest for UTF-8 passwords (they differ only on byte
-  // 0xFF or past 255 bytes), so the setting is replayed as $2b$ and the 31-character digests compared.
-  const setting = `$2b$${parsed.encoded.slice(4, SETTING_LENGTH)}`;
-  const computed = await bcrypt.hash(password, setting);
-  return constantTimeEqual(
-    Buffer.from(computed.slice(SETTING_LENGTH)),
-    Buffer.from(parsed.encoded.slice(SETTING_LENGTH)),
-  );
+  // 0xFF or past 255 bytes), so the hash is replayed as $2b$; the native side compares digests.
+  return bcryptVerify(password, `$2b$${parsed.encoded.slice(4)}`);
 }

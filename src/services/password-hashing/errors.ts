@@ -1,5 +1,5 @@
-/** Why an imported hash was refused. */
-export type PasswordHashFormatReason = 'unsupported_type' | 'malformed';
+/** Why an imported hash was refused; above_ceiling: well-formed, but costlier than the operator allows. */
+export type PasswordHashFormatReason = 'unsupported_type' | 'malformed' | 'above_ceiling';
 
 /**
  * Thrown for an unsupported hash type or a malformed / out-of-range hash. The message says what
@@ -15,6 +15,6 @@ export class PasswordHashFormatError extends Error {
   }
 }
 
-export function malformed(message: string): PasswordHashFormatError {
-  return new PasswordHashFormatError('malformed', message);
+export function malformed(message: string, reason: PasswordHashFormatReason = 'malformed'): PasswordHashFormatError {
+  return new PasswordHashFormatError(reason, message);
 }
