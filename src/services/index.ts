@@ -8,7 +8,7 @@ import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { createPasswordService } from './password-service.ts';
 import { createUserService } from './user-service.ts';
-import { createWebhookService } from './webhook-service.ts';
+import { createWebhookService, type EndpointPolicy } from './webhook-service.ts';
 
 export interface ServiceDeps {
   clock?: Clock;
@@ -19,7 +19,7 @@ export interface ServiceDeps {
 
 export function createServices(
   store: Store,
-  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth'>>,
+  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth'>> & { webhookLimits?: EndpointPolicy },
   deps: ServiceDeps = {},
 ) {
   const clock = deps.clock ?? systemClock;
@@ -33,7 +33,7 @@ export function createServices(
     passwords: createPasswordService(store),
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
-    webhooks: createWebhookService(store, clock),
+    webhooks: createWebhookService(store, clock, config.webhookLimits),
     /** OAuth bearer tokens, when an issuer is configured. */
     tokens: config.oauth ? createTokenVerifier(config.oauth) : null,
   };

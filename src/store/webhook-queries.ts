@@ -74,9 +74,25 @@ export function createWebhookQueries(db: Kysely<Database>, caps: Capabilities): 
       return row ? fromEndpointRow(row) : null;
     },
 
-    async listEndpoints(environment) {
-      const rows = await db.selectFrom('webhook_endpoints').selectAll().where('environment', '=', environment).orderBy('id').execute();
-      return rows.map(fromEndpointRow);
+    async listEndpoints(environment, { limit, after }) {
+      const rows = await db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('environment', '=', environment)
+        .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return { items: rows.slice(0, limit).map(fromEndpointRow), hasMore: rows.length > limit };
+    },
+
+    async countEndpoints(environment) {
+      const row = await db
+        .selectFrom('webhook_endpoints')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('environment', '=', environment)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     async updateEndpoint(environment, id, changes) {
