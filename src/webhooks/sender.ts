@@ -70,7 +70,8 @@ function request(
     req.on('error', reject);
     req.on('socket', (socket: Socket) => {
       const send = () => {
-        const problem = guarded && socket.remoteAddress ? internalAddress(socket.remoteAddress) : null;
+        // Fails closed: a socket that cannot say where it is connected is not written to.
+        const problem = guarded ? (socket.remoteAddress ? internalAddress(socket.remoteAddress) : 'an unknown peer address') : null;
         if (problem) req.destroy(new AddressRefusedError(refusal(target.hostname, problem, socket.remoteAddress)));
         else req.end(body);
       };
