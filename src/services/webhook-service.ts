@@ -67,10 +67,6 @@ export function createWebhookService(store: Store, clock: Clock, policy: Endpoin
       if (input.url === undefined) throw ValidationError.field('url', 'Is required');
       checkWebhookEndpoint(input);
       await checkTarget(input.url);
-      // Checked before the insert, so creations racing each other may pass the limit by a few.
-      if ((await store.webhooks.countEndpoints(ctx.environment)) >= maxEndpoints) {
-        throw new BadRequestError(`This environment already has ${maxEndpoints} webhook endpoints, the most it may have; delete one first`, 'webhook_endpoint_limit');
-      }
       const now = clock().toISOString();
       const endpoint: WebhookEndpoint = {
         id: newId('whe'),
@@ -89,7 +85,9 @@ export function createWebhookService(store: Store, clock: Clock, policy: Endpoin
         created_at: now,
         updated_at: now,
       };
-      await store.webhooks.insertEndpoint(endpoint);
+      if (!(await store.transaction((tx) => tx.webhooks.insertEndpointWithin(endpoint, maxEndpoints)))) {
+        throw new BadRequestError(`This environment already has ${maxEndpoints} webhook endpoints, the most it may have; delete one first`, 'webhook_endpoint_limit');
+      }
       return { endpoint, secret: endpoint.secret };
     },
 

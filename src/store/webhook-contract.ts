@@ -94,6 +94,11 @@ export interface WebhookQueries {
   listEndpoints(environment: Environment, page: { limit: number; after?: string }): Promise<ListPage<WebhookEndpoint>>;
   /** How many endpoints the environment has. */
   countEndpoints(environment: Environment): Promise<number>;
+  /**
+   * Must run in a transaction. Inserts the endpoint unless its environment already has `max`;
+   * returns false then. Creations racing each other take turns, so the limit holds exactly.
+   */
+  insertEndpointWithin(endpoint: WebhookEndpoint, max: number): Promise<boolean>;
   /** Returns false when no endpoint matched. */
   updateEndpoint(environment: Environment, id: string, changes: WebhookEndpointChanges): Promise<boolean>;
   /** Deletes the endpoint with its deliveries and attempts. Returns false when nothing matched. */

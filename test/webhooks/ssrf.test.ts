@@ -164,6 +164,14 @@ for (const kind of DATABASES) {
 
       assert.equal((await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${ids[0]}` })).statusCode, 204);
       assert.equal((await t.request({ method: 'POST', url: '/v1/webhook_endpoints', payload: { url: 'https://public.test/again' } })).statusCode, 201, 'room again after a deletion');
+
+      // Creations racing each other take turns: live has one endpoint, so two more fit, not eight.
+      const racing = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => t.request({ method: 'POST', url: '/v1/webhook_endpoints', payload: { url: `https://public.test/race${i}` }, key: LIVE_ADMIN_KEY })),
+      );
+      assert.deepEqual(racing.map((res) => res.statusCode).sort(), [201, 201, 400, 400, 400, 400, 400, 400]);
+      const listed = (await t.request({ method: 'GET', url: '/v1/webhook_endpoints', key: LIVE_ADMIN_KEY })).json();
+      assert.equal(listed.data.length, 3);
     });
   });
 }
