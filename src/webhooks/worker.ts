@@ -7,8 +7,10 @@
  *
  * Fairness (issue 12): each environment has its own `concurrency` slots in this process, and an
  * endpoint has at most `endpointConcurrency` deliveries in flight across the workers; claims take
- * every endpoint's first due delivery before any endpoint's second. So slow receivers in `test`
- * never hold up `live`, and one slow receiver holds at most its own few slots.
+ * every endpoint's first due delivery before any endpoint's second; an attempt still waiting after
+ * `slowAfterMs` frees its slot. So slow receivers in `test` never hold up `live`, and hanging
+ * receivers hold up the others of their environment for about a second at most. Attempts in flight
+ * are bounded by endpoints × endpointConcurrency.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -40,6 +42,8 @@ export interface WorkerOptions extends WorkerSettings {
   allowPrivateNetworks?: boolean;
   /** DNS for endpoint names; tests inject one. */
   resolve?: Resolver;
+  /** An attempt waiting this long for its receiver gives up its environment slot; 1 s by default. */
+  slowAfterMs?: number;
   log?: WorkerLog;
   clock?: () => Date;
   random?: () => number;
@@ -54,6 +58,7 @@ export function signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
 }
 
 export const DEFAULT_ENDPOINT_CONCURRENCY = 2;
+export const DEFAULT_SLOW_AFTER_MS = 1000;
 
 /** The longest an idle worker waits between claims while the database is away. */
 const MAX_CLAIM_BACKOFF_MS = 5_000;
@@ -114,9 +119,11 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
 
   let running = false;
   let loopDone: Promise<void> | null = null;
-  /** Attempts in flight, per environment: each environment has its own slots. */
+  /** Attempts holding a slot, per environment: each environment has its own slots. */
   const inFlight = new Map<Environment, Set<Promise<void>>>(ENVIRONMENTS.map((env) => [env, new Set()]));
-  const allInFlight = () => [...inFlight.values()].flatMap((set) => [...set]);
+  /** Every attempt not finished yet, slow ones included: what stop() waits for. */
+  const unfinished = new Set<Promise<void>>();
+  const slowAfterMs = options.slowAfterMs ?? DEFAULT_SLOW_AFTER_MS;
   let nudged = false;
   let wake: (() => void) | null = null;
 
@@ -144,8 +151,14 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
   function track(environment: Environment, delivery: Promise<void>): void {
     const slots = inFlight.get(environment) ?? inFlight.set(environment, new Set()).get(environment)!;
     slots.add(delivery);
+    unfinished.add(delivery);
+    // Still waiting for its receiver: it gives its slot up (its endpoint's cap still counts it), so a
+    // few hanging receivers cannot take every slot of their environment.
+    const slow = setTimeout(() => slots.delete(delivery) && nudge(), slowAfterMs);
     void delivery.finally(() => {
+      clearTimeout(slow);
       slots.delete(delivery);
+      unfinished.delete(delivery);
       nudge();
     });
   }
@@ -204,7 +217,7 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
       running = false;
       nudge();
       await loopDone;
-      await Promise.allSettled(allInFlight());
+      await Promise.allSettled([...unfinished]);
       log.info({ node }, 'webhook worker stopped');
     },
   };

@@ -44,7 +44,8 @@ for (const kind of DATABASES) {
       const tarpit = await startReceiver(() => 'hang');
       const live: Receiver = await startReceiver(() => 200);
       // Production's concurrency and a long timeout: on a shared pool the live delivery would wait for it.
-      const worker = startWorker(t, { concurrency: 10, timeoutMs: 15_000, leaseMs: 20_000 });
+      // Slow attempts keep their slots here (see the next test), so this is the environments' own slots at work.
+      const worker = startWorker(t, { concurrency: 10, timeoutMs: 15_000, leaseMs: 20_000, slowAfterMs: 60_000 });
       const ids: string[] = [];
       try {
         for (let i = 0; i < 20; i++) ids.push((await createEndpoint(t, { url: `${tarpit.url}/pit${i}` })).id);
@@ -65,6 +66,28 @@ for (const kind of DATABASES) {
         await live.close();
         await worker.stop();
         for (const id of ids) await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${id}`, key: id === ids.at(-1) ? LIVE_ADMIN_KEY : undefined });
+      }
+    });
+
+    test('hanging receivers hold up the others of their own environment only until their attempts turn slow', { timeout: 60_000 }, async () => {
+      const tarpit = await startReceiver(() => 'hang');
+      const fast: Receiver = await startReceiver(() => 200);
+      const worker = startWorker(t, { concurrency: 10, timeoutMs: 20_000, leaseMs: 25_000 });
+      const ids: string[] = [];
+      try {
+        for (let i = 0; i < 20; i++) ids.push((await createEndpoint(t, { url: `${tarpit.url}/pit${i}`, event_types: ['user.created'] })).id);
+        ids.push((await createEndpoint(t, { url: `${fast.url}/fast`, event_types: ['user.updated'] })).id);
+        const user = (await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'same-env@example.com' } })).json();
+        // All ten test-environment slots are taken by receivers that never answer, ten more wait.
+        await tarpit.waitFor((got) => got.length >= 10, 20_000);
+        assert.equal((await t.request({ method: 'PATCH', url: `/v1/users/${user.id}`, payload: { first_name: 'Fast' } })).statusCode, 200);
+        // Well under the 20 s the hanging attempts take to time out.
+        await fast.waitFor((got) => got.some((r) => r.json.type === 'user.updated' && r.json.data?.object?.id === user.id), 8_000);
+      } finally {
+        await tarpit.close();
+        await fast.close();
+        await worker.stop();
+        for (const id of ids) await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${id}` });
       }
     });
   });
