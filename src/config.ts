@@ -44,6 +44,8 @@ export interface Config {
   endUsers: EndUserConfig;
   /** Password hashing: cost ceilings, the hashing queue, the failed-verify limit (issue 12, item 2). */
   passwords: PasswordConfig;
+  /** What hostile webhook endpoints cannot do (issue 12): reach inside the network, hog delivery. */
+  webhookLimits: WebhookLimitsConfig;
 }
 
 export interface EndUserConfig {
@@ -64,6 +66,15 @@ export interface PasswordConfig {
   queueLength: number;
   /** Failed verifies per user per sliding window; null: no limit. */
   failures: RateWindow | null;
+}
+
+export interface WebhookLimitsConfig {
+  /** Let endpoints reach loopback, private, link-local… addresses: for development and tests only. */
+  allowPrivateNetworks: boolean;
+  /** Endpoints per environment. */
+  maxEndpoints: number;
+  /** Deliveries in flight to one endpoint at once, across the workers. */
+  endpointConcurrency: number;
 }
 
 export interface WebhookConfig {
@@ -228,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const webhooks = readWebhooks(env, problems);
   const endUsers = readEndUsers(env, problems);
   const passwords = readPasswords(env, problems);
+  const webhookLimits = readWebhookLimits(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -251,6 +263,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     webhooks,
     endUsers,
     passwords,
+    webhookLimits,
+  };
+}
+
+function readWebhookLimits(env: NodeJS.ProcessEnv, problems: string[]): WebhookLimitsConfig {
+  const allow = env.USERPLANE_WEBHOOK_ALLOW_PRIVATE_NETWORKS?.trim().toLowerCase() || 'false';
+  if (allow !== 'true' && allow !== 'false') problems.push(`USERPLANE_WEBHOOK_ALLOW_PRIVATE_NETWORKS must be "true" or "false", got "${allow}"`);
+  return {
+    allowPrivateNetworks: allow === 'true',
+    maxEndpoints: wholeNumber(env, problems, 'USERPLANE_WEBHOOK_MAX_ENDPOINTS', 50, 1, 10_000),
+    endpointConcurrency: wholeNumber(env, problems, 'USERPLANE_WEBHOOK_ENDPOINT_CONCURRENCY', 2, 1, 200),
   };
 }
 

@@ -20,6 +20,8 @@ export function startDeliveryWorker(config: Config, store: Store, logger: Logger
   const log = logger.child({ component: 'webhooks' });
   const worker = createDeliveryWorker(store, {
     ...config.webhooks,
+    endpointConcurrency: config.webhookLimits.endpointConcurrency,
+    allowPrivateNetworks: config.webhookLimits.allowPrivateNetworks,
     formats: PAYLOAD_FORMATS,
     log: {
       debug: (fields, message) => log.debug(fields, message),

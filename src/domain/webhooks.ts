@@ -53,6 +53,8 @@ function urlProblem(text: string): string | null {
     return 'Must be an absolute http or https URL';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Must be an http or https URL';
+  // Credentials would be sent with every delivery and shown to every admin: the signature authenticates instead.
+  if (url.username !== '' || url.password !== '') return 'Must not contain credentials (user:password@)';
   // A fragment never reaches the receiver, so one in the URL is a mistake worth naming.
   if (url.hash !== '') return 'Must not contain a fragment (#…)';
   return null;

@@ -10,7 +10,7 @@ import { createTokenVerifier } from './oauth-tokens.ts';
 import { DEFAULT_HASH_CEILINGS, createPasswordHasher } from './password-hashing/index.ts';
 import { createPasswordService } from './password-service.ts';
 import { createUserService } from './user-service.ts';
-import { createWebhookService } from './webhook-service.ts';
+import { createWebhookService, type EndpointPolicy } from './webhook-service.ts';
 
 export interface ServiceDeps {
   clock?: Clock;
@@ -21,7 +21,10 @@ export interface ServiceDeps {
 
 export function createServices(
   store: Store,
-  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers'>> & { passwords?: Partial<PasswordConfig> },
+  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers'>> & {
+    passwords?: Partial<PasswordConfig>;
+    webhookLimits?: EndpointPolicy;
+  },
   deps: ServiceDeps = {},
 ) {
   const clock = deps.clock ?? systemClock;
@@ -41,7 +44,7 @@ export function createServices(
     passwords: createPasswordService(store, { hasher, failures: passwords.failures, clock }),
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
-    webhooks: createWebhookService(store, clock),
+    webhooks: createWebhookService(store, clock, config.webhookLimits),
     /** OAuth bearer tokens, when an issuer is configured. */
     tokens,
     /** Proofs of end users for publishable keys that require them. */

@@ -3,7 +3,7 @@
  * delete; and what an admin needs when deliveries fail: the attempts, and a way to send again.
  */
 import { randomBytes } from 'node:crypto';
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { BadRequestError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import {
   checkWebhookEndpoint,
@@ -15,7 +15,20 @@ import {
 } from '../domain/webhooks.ts';
 import type { ListPage, Store } from '../store/contract.ts';
 import type { DeliveryWithAttempts, WebhookEndpoint, WebhookEndpointChanges } from '../store/webhook-contract.ts';
+import { endpointUrlProblem, type Resolver } from '../webhooks/safe-lookup.ts';
 import type { Clock, RequestContext } from './context.ts';
+
+/** What endpoints may be: where they point, and how many an environment has (issue 12). */
+export interface EndpointPolicy {
+  /** Let URLs reach loopback, private, link-local… addresses (development and tests). */
+  allowPrivateNetworks?: boolean;
+  /** Endpoints per environment; 50 by default. */
+  maxEndpoints?: number;
+  /** DNS used to check a URL's name; tests inject one. */
+  resolve?: Resolver;
+}
+
+export const DEFAULT_MAX_ENDPOINTS = 50;
 
 export interface CreatedEndpoint {
   endpoint: WebhookEndpoint;
@@ -28,7 +41,16 @@ function newSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-export function createWebhookService(store: Store, clock: Clock) {
+export function createWebhookService(store: Store, clock: Clock, policy: EndpointPolicy = {}) {
+  const maxEndpoints = policy.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS;
+
+  /** Refuses a URL that reaches inside the network, as written or as its name resolves now (delivery checks again). */
+  async function checkTarget(url: string): Promise<void> {
+    if (policy.allowPrivateNetworks) return;
+    const problem = await endpointUrlProblem(url, policy.resolve);
+    if (problem) throw new ValidationError({ url: [problem] }, 'Invalid request parameters', 'webhook_url_not_allowed');
+  }
+
   async function find(ctx: RequestContext, id: string): Promise<WebhookEndpoint> {
     const endpoint = await store.webhooks.findEndpoint(ctx.environment, id);
     if (!endpoint) throw new NotFoundError('webhook_endpoint', id);
@@ -44,6 +66,7 @@ export function createWebhookService(store: Store, clock: Clock) {
     async create(ctx: RequestContext, input: WebhookEndpointInput): Promise<CreatedEndpoint> {
       if (input.url === undefined) throw ValidationError.field('url', 'Is required');
       checkWebhookEndpoint(input);
+      await checkTarget(input.url);
       const now = clock().toISOString();
       const endpoint: WebhookEndpoint = {
         id: newId('whe'),
@@ -62,17 +85,22 @@ export function createWebhookService(store: Store, clock: Clock) {
         created_at: now,
         updated_at: now,
       };
-      await store.webhooks.insertEndpoint(endpoint);
+      if (!(await store.transaction((tx) => tx.webhooks.insertEndpointWithin(endpoint, maxEndpoints)))) {
+        throw new BadRequestError(`This environment already has ${maxEndpoints} webhook endpoints, the most it may have; delete one first`, 'webhook_endpoint_limit');
+      }
       return { endpoint, secret: endpoint.secret };
     },
 
-    list: (ctx: RequestContext): Promise<WebhookEndpoint[]> => store.webhooks.listEndpoints(ctx.environment),
+    /** Oldest first, a page at a time after the cursor endpoint id. */
+    list: (ctx: RequestContext, page: { limit: number; after?: string }): Promise<ListPage<WebhookEndpoint>> =>
+      store.webhooks.listEndpoints(ctx.environment, page),
 
     get: find,
 
     /** The format is fixed at creation: a receiver parses one shape. */
     async update(ctx: RequestContext, id: string, patch: Omit<WebhookEndpointInput, 'format'>): Promise<WebhookEndpoint> {
       checkWebhookEndpoint(patch);
+      if (patch.url !== undefined) await checkTarget(patch.url);
       const changes: WebhookEndpointChanges = { updated_at: clock().toISOString() };
       if (patch.url !== undefined) changes.url = patch.url;
       if (patch.description !== undefined) changes.description = patch.description;

@@ -6,6 +6,7 @@ import { migration003 } from './migrations/003-webhooks.ts';
 import { migration004 } from './migrations/004-idempotency.ts';
 import { migration005 } from './migrations/005-password-attempts.ts';
 import { migration007 } from './migrations/007-user-proof.ts';
+import { migration008 } from './migrations/008-webhook-fairness.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -16,6 +17,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '004-idempotency': migration004,
     '005-password-attempts': migration005,
     '007-user-proof': migration007,
+    '008-webhook-fairness': migration008,
   };
 }
 

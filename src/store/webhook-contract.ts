@@ -80,14 +80,25 @@ export interface ClaimOptions {
   /** Written on the claimed rows; only its holder's results are applied to them. */
   leaseOwner: string;
   leaseUntil: string;
+  /** Most to take per environment (within `limit`); an environment not named gets none. Omitted: no such limit. */
+  perEnvironment?: Partial<Record<Environment, number>>;
+  /** Most deliveries in flight per endpoint, counting every worker's unexpired leases. Omitted: no cap. */
+  endpointConcurrency?: number;
 }
 
 export interface WebhookQueries {
   insertEndpoint(endpoint: WebhookEndpoint): Promise<void>;
   /** The endpoint, or null when none has this id in this environment. */
   findEndpoint(environment: Environment, id: string): Promise<WebhookEndpoint | null>;
-  /** The environment's endpoints, oldest first. */
-  listEndpoints(environment: Environment): Promise<WebhookEndpoint[]>;
+  /** The environment's endpoints, oldest first, after the cursor endpoint id. */
+  listEndpoints(environment: Environment, page: { limit: number; after?: string }): Promise<ListPage<WebhookEndpoint>>;
+  /** How many endpoints the environment has. */
+  countEndpoints(environment: Environment): Promise<number>;
+  /**
+   * Must run in a transaction. Inserts the endpoint unless its environment already has `max`;
+   * returns false then. Creations racing each other take turns, so the limit holds exactly.
+   */
+  insertEndpointWithin(endpoint: WebhookEndpoint, max: number): Promise<boolean>;
   /** Returns false when no endpoint matched. */
   updateEndpoint(environment: Environment, id: string, changes: WebhookEndpointChanges): Promise<boolean>;
   /** Deletes the endpoint with its deliveries and attempts. Returns false when nothing matched. */
@@ -95,8 +106,10 @@ export interface WebhookQueries {
   /**
    * Must run in a transaction. Leases up to `limit` pending deliveries that are due, unleased (or
    * whose lease expired), of enabled endpoints, and not behind an unfinished earlier delivery of
-   * the same user to the same endpoint; longest due first. With the skipLocked capability,
-   * rows another transaction is claiming are skipped rather than waited for. Empty when none.
+   * the same user to the same endpoint. Fair: every endpoint with a due delivery gets one before
+   * any gets a second, longest due first, within `perEnvironment` and `endpointConcurrency`. With
+   * the skipLocked capability, rows another transaction is claiming are skipped rather than
+   * waited for. Empty when none; returned in event order.
    */
   claimDue(options: ClaimOptions): Promise<ClaimedDelivery[]>;
   /**

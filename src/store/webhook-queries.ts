@@ -1,9 +1,9 @@
 /** Webhook endpoints, and the queueing of deliveries when an event is appended. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
-import type { QueuedEvent, WebhookQueries } from './webhook-contract.ts';
+import type { QueuedEvent, WebhookEndpoint, WebhookQueries } from './webhook-contract.ts';
 import { createDeliveryQueries } from './webhook-delivery-queries.ts';
 import { runPrepared } from './prepared.ts';
 import { fromEndpointRow } from './webhook-rows.ts';
@@ -60,23 +60,51 @@ export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, 
     .execute();
 }
 
+async function insertEndpoint(db: Kysely<Database>, endpoint: WebhookEndpoint): Promise<void> {
+  await db
+    .insertInto('webhook_endpoints')
+    .values({ ...endpoint, event_types: JSON.stringify(endpoint.event_types), enabled: endpoint.enabled ? 1 : 0 })
+    .execute();
+}
+
+async function countEndpoints(db: Kysely<Database>, environment: string): Promise<number> {
+  const row = await db
+    .selectFrom('webhook_endpoints')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('environment', '=', environment)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export function createWebhookQueries(db: Kysely<Database>, caps: Capabilities): WebhookQueries {
   return {
-    async insertEndpoint(endpoint) {
-      await db
-        .insertInto('webhook_endpoints')
-        .values({ ...endpoint, event_types: JSON.stringify(endpoint.event_types), enabled: endpoint.enabled ? 1 : 0 })
-        .execute();
-    },
+    insertEndpoint: (endpoint) => insertEndpoint(db, endpoint),
 
     async findEndpoint(environment, id) {
       const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('environment', '=', environment).executeTakeFirst();
       return row ? fromEndpointRow(row) : null;
     },
 
-    async listEndpoints(environment) {
-      const rows = await db.selectFrom('webhook_endpoints').selectAll().where('environment', '=', environment).orderBy('id').execute();
-      return rows.map(fromEndpointRow);
+    async listEndpoints(environment, { limit, after }) {
+      const rows = await db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('environment', '=', environment)
+        .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return { items: rows.slice(0, limit).map(fromEndpointRow), hasMore: rows.length > limit };
+    },
+
+    countEndpoints: (environment) => countEndpoints(db, environment),
+
+    async insertEndpointWithin(endpoint, max) {
+      // SQLite writes one transaction at a time already; PostgreSQL takes turns per environment.
+      if (caps.advisoryTransactionLocks) await sql`select pg_advisory_xact_lock(hashtext(${`userplane.webhook_endpoints.${endpoint.environment}`}))`.execute(db);
+      if ((await countEndpoints(db, endpoint.environment)) >= max) return false;
+      await insertEndpoint(db, endpoint);
+      return true;
     },
 
     async updateEndpoint(environment, id, changes) {

@@ -4,14 +4,23 @@
  * and then the endpoint is marked failing. Any number of workers may share a PostgreSQL store
  * (claims skip each other's rows); a worker killed mid-delivery leaves a lease that expires, and
  * another delivers the event again: at least once, never silently dropped.
+ *
+ * Fairness (issue 12): each environment has its own `concurrency` slots in this process, and an
+ * endpoint has at most `endpointConcurrency` deliveries in flight across the workers; claims take
+ * every endpoint's first due delivery before any endpoint's second; an attempt still waiting after
+ * `slowAfterMs` frees its slot. So slow receivers in `test` never hold up `live`, and hanging
+ * receivers hold up the others of their environment for about a second at most. Attempts in flight
+ * are bounded by endpoints × endpointConcurrency.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { ENVIRONMENTS, type Environment } from '../domain/user.ts';
 import type { Store } from '../store/contract.ts';
 import type { ClaimedDelivery, WebhookEndpoint } from '../store/webhook-contract.ts';
 import { nextAttemptAt, type RetryPolicy } from './backoff.ts';
 import type { WebhookFormats } from './format.ts';
 import type { WebhookConfig } from '../config.ts';
+import type { Resolver } from './safe-lookup.ts';
 import { postWebhook, type SendResult } from './sender.ts';
 
 /** The worker's settings are the configuration's, less where it runs. */
@@ -27,6 +36,14 @@ export interface WorkerLog {
 
 export interface WorkerOptions extends WorkerSettings {
   formats: WebhookFormats;
+  /** Deliveries in flight per endpoint, across the workers; 2 by default. */
+  endpointConcurrency?: number;
+  /** Deliver to loopback, private, link-local… addresses too (development and tests); off by default. */
+  allowPrivateNetworks?: boolean;
+  /** DNS for endpoint names; tests inject one. */
+  resolve?: Resolver;
+  /** An attempt waiting this long for its receiver gives up its environment slot; 1 s by default. */
+  slowAfterMs?: number;
   log?: WorkerLog;
   clock?: () => Date;
   random?: () => number;
@@ -40,6 +57,9 @@ export function signingSecrets(endpoint: WebhookEndpoint, now: Date): string[] {
   return previousValid ? [endpoint.secret, endpoint.previous_secret!] : [endpoint.secret];
 }
 
+export const DEFAULT_ENDPOINT_CONCURRENCY = 2;
+export const DEFAULT_SLOW_AFTER_MS = 1000;
+
 /** The longest an idle worker waits between claims while the database is away. */
 const MAX_CLAIM_BACKOFF_MS = 5_000;
 
@@ -50,12 +70,14 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
   const node = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let claims = 0;
 
-  async function claim(limit: number): Promise<{ owner: string; jobs: ClaimedDelivery[] }> {
+  const endpointConcurrency = options.endpointConcurrency ?? DEFAULT_ENDPOINT_CONCURRENCY;
+
+  async function claim(perEnvironment: Partial<Record<Environment, number>>): Promise<{ owner: string; jobs: ClaimedDelivery[] }> {
     const owner = `${node}:${++claims}`;
     const now = clock();
-    const jobs = await store.transaction((tx) =>
-      tx.webhooks.claimDue({ now: now.toISOString(), limit, leaseOwner: owner, leaseUntil: new Date(now.getTime() + options.leaseMs).toISOString() }),
-    );
+    const limit = Object.values(perEnvironment).reduce((sum, n) => sum + n, 0);
+    const leaseUntil = new Date(now.getTime() + options.leaseMs).toISOString();
+    const jobs = await store.transaction((tx) => tx.webhooks.claimDue({ now: now.toISOString(), limit, leaseOwner: owner, leaseUntil, perEnvironment, endpointConcurrency }));
     return { owner, jobs };
   }
 
@@ -64,7 +86,7 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
     if (!format) return { ok: false, status: null, latencyMs: 0, error: `This process has no "${job.endpoint.format}" payload format` };
     const body = format.body(job.event);
     const headers = format.headers({ messageId: job.delivery.id, timestamp: at, body, secrets: signingSecrets(job.endpoint, at) });
-    return postWebhook(job.endpoint.url, body, headers, options.timeoutMs);
+    return postWebhook(job.endpoint.url, body, headers, { timeoutMs: options.timeoutMs, allowPrivateNetworks: options.allowPrivateNetworks, resolve: options.resolve });
   }
 
   /** One attempt of one claimed delivery. Never throws: what goes wrong is recorded or logged. */
@@ -74,7 +96,9 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
       const result = await send(job, clock());
       const finished = clock();
       const attempt = delivery.attempts + 1;
-      const retryAt = result.ok ? null : nextAttemptAt(policy, attempt, finished, new Date(delivery.retry_from), options.random);
+      // A target the address policy refuses is not retried: it would only be refused again, and the
+      // failing endpoint shows the admin why at once (a manual retry sends it again once fixed).
+      const retryAt = result.ok || result.refused ? null : nextAttemptAt(policy, attempt, finished, new Date(delivery.retry_from), options.random);
       const state = result.ok ? 'succeeded' : retryAt ? 'pending' : 'failed';
       const at = finished.toISOString();
       await store.transaction(async (tx) => {
@@ -95,7 +119,11 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
 
   let running = false;
   let loopDone: Promise<void> | null = null;
-  const inFlight = new Set<Promise<void>>();
+  /** Attempts holding a slot, per environment: each environment has its own slots. */
+  const inFlight = new Map<Environment, Set<Promise<void>>>(ENVIRONMENTS.map((env) => [env, new Set()]));
+  /** Every attempt not finished yet, slow ones included: what stop() waits for. */
+  const unfinished = new Set<Promise<void>>();
+  const slowAfterMs = options.slowAfterMs ?? DEFAULT_SLOW_AFTER_MS;
   let nudged = false;
   let wake: (() => void) | null = null;
 
@@ -120,12 +148,33 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
     nudged = false;
   }
 
-  function track(delivery: Promise<void>): void {
-    inFlight.add(delivery);
+  function track(environment: Environment, delivery: Promise<void>): void {
+    const slots = inFlight.get(environment) ?? inFlight.set(environment, new Set()).get(environment)!;
+    slots.add(delivery);
+    unfinished.add(delivery);
+    // Still waiting for its receiver: it gives its slot up (its endpoint's cap still counts it), so a
+    // few hanging receivers cannot take every slot of their environment.
+    const slow = setTimeout(() => slots.delete(delivery) && nudge(), slowAfterMs);
     void delivery.finally(() => {
-      inFlight.delete(delivery);
+      clearTimeout(slow);
+      slots.delete(delivery);
+      unfinished.delete(delivery);
       nudge();
     });
+  }
+
+  /**
+   * Free slots per environment worth a claim. Claims go in batches: while more than half of an
+   * environment's slots are busy, it waits for more to free up rather than spend a claim
+   * transaction on each finished delivery.
+   */
+  function wanted(): Partial<Record<Environment, number>> {
+    const free: Partial<Record<Environment, number>> = {};
+    for (const [env, slots] of inFlight) {
+      const room = options.concurrency - slots.size;
+      if (room > 0 && (slots.size === 0 || room >= Math.ceil(options.concurrency / 2))) free[env] = room;
+    }
+    return free;
   }
 
   /** Claims failed in a row: the database is away. Polls back off, and only the first failure is an error. */
@@ -133,15 +182,13 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
 
   async function loop(): Promise<void> {
     while (running) {
-      const free = options.concurrency - inFlight.size;
-      // Claim in batches: while more than half the slots are busy, wait for more to free up
-      // rather than spend a claim transaction on each finished delivery.
-      if (free > 0 && (inFlight.size === 0 || free >= Math.ceil(options.concurrency / 2))) {
+      const free = wanted();
+      if (Object.keys(free).length > 0) {
         try {
           const { owner, jobs } = await claim(free);
           if (failures > 0) log.info({ node, failures }, 'claiming webhook deliveries works again');
           failures = 0;
-          for (const job of jobs) track(deliver(owner, job));
+          for (const job of jobs) track(job.delivery.environment, deliver(owner, job));
         } catch (error) {
           if (failures === 0) log.error({ err: error, node }, 'claiming webhook deliveries failed: retrying with backoff');
           else log.debug({ err: error, node, failures }, 'claiming webhook deliveries failed again');
@@ -158,7 +205,10 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
       if (running) return;
       running = true;
       loopDone = loop();
-      log.info({ node, concurrency: options.concurrency, poll_ms: options.pollMs }, 'webhook worker started');
+      log.info(
+        { node, concurrency_per_environment: options.concurrency, endpoint_concurrency: endpointConcurrency, allow_private_networks: Boolean(options.allowPrivateNetworks), poll_ms: options.pollMs },
+        'webhook worker started',
+      );
     },
 
     /** Stops claiming and waits for the attempts in flight (each ends within the timeout). */
@@ -167,7 +217,7 @@ export function createDeliveryWorker(store: Store, options: WorkerOptions) {
       running = false;
       nudge();
       await loopDone;
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...unfinished]);
       log.info({ node }, 'webhook worker stopped');
     },
   };

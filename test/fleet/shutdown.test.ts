@@ -146,14 +146,14 @@ describe('graceful shutdown of userplane worker', () => {
   test('SIGTERM waits for the attempt in flight, and past USERPLANE_SHUTDOWN_TIMEOUT_MS exits 1', async () => {
     const url = `sqlite:${join(dir, 'worker.db')}`;
     const store = await openStore(url);
-    const services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [] });
+    const services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [], webhookLimits: { allowPrivateNetworks: true } });
     const ctx = { environment: 'test' as const, actor: 'shutdown-test', door: 'v1' as const, requestId: null };
     const receiver = await startReceiver(() => 'hang');
     try {
       await services.webhooks.create(ctx, { url: `${receiver.url}/stuck` });
       await services.users.create(ctx, { email: 'worker-shutdown@example.com' });
       const child = spawn(process.execPath, [BIN, 'worker'], {
-        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'info', USERPLANE_SHUTDOWN_TIMEOUT_MS: '700', USERPLANE_WEBHOOK_POLL_MS: '20', USERPLANE_WEBHOOK_TIMEOUT_MS: '60000', USERPLANE_WEBHOOK_LEASE_MS: '70000' },
+        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'info', USERPLANE_SHUTDOWN_TIMEOUT_MS: '700', USERPLANE_WEBHOOK_POLL_MS: '20', USERPLANE_WEBHOOK_TIMEOUT_MS: '60000', USERPLANE_WEBHOOK_LEASE_MS: '70000', USERPLANE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
       });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk));

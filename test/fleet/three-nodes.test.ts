@@ -54,6 +54,7 @@ describe('three processes, one PostgreSQL, one Redis', { skip }, () => {
       USERPLANE_WEBHOOK_TIMEOUT_MS: '2000',
       USERPLANE_WEBHOOK_LEASE_MS: '5000',
       USERPLANE_WEBHOOK_RETRY_BASE_MS: '50',
+      USERPLANE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     };
     // All three at once, on an empty database: each runs the migrations at start-up.
     started = Date.now();

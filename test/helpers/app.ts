@@ -5,6 +5,7 @@ import { createServices, type Services } from '../../src/services/index.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/kysely-store.ts';
 import type { Clock } from '../../src/services/context.ts';
+import type { EndpointPolicy } from '../../src/services/webhook-service.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import type { OAuthConfig, PasswordConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
@@ -36,6 +37,8 @@ export interface TestAppOptions {
   redisUrl?: string | null;
   /** Password hashing settings (ceilings, queue, failure limit); the defaults otherwise. */
   passwords?: Partial<PasswordConfig>;
+  /** Webhook endpoint rules; private networks are allowed unless this says otherwise (receivers listen on 127.0.0.1). */
+  webhookLimits?: EndpointPolicy;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -43,7 +46,14 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const store = await openStore(database.url);
   const services = createServices(
     store,
-    { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY], oauth: options.oauth ?? null, passwords: options.passwords },
+    {
+      roles: options.roles ?? [],
+      emailChange: options.emailChange ?? 'direct',
+      adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY],
+      oauth: options.oauth ?? null,
+      passwords: options.passwords,
+      webhookLimits: { allowPrivateNetworks: true, ...options.webhookLimits },
+    },
     { clock: options.clock, mailer: options.mailer, log: () => {} },
   );
   const app = await buildServer({

@@ -40,6 +40,7 @@ function startNode(command: 'serve' | 'worker', databaseUrl: string): Node {
     USERPLANE_WEBHOOK_TIMEOUT_MS: '2000',
     USERPLANE_WEBHOOK_LEASE_MS: String(LEASE_MS),
     USERPLANE_WEBHOOK_RETRY_BASE_MS: '50',
+    USERPLANE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   };
   const child = spawn(process.execPath, [BIN, command], { env });
   let output = '';
@@ -80,7 +81,7 @@ for (const kind of DATABASES) {
     before(async () => {
       database = await kind.create();
       store = await openStore(database.url);
-      services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [] });
+      services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [], webhookLimits: { allowPrivateNetworks: true } });
       receiver = await startReceiver();
     });
     after(async () => {

@@ -27,7 +27,7 @@ for (const kind of DATABASES) {
       database = await kind.create();
       store = await openStore(database.url);
       other = await openStore(database.url);
-      services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [] });
+      services = createServices(store, { roles: [], emailChange: 'direct', adminKeys: [], webhookLimits: { allowPrivateNetworks: true } });
     });
     after(async () => {
       await store.close();

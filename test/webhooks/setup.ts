@@ -1,7 +1,7 @@
 /** Shared set-up of the webhook suites: an in-process worker with short delays, and endpoint creation. */
 import assert from 'node:assert/strict';
 import { PAYLOAD_FORMATS } from '../../src/cli/worker.ts';
-import { createDeliveryWorker, type WorkerSettings } from '../../src/webhooks/worker.ts';
+import { createDeliveryWorker, type WorkerOptions, type WorkerSettings } from '../../src/webhooks/worker.ts';
 import type { TestApp } from '../helpers/app.ts';
 
 /**
@@ -9,9 +9,18 @@ import type { TestApp } from '../helpers/app.ts';
  * timeout stays generous: a test process that is also the receiver can stall on a busy machine,
  * and a timed-out attempt is (rightly) sent again, which would muddle exact counts.
  */
-export const FAST: WorkerSettings = { pollMs: 20, timeoutMs: 3000, leaseMs: 6000, retryBaseMs: 40, retryWindowMs: 10_000, concurrency: 8 };
+export const FAST: WorkerSettings & { allowPrivateNetworks: boolean } = {
+  pollMs: 20,
+  timeoutMs: 3000,
+  leaseMs: 6000,
+  retryBaseMs: 40,
+  retryWindowMs: 10_000,
+  concurrency: 8,
+  // The suites' receivers listen on 127.0.0.1.
+  allowPrivateNetworks: true,
+};
 
-export function startWorker(t: TestApp, settings: Partial<WorkerSettings> = {}) {
+export function startWorker(t: TestApp, settings: Partial<WorkerOptions> = {}) {
   const worker = createDeliveryWorker(t.store, { ...FAST, ...settings, formats: PAYLOAD_FORMATS });
   worker.start();
   return worker;

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { Services } from '../../services/index.ts';
 import type { DeliveryWithAttempts, WebhookEndpoint } from '../../store/webhook-contract.ts';
 import { contextOf } from '../auth.ts';
-import { errors } from './schemas.ts';
+import { errors, ListOf, PageQuery } from './schemas.ts';
 import {
   CreateEndpointBody,
   DeliveriesQuery,
@@ -60,7 +60,10 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         tags,
         security,
         summary: 'Create a webhook endpoint',
-        description: 'Events of the key’s environment are POSTed to the URL from now on. The signing secret is in this response only.',
+        description:
+          'Events of the key’s environment are POSTed to the URL from now on. The signing secret is in this response only. ' +
+          'The URL must reach a public address (not loopback, private, link-local, CGNAT, multicast…, as written or as its name resolves) ' +
+          'and carry no credentials; an environment has at most USERPLANE_WEBHOOK_MAX_ENDPOINTS endpoints (50 by default).',
         body: CreateEndpointBody,
         response: { 201: EndpointWithSecretSchema, ...errors(400, 413, 415) },
       },
@@ -75,9 +78,21 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     '/webhook_endpoints',
     {
       config,
-      schema: { tags, security, summary: 'List webhook endpoints (never their secrets)', response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(WebhookEndpointSchema) }), ...errors() } },
+      schema: {
+        tags,
+        security,
+        summary: 'List webhook endpoints (never their secrets)',
+        description: 'Oldest first. Pass next_cursor back as `after` for the next page.',
+        querystring: PageQuery,
+        response: { 200: ListOf(WebhookEndpointSchema), ...errors(400) },
+      },
     },
-    async (request) => ({ object: 'list' as const, data: (await webhooks.list(contextOf(request, 'v1'))).map(endpointWire) }),
+    async (request) => {
+      const { limit, after } = request.query;
+      const page = await webhooks.list(contextOf(request, 'v1'), { limit, after });
+      const last = page.items.at(-1);
+      return { object: 'list' as const, data: page.items.map(endpointWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+    },
   );
 
   app.get(

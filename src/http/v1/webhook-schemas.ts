@@ -28,7 +28,7 @@ export const EndpointWithSecretSchema = Type.Object({
 });
 
 const writable = {
-  url: Type.String({ minLength: 1, maxLength: 2048, description: 'http or https URL that receives POSTs' }),
+  url: Type.String({ minLength: 1, maxLength: 2048, description: 'http or https URL that receives POSTs; a public address, no credentials' }),
   description: Nullable(Type.String({ maxLength: 256 })),
   event_types: Type.Array(EventType, { uniqueItems: true, description: `Any of ${WEBHOOK_EVENT_TYPES.join(', ')}; empty or omitted: all` }),
   enabled: Type.Boolean({ description: 'false pauses deliveries; events meanwhile are not queued for this endpoint' }),
@@ -64,7 +64,7 @@ const AttemptSchema = Type.Object({
   succeeded: Type.Boolean(),
   status_code: Nullable(Type.Integer({ description: "The receiver's HTTP status; null on a timeout or connection error" })),
   latency_ms: Type.Integer(),
-  error: Nullable(Type.String({ description: 'What went wrong: "HTTP 500: …", "Timed out after 10000 ms", "Connection failed: ECONNREFUSED …"' })),
+  error: Nullable(Type.String({ description: 'What went wrong: "HTTP 500: …", "Timed out after 10000 ms", "Connection failed: ECONNREFUSED …", "Refused: Host … resolves to a private address …"' })),
   attempted_at: dateTime('ISO 8601 UTC'),
 });
 
