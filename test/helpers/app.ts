@@ -6,7 +6,7 @@ import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/kysely-store.ts';
 import type { Clock } from '../../src/services/context.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
-import type { OAuthConfig, RateLimitConfig } from '../../src/config.ts';
+import type { HttpEdgeConfig, OAuthConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
@@ -34,6 +34,8 @@ export interface TestAppOptions {
   oauth?: OAuthConfig;
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** Issue 12's HTTP edge: timeouts, per-address limits, /metrics access, CORS. */
+  edge?: Partial<HttpEdgeConfig>;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -50,6 +52,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     logStream: options.logStream,
     rateLimit: options.rateLimit ?? null,
     redisUrl: options.redisUrl ?? null,
+    edge: options.edge,
   });
   await app.ready();
   return {
