@@ -13,6 +13,8 @@ import { idempotencyPlugin } from './idempotency.ts';
 import { registerJsonBody } from './json-body.ts';
 import { metricsPlugin, type ClusterMetrics } from './metrics.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
+import { clientAddressLimit } from './client-address-limit.ts';
+import { publicDocuments } from './public-documents.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
@@ -77,7 +79,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('X-Request-Id', request.id);
   });
 
-  await app.register(metricsPlugin, { store: options.services.store, cluster: options.clusterMetrics }); // first, so its hooks see every route
+  await app.register(metricsPlugin, {
+    store: options.services.store,
+    cluster: options.clusterMetrics,
+    token: edge.metricsToken,
+    route: edge.metricsPort === null,
+  }); // first, so its hooks see every route
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -92,6 +99,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Before authentication: an address over its budget is refused without a key lookup.
+  if (edge.publicRateLimit) await app.register(clientAddressLimit, { window: edge.publicRateLimit, redisUrl: options.redisUrl ?? null });
+  await app.register(publicDocuments);
   await app.register(authPlugin, { services: options.services });
   // Order matters: both add per-route preHandlers, and replays should count against the limit.
   if (options.rateLimit) await app.register(rateLimitPlugin, { limits: options.rateLimit, redisUrl: options.redisUrl ?? null });
