@@ -11,6 +11,8 @@ export interface ServerOptions {
   workers?: string;
   /** DATABASE_POOL_SIZE; absent: the server's default (or the caller's environment). */
   poolSize?: string;
+  /** More environment for the server (e.g. USERPLANE_PUBLIC_RATE_LIMIT for the flood bench). */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -44,6 +46,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       LOG_LEVEL: 'warn',
       USERPLANE_RATE_LIMIT: 'off',
       ...(options.poolSize ? { DATABASE_POOL_SIZE: options.poolSize } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -7,6 +7,7 @@
  * flood of /openapi.json cannot starve a backend behind the same address. In Redis when REDIS_URL
  * is set (fail open, like the per-credential limits), in memory otherwise.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import ipaddr from 'ipaddr.js';
@@ -18,6 +19,13 @@ export interface ClientAddressLimitOptions {
   window: RateWindow;
   redisUrl: string | null;
 }
+
+/**
+ * An over-budget request waits this long (at most until its window resets) before its 429. Answering
+ * at once would let a flood cost as much as the API traffic it competes with; held back, each
+ * connection of the flood gets about one answer a second, and costs one timer meanwhile.
+ */
+export const REFUSAL_DELAY_MS = 1_000;
 
 /** Probes and scrapes: load balancers and Prometheus call them without a credential, all day long. */
 const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -116,8 +124,9 @@ async function redisCounters(url: string, app: FastifyInstance): Promise<Counter
   };
 }
 
-/** The 429; Retry-After is set here because public routes answer in Fastify's format, not a door's codec. */
-function refuse(reply: FastifyReply, resetMs: number, message: string): RateLimitedError {
+/** The 429, after REFUSAL_DELAY_MS; Retry-After is set here because public routes answer in Fastify's format, not a door's. */
+async function refuse(reply: FastifyReply, resetMs: number, message: string): Promise<RateLimitedError> {
+  await delay(Math.max(0, Math.min(REFUSAL_DELAY_MS, resetMs - Date.now())));
   const seconds = Math.max(1, Math.ceil((resetMs - Date.now()) / 1000));
   reply.header('Retry-After', String(seconds));
   return new RateLimitedError(seconds, message, 'client_address');
@@ -134,14 +143,14 @@ export const clientAddressLimit = fp(async (app: FastifyInstance, opts: ClientAd
     if (request.headers.authorization !== undefined) {
       const failures = await counters.peek(`auth:${address}`);
       if (failures && failures.count >= max) {
-        throw refuse(reply, failures.resetMs, 'Too many failed authentications from this address; retry later');
+        throw await refuse(reply, failures.resetMs, 'Too many failed authentications from this address; retry later');
       }
       return;
     }
     if (EXEMPT_ROUTES.has(request.routeOptions.url ?? '')) return;
     const used = await counters.incr(`public:${address}`, windowMs);
     if (used.count > max) {
-      throw refuse(reply, used.resetMs, `Too many requests without a credential from this address: limit ${max} per ${windowMs / 1000} s`);
+      throw await refuse(reply, used.resetMs, `Too many requests without a credential from this address: limit ${max} per ${windowMs / 1000} s`);
     }
   });
 
