@@ -15,6 +15,7 @@ import { metricsPlugin, type ClusterMetrics } from './metrics.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
 import { clientAddressLimit } from './client-address-limit.ts';
 import { publicDocuments } from './public-documents.ts';
+import { browserSecretKeyGuard, corsPlugin } from './cors.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
@@ -101,6 +102,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' });
   // Before authentication: an address over its budget is refused without a key lookup.
   if (edge.publicRateLimit) await app.register(clientAddressLimit, { window: edge.publicRateLimit, redisUrl: options.redisUrl ?? null });
+  // Browsers: CORS for the listed origins on publishable-key routes; never a secret key cross-origin.
+  if (edge.corsOrigins.length > 0) await app.register(corsPlugin, { origins: edge.corsOrigins });
+  await app.register(browserSecretKeyGuard);
   await app.register(publicDocuments);
   await app.register(authPlugin, { services: options.services });
   // Order matters: both add per-route preHandlers, and replays should count against the limit.
