@@ -37,7 +37,6 @@ interface Count {
 
 interface Counters {
   incr(key: string, windowMs: number): Promise<Count>;
-  peek(key: string): Promise<Count | null>;
   close(): void;
 }
 
@@ -74,10 +73,6 @@ function memoryCounters(): Counters {
       entry.count += 1;
       return { ...entry };
     },
-    async peek(key) {
-      const entry = counts.get(key);
-      return entry && entry.resetMs > Date.now() ? { ...entry } : null;
-    },
     close: () => clearInterval(sweep),
   };
 }
@@ -112,14 +107,6 @@ async function redisCounters(url: string, app: FastifyInstance): Promise<Counter
         return { count: 0, resetMs: Date.now() }; // fail open
       }
     },
-    async peek(key) {
-      try {
-        const [count, ttl] = (await redis.multi().get(prefix + key).pttl(prefix + key).exec())!.map(([, value]) => value) as [string | null, number];
-        return count === null ? null : { count: Number(count), resetMs: Date.now() + Math.max(ttl, 0) };
-      } catch {
-        return null;
-      }
-    },
     close: () => redis.disconnect(),
   };
 }
@@ -136,15 +123,18 @@ export const clientAddressLimit = fp(async (app: FastifyInstance, opts: ClientAd
   const counters = opts.redisUrl ? await redisCounters(opts.redisUrl, app) : memoryCounters();
   const { max, windowMs } = opts.window;
   app.addHook('onClose', async () => counters.close());
+  // Addresses whose failed authentications reached the limit, until their window resets. Learnt
+  // from the (shared) count each failure returns, so authenticated requests cost no Redis call;
+  // another node learns it at the first failure it sees from that address.
+  const blocked = new Map<string, number>();
 
   // Runs before authentication (registered ahead of it), so a blocked address costs no key lookup.
   app.addHook('onRequest', async (request, reply) => {
     const address = addressKey(request.ip);
     if (request.headers.authorization !== undefined) {
-      const failures = await counters.peek(`auth:${address}`);
-      if (failures && failures.count >= max) {
-        throw await refuse(reply, failures.resetMs, 'Too many failed authentications from this address; retry later');
-      }
+      const until = blocked.get(address);
+      if (until !== undefined && until <= Date.now()) blocked.delete(address);
+      else if (until !== undefined) throw await refuse(reply, until, 'Too many failed authentications from this address; retry later');
       return;
     }
     if (EXEMPT_ROUTES.has(request.routeOptions.url ?? '')) return;
@@ -155,8 +145,11 @@ export const clientAddressLimit = fp(async (app: FastifyInstance, opts: ClientAd
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401 && request.headers.authorization !== undefined) {
-      await counters.incr(`auth:${addressKey(request.ip)}`, windowMs);
-    }
+    if (reply.statusCode !== 401 || request.headers.authorization === undefined) return;
+    const address = addressKey(request.ip);
+    const failures = await counters.incr(`auth:${address}`, windowMs);
+    if (failures.count < max) return;
+    if (blocked.size >= 100_000) blocked.delete(blocked.keys().next().value!);
+    blocked.set(address, failures.resetMs);
   });
 });

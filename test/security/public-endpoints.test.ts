@@ -161,6 +161,12 @@ describe('limits per client address shared through Redis', { skip: REDIS_URL ? f
         statuses.push((await server.app.inject({ method: 'GET', url: '/openapi.json', remoteAddress: prefix })).statusCode);
       }
       assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+      // Failed authentications too: after the limit on one node, the other blocks at its first failure.
+      const attempt = (server: TestApp, key: string) => server.app.inject({ method: 'GET', url: '/v1/users', remoteAddress: prefix, headers: { authorization: `Bearer ${key}` } });
+      for (let i = 0; i < WINDOW.max; i++) assert.equal((await attempt(a, `sk_test_guess_${i}_000000000000000`)).statusCode, 401);
+      assert.equal((await attempt(a, TEST_ADMIN_KEY)).statusCode, 429);
+      assert.equal((await attempt(b, 'sk_test_guess_on_b_00000000000000')).statusCode, 401);
+      assert.equal((await attempt(b, TEST_ADMIN_KEY)).statusCode, 429);
     } finally {
       await a.close();
       await b.close();
