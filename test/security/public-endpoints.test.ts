@@ -105,7 +105,12 @@ describe('limits per client address', () => {
     for (let i = 0; i < WINDOW.max; i++) {
       assert.equal((await attempt('198.51.100.7', `sk_test_guess_${i}_000000000000000`)).statusCode, 401);
     }
-    const guess = await attempt('198.51.100.7', 'sk_test_guess_again_0000000000000');
+    // A failure is counted once its 401 is sent: poll briefly rather than race the count.
+    let guess = await attempt('198.51.100.7', 'sk_test_guess_again_0000000000000');
+    for (const deadline = Date.now() + 5_000; guess.statusCode !== 429 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      guess = await attempt('198.51.100.7', 'sk_test_guess_again_0000000000000');
+    }
     assert.equal(guess.statusCode, 429);
     assert.ok(Number(guess.headers['retry-after']) > 0);
     // No key is checked from a blocked address, so guessing learns nothing: a valid key is refused too.
@@ -163,10 +168,17 @@ describe('limits per client address shared through Redis', { skip: REDIS_URL ? f
       assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
       // Failed authentications too: after the limit on one node, the other blocks at its first failure.
       const attempt = (server: TestApp, key: string) => server.app.inject({ method: 'GET', url: '/v1/users', remoteAddress: prefix, headers: { authorization: `Bearer ${key}` } });
+      // A failure is counted after its answer (a Redis round trip later), so wait for the block to land.
+      const blockedOn = async (server: TestApp) => {
+        const deadline = Date.now() + 5_000;
+        let status = 0;
+        while (Date.now() < deadline && (status = (await attempt(server, TEST_ADMIN_KEY)).statusCode) !== 429) await new Promise((r) => setTimeout(r, 50));
+        return status;
+      };
       for (let i = 0; i < WINDOW.max; i++) assert.equal((await attempt(a, `sk_test_guess_${i}_000000000000000`)).statusCode, 401);
-      assert.equal((await attempt(a, TEST_ADMIN_KEY)).statusCode, 429);
+      assert.equal(await blockedOn(a), 429);
       assert.equal((await attempt(b, 'sk_test_guess_on_b_00000000000000')).statusCode, 401);
-      assert.equal((await attempt(b, TEST_ADMIN_KEY)).statusCode, 429);
+      assert.equal(await blockedOn(b), 429);
     } finally {
       await a.close();
       await b.close();
