@@ -9,6 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
 import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServe } from '../helpers/processes.ts';
 
 const TIMEOUT_MS = 500;
 /** The trickle gives up after this many bytes (at one per STEP_MS): far beyond the timeout. */
@@ -117,4 +121,26 @@ describe('slow and idle clients', () => {
     assert.equal(statusOf(closed.response), '200', closed.response);
     assert.ok(closed.closed, 'the idle keep-alive socket was still open after 15 s');
   });
+});
+
+test('`serve --workers 2` applies USERPLANE_REQUEST_TIMEOUT_MS in every worker', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'userplane-slow-'));
+  const serve = startServe(
+    { DATABASE_URL: `sqlite:${join(dir, 'db')}`, USERPLANE_ADMIN_KEYS: TEST_ADMIN_KEY, USERPLANE_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), USERPLANE_WEBHOOK_WORKER: 'off' },
+    ['--workers', '2'],
+  );
+  try {
+    const port = Number(new URL(await serve.ready).port);
+    const body = '{"first_name": "' + 'x'.repeat(MAX_BYTES) + '"}';
+    // Two connections, so that (round-robin permitting) both workers are tried.
+    const results = await Promise.all([0, 1].map(() => trickle(port, `PATCH /v1/users/usr_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body)));
+    for (const result of results) {
+      assert.ok(result.cut, `the server was still reading after ${result.sent} bytes`);
+      assert.equal(statusOf(result.response), '408', result.response);
+    }
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
