@@ -131,13 +131,17 @@ export const clientAddressLimit = fp(async (app: FastifyInstance, opts: ClientAd
   // Runs before authentication (registered ahead of it), so a blocked address costs no key lookup.
   app.addHook('onRequest', async (request, reply) => {
     const address = addressKey(request.ip);
-    if (request.headers.authorization !== undefined) {
+    const route = request.routeOptions.url ?? '';
+    // Only where a credential is checked does sending one lift a request out of the public budget;
+    // elsewhere (docs, 404s) an Authorization header would otherwise be a free pass.
+    const checksCredential = Boolean(request.routeOptions.config.scope) || route === '/metrics';
+    if (checksCredential && request.headers.authorization !== undefined) {
       const until = blocked.get(address);
       if (until !== undefined && until <= Date.now()) blocked.delete(address);
       else if (until !== undefined) throw await refuse(reply, until, 'Too many failed authentications from this address; retry later');
       return;
     }
-    if (EXEMPT_ROUTES.has(request.routeOptions.url ?? '')) return;
+    if (EXEMPT_ROUTES.has(route)) return;
     const used = await counters.incr(`public:${address}`, windowMs);
     if (used.count > max) {
       throw await refuse(reply, used.resetMs, `Too many requests without a credential from this address: limit ${max} per ${windowMs / 1000} s`);

@@ -89,6 +89,9 @@ describe('limits per client address', () => {
     assert.ok(Number(limited.headers['retry-after']) > 0, JSON.stringify(limited.headers));
     // Unknown routes and a door without a key draw on the same budget.
     assert.equal((await from('198.51.100.1', '/nowhere')).statusCode, 429);
+    // An Authorization header buys nothing where no credential is checked.
+    const dressed = await t.app.inject({ method: 'GET', url: '/openapi.json', remoteAddress: '198.51.100.1', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    assert.equal(dressed.statusCode, 429);
     const door = await from('198.51.100.1', '/v1/users');
     assert.equal(door.statusCode, 429);
     assert.equal(door.json().error, 'rate_limited');
