@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CEILING_SPECS, type HashCeilings } from './services/password-hashing/ceilings.ts';
+import ipaddr from 'ipaddr.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,6 +47,8 @@ export interface Config {
   passwords: PasswordConfig;
   /** What hostile webhook endpoints cannot do (issue 12): reach inside the network, hog delivery. */
   webhookLimits: WebhookLimitsConfig;
+  /** Timeouts, per-address limits, /metrics access and CORS: the HTTP edge facing hostile callers (issue 12). */
+  httpEdge: HttpEdgeConfig;
 }
 
 export interface EndUserConfig {
@@ -75,6 +78,23 @@ export interface WebhookLimitsConfig {
   maxEndpoints: number;
   /** Deliveries in flight to one endpoint at once, across the workers. */
   endpointConcurrency: number;
+}
+
+export interface HttpEdgeConfig {
+  /** Receiving a whole request (headers and body) may take this long; then 408 and the socket is closed. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Requests without a credential, and (counted apart) failed authentications, per client address; null: off. */
+  publicRateLimit: RateWindow | null;
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string[];
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  /** When set, /metrics is served on this port only, not on PORT. */
+  metricsPort: number | null;
+  /** Browser origins allowed to call the publishable-key endpoints (CORS); empty: none. */
+  corsOrigins: string[];
 }
 
 export interface WebhookConfig {
@@ -240,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const endUsers = readEndUsers(env, problems);
   const passwords = readPasswords(env, problems);
   const webhookLimits = readWebhookLimits(env, problems);
+  const httpEdge = readHttpEdge(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -264,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     endUsers,
     passwords,
     webhookLimits,
+    httpEdge,
   };
 }
 
@@ -326,6 +348,66 @@ export function parseFailureLimit(text: string): RateWindow | null | undefined {
   if (!match || Number(match[1]) < 1 || match[2] === '0') return undefined;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 'ms' | 's' | 'm' | 'h'];
   return { max: Number(match[1]), windowMs: Number(match[2] || '1') * unit };
+}
+
+export const DEFAULT_PUBLIC_RATE_LIMIT = '60/10s';
+
+/** Issue 12: settings of the HTTP edge (timeouts, per-address limits, /metrics, CORS). */
+function readHttpEdge(env: NodeJS.ProcessEnv, problems: string[]): HttpEdgeConfig {
+  const requestTimeoutMs = wholeNumber(env, problems, 'USERPLANE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  const keepAliveTimeoutMs = wholeNumber(env, problems, 'USERPLANE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000);
+
+  const publicText = env.USERPLANE_PUBLIC_RATE_LIMIT?.trim() || DEFAULT_PUBLIC_RATE_LIMIT;
+  const parsedPublic = parseRateLimit(publicText);
+  // One window for every caller: the per-scope form means nothing without a credential.
+  const publicRateLimit = parsedPublic === null || typeof parsedPublic === 'string' ? null : parsedPublic.read;
+  if (typeof parsedPublic === 'string' || (parsedPublic && /=/.test(publicText))) {
+    problems.push(`USERPLANE_PUBLIC_RATE_LIMIT must look like 60/10s (or off), got "${publicText}"`);
+  }
+
+  const trustProxy = parseTrustProxy(env.USERPLANE_TRUST_PROXY?.trim() || 'false');
+  if (typeof trustProxy === 'string') problems.push(`USERPLANE_TRUST_PROXY ${trustProxy}, got "${env.USERPLANE_TRUST_PROXY}"`);
+
+  const metricsToken = env.USERPLANE_METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && metricsToken.length < 16) problems.push('USERPLANE_METRICS_TOKEN must be at least 16 characters');
+  const metricsPort = env.USERPLANE_METRICS_PORT?.trim() ? wholeNumber(env, problems, 'USERPLANE_METRICS_PORT', 0, 1, 65535) : null;
+
+  const corsOrigins = list(env.USERPLANE_CORS_ORIGINS);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/.test(origin)) {
+      problems.push(`USERPLANE_CORS_ORIGINS: "${origin}" must be an origin such as https://app.example.com (scheme, host and port; no path)`);
+    }
+  }
+  return {
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    publicRateLimit,
+    trustProxy: typeof trustProxy === 'string' ? false : trustProxy,
+    metricsToken,
+    metricsPort,
+    corsOrigins: corsOrigins.map((origin) => origin.toLowerCase()),
+  };
+}
+
+/** `false`, `true`, a hop count, or a comma-separated list of addresses and CIDR ranges; a string is a problem. */
+export function parseTrustProxy(text: string): boolean | number | string[] | string {
+  if (text === 'false' || text === 'off') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = list(text);
+  const bad = entries.filter((entry) => !isAddressOrRange(entry));
+  if (entries.length === 0 || bad.length > 0) return `must be false, true, a hop count or addresses/CIDR ranges such as 10.0.0.0/8,127.0.0.1 (bad: ${bad.join(', ')})`;
+  return entries;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  // proxy-addr also knows these names for the private, loopback and link-local ranges.
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || !address || !ipaddr.isValid(address)) return false;
+  if (bits === undefined) return true;
+  const max = ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { redactUrl } from '../config.ts';
 import { buildServer } from '../http/server.ts';
+import { startMetricsServer } from '../http/metrics-server.ts';
 import type { ClusterMetrics } from '../http/metrics.ts';
 import { createMailer } from '../mail/mailer.ts';
 import { createServices } from '../services/index.ts';
@@ -58,10 +59,13 @@ async function printFirstKeys(config: Config, store: Store): Promise<void> {
 async function startHttp(config: Config, logger: Logger, store: Store, clusterMetrics?: ClusterMetrics) {
   const mailer = createMailer(config, logger);
   const services = createServices(store, config, { mailer, log: (err, msg) => logger.error({ err }, msg) });
-  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit, clusterMetrics });
+  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit, clusterMetrics, edge: config.httpEdge });
   await app.listen({ port: config.port, host: config.host });
+  const { metricsPort, metricsToken } = config.httpEdge;
+  const metrics = metricsPort === null ? null : await startMetricsServer(app, { host: config.host, port: metricsPort, token: metricsToken });
   // Stop listening and let accepted requests finish; idle keep-alive sockets close at once.
   const close = async () => {
+    await metrics?.close();
     await app.close();
     mailer.close();
   };

@@ -58,12 +58,33 @@ export function parseJsonBody(raw: Buffer): unknown {
   return value;
 }
 
+/**
+ * The charset parameter of a Content-Type header, lower-cased and unquoted, or null when absent.
+ * `application/json; Charset="UTF-8"` gives "utf-8".
+ */
+export function charsetOf(contentType: string): string | null {
+  for (const parameter of contentType.split(';').slice(1)) {
+    const eq = parameter.indexOf('=');
+    if (eq === -1 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    return parameter
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+  }
+  return null;
+}
+
+// Fastify tests a RegExp parser against the whole normalised header, parameters included
+// (`application/json; charset="utf-8"`), so the type must end at ";" or at the end.
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json(?:;|$)/;
+
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(/^application\/(?:[\w.+-]+\+)?json$/, { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
-    const charset = /charset=([^;]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
-    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new UnsupportedMediaTypeError('JSON bodies must be UTF-8'), undefined);
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+    const charset = charsetOf(request.headers['content-type'] ?? '');
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new UnsupportedMediaTypeError(`Unsupported charset "${charset.slice(0, 40)}": JSON bodies must be UTF-8`), undefined);
       return;
     }
     if (body.length === 0) {

@@ -4,7 +4,8 @@
  * and the webhook backlog, read at scrape time; and prom-client's process metrics. Each server has
  * its own registry, so several in one process (the tests) do not collide.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RateLimitedError } from '../domain/errors.ts';
@@ -14,6 +15,24 @@ export interface MetricsOptions {
   store: Store;
   /** Under `serve --workers N`: a scrape answers for every worker, not only the one it reached. */
   cluster?: ClusterMetrics;
+  /** When set, a scrape needs `Authorization: Bearer <token>` (USERPLANE_METRICS_TOKEN). */
+  token?: string | null;
+  /** False when /metrics is served on a port of its own (USERPLANE_METRICS_PORT), not on the API's. */
+  route?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Prometheus text of this server (of every worker under a cluster), for a metrics-only port. */
+    renderMetrics: () => Promise<{ contentType: string; body: string }>;
+  }
+}
+
+/** True when the Authorization header carries `Bearer <token>`; compared in constant time. */
+export function metricsTokenMatches(authorization: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '';
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
 
 export interface ClusterMetrics {
@@ -34,7 +53,7 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-export const metricsPlugin = fp(async (app: FastifyInstance, { store, cluster }: MetricsOptions) => {
+export const metricsPlugin = fp(async (app: FastifyInstance, { store, cluster, token = null, route = true }: MetricsOptions) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -98,15 +117,23 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { store, cluster }:
   app.addHook('onClose', async () => registry.clear());
 
   const clusterScrape = cluster?.attach(registry);
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-    reply.header('content-type', registry.contentType);
+  const render = async (log: FastifyBaseLogger) => {
     if (!clusterScrape) return registry.metrics();
     try {
       return await clusterScrape();
     } catch (error) {
       // Better this worker's numbers than none; the log says the scrape was partial.
-      request.log.warn({ err: error }, 'metrics: the other workers could not be asked; answering for this worker only');
+      log.warn({ err: error }, 'metrics: the other workers could not be asked; answering for this worker only');
       return registry.metrics();
     }
+  };
+  app.decorate('renderMetrics', async () => ({ contentType: registry.contentType, body: await render(app.log) }));
+  if (!route) return;
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (token !== null && !metricsTokenMatches(request.headers.authorization, token)) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: 'unauthorized', message: 'Send Authorization: Bearer <USERPLANE_METRICS_TOKEN>', request_id: request.id });
+    }
+    reply.header('content-type', registry.contentType);
+    return render(request.log);
   });
 });

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { LogLevel, RateLimitConfig } from '../config.ts';
+import type { HttpEdgeConfig, LogLevel, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
@@ -13,6 +13,9 @@ import { idempotencyPlugin } from './idempotency.ts';
 import { registerJsonBody } from './json-body.ts';
 import { metricsPlugin, type ClusterMetrics } from './metrics.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
+import { clientAddressLimit } from './client-address-limit.ts';
+import { publicDocuments } from './public-documents.ts';
+import { browserSecretKeyGuard, corsPlugin } from './cors.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
@@ -33,11 +36,25 @@ export interface ServerOptions {
   redisUrl?: string | null;
   /** Under `serve --workers N`, so that /metrics covers every worker. */
   clusterMetrics?: ClusterMetrics;
+  /** Timeouts, per-address limits, /metrics access, CORS (issue 12); what is absent keeps its default. */
+  edge?: Partial<HttpEdgeConfig>;
 }
+
+/** The defaults of `edge`; the per-address limit is off unless configured (`serve` always configures it). */
+export const EDGE_DEFAULTS: HttpEdgeConfig = {
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  publicRateLimit: null,
+  trustProxy: false,
+  metricsToken: null,
+  metricsPort: null,
+  corsOrigins: [],
+};
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const edge: HttpEdgeConfig = { ...EDGE_DEFAULTS, ...options.edge };
   const app = Fastify({
     ...(options.logger
       ? { loggerInstance: options.logger }
@@ -51,6 +68,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 512 },
     // On close, idle keep-alive sockets are dropped at once; sockets mid-request finish first.
     forceCloseConnections: 'idle',
+    ...serverTimeouts(edge),
+    // A hop count trusts that many proxies in front (what Fastify does with a number, which its types omit).
+    trustProxy: typeof edge.trustProxy === 'number' ? trustHops(edge.trustProxy) : edge.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -60,7 +80,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.header('X-Request-Id', request.id);
   });
 
-  await app.register(metricsPlugin, { store: options.services.store, cluster: options.clusterMetrics }); // first, so its hooks see every route
+  await app.register(metricsPlugin, {
+    store: options.services.store,
+    cluster: options.clusterMetrics,
+    token: edge.metricsToken,
+    route: edge.metricsPort === null,
+  }); // first, so its hooks see every route
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -75,6 +100,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Before authentication: an address over its budget is refused without a key lookup.
+  if (edge.publicRateLimit) await app.register(clientAddressLimit, { window: edge.publicRateLimit, redisUrl: options.redisUrl ?? null });
+  // Browsers: CORS for the listed origins on publishable-key routes; never a secret key cross-origin.
+  if (edge.corsOrigins.length > 0) await app.register(corsPlugin, { origins: edge.corsOrigins });
+  await app.register(browserSecretKeyGuard);
+  await app.register(publicDocuments);
   await app.register(authPlugin, { services: options.services });
   // Order matters: both add per-route preHandlers, and replays should count against the limit.
   if (options.rateLimit) await app.register(rateLimitPlugin, { limits: options.rateLimit, redisUrl: options.redisUrl ?? null });
@@ -89,4 +120,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(statesetDoor, { prefix: '/stateset', services: options.services });
   await app.register(consoleRoutes); // the admin page at /console, a client of /v1 like any other
   return app;
+}
+
+/**
+ * Slow clients are cut off: the whole request (headers and body) must arrive within
+ * requestTimeoutMs, or Node answers 408 and closes the socket; idle keep-alive sockets close after
+ * keepAliveTimeoutMs. Node checks the first two only every connectionsCheckingInterval (30 s by
+ * default), so that interval is kept well under the timeout.
+ */
+function serverTimeouts(edge: HttpEdgeConfig) {
+  const timeout = edge.requestTimeoutMs;
+  return {
+    requestTimeout: timeout,
+    keepAliveTimeout: edge.keepAliveTimeoutMs,
+    http: { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeout / 5))) },
+  };
+}
+
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
 }

@@ -148,6 +148,9 @@ describe('PostgreSQL restarted under write load', { skip: privatePostgresSkip ??
       USERPLANE_RATE_LIMIT: 'off',
       DATABASE_STATEMENT_TIMEOUT_MS: '5000',
       USERPLANE_WEBHOOK_POLL_MS: '100', // the in-process webhook worker keeps polling through the outage
+      // Sockets left idle by the outage would otherwise reach the 5 s keep-alive close while a
+      // CPU-starved test client still reuses them ("other side closed"): not what this test is about.
+      USERPLANE_KEEP_ALIVE_TIMEOUT_MS: '60000',
     });
     // `userplane worker` on the same database must live through the outage as well.
     const delivery = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, DATABASE_URL: pg.url, LOG_LEVEL: 'info', USERPLANE_WEBHOOK_POLL_MS: '20' } });

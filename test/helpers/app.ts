@@ -7,7 +7,7 @@ import { openStore } from '../../src/store/kysely-store.ts';
 import type { Clock } from '../../src/services/context.ts';
 import type { EndpointPolicy } from '../../src/services/webhook-service.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
-import type { OAuthConfig, PasswordConfig, RateLimitConfig } from '../../src/config.ts';
+import type { HttpEdgeConfig, OAuthConfig, PasswordConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
@@ -39,6 +39,8 @@ export interface TestAppOptions {
   passwords?: Partial<PasswordConfig>;
   /** Webhook endpoint rules; private networks are allowed unless this says otherwise (receivers listen on 127.0.0.1). */
   webhookLimits?: EndpointPolicy;
+  /** Issue 12's HTTP edge: timeouts, per-address limits, /metrics access, CORS. */
+  edge?: Partial<HttpEdgeConfig>;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,6 +64,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     logStream: options.logStream,
     rateLimit: options.rateLimit ?? null,
     redisUrl: options.redisUrl ?? null,
+    edge: options.edge,
   });
   await app.ready();
   return {
