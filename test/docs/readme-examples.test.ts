@@ -117,14 +117,24 @@ test('every shell and TypeScript example runs against a fresh server', { skip: M
 
 function runBash(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that a timeout also ends what an example started (a server would
+    // otherwise hold the pipes open and the test would never end).
+    const child = spawn('bash', ['-c', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
     const timer = setTimeout(() => {
       output += `\n(killed: still running after ${timeoutMs} ms)`;
-      child.kill('SIGKILL');
+      killGroup();
     }, timeoutMs);
+    child.on('exit', () => killGroup());
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
