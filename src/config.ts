@@ -38,6 +38,13 @@ export interface Config {
   bodyLimit: number;
   /** The webhook delivery worker (issue 6). */
   webhooks: WebhookConfig;
+  /** Reaching the database at start-up (issue 13). */
+  connect: ConnectConfig;
+}
+
+export interface ConnectConfig {
+  /** How long opening a PostgreSQL connection may take before start-up fails naming host and port. */
+  timeoutMs: number;
 }
 
 export interface WebhookConfig {
@@ -193,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
 
   const webhooks = readWebhooks(env, problems);
+  const connect = readConnect(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -214,7 +222,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     oauth,
     bodyLimit,
     webhooks,
+    connect,
   };
+}
+
+/** An unreachable PostgreSQL fails start-up after this long instead of hanging (default 10 s). */
+function readConnect(env: NodeJS.ProcessEnv, problems: string[]): ConnectConfig {
+  return { timeoutMs: wholeNumber(env, problems, 'DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) };
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */
