@@ -2,10 +2,12 @@
  * `userplane serve | worker | migrate | keys create|list|revoke`, parsed by commander: --help on
  * stdout and exit 0 before anything runs, an unknown option or command named on stderr with exit 2.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
 import { SCOPES } from '../services/api-key-service.ts';
+import { WORKER_START_FAILED } from './cluster.ts';
 import { CommandError, reportFailure } from './failure.ts';
 import { keysCommand, type KeysOptions } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
@@ -103,7 +105,9 @@ async function main(argv: string[]): Promise<number> {
       code = await command(config);
     } catch (error) {
       reportFailure(error, config, flags.logLevel ?? process.env.LOG_LEVEL);
-      code = error instanceof CommandError ? error.exitCode : 1;
+      code = error instanceof CommandError ? error.exitCode : cluster.isWorker ? WORKER_START_FAILED : 1;
+      // Whatever was opened before the failure (a pool, a timer) must not keep the process alive.
+      process.exit(code);
     }
   });
   try {

@@ -12,6 +12,7 @@ import type { Store } from '../store/contract.ts';
 import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { superviseWorkers, workerMetrics } from './cluster.ts';
 import { openDatabase } from './database.ts';
+import { checkCanListen } from './listen-check.ts';
 import { createLogger } from './logger.ts';
 import { onShutdownSignal } from './shutdown.ts';
 import { startDeliveryWorker } from './worker.ts';
@@ -25,6 +26,7 @@ export async function serveCommand(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
   if (cluster.isWorker) return serveClusterWorker(config, logger);
 
+  await checkCanListen(config.port, config.host);
   const store = await openDatabase(config, logger);
   await printFirstKeys(config, store);
   const workers = workerCount(config, store.capabilities);
