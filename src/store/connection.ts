@@ -169,7 +169,8 @@ function withDeadline(connect: Promise<pg.PoolClient>, ms: number): Promise<pg.P
 /** Where a postgres:// URL points, as `host:port` (a ?host= parameter wins, as in libpq). */
 export function postgresAddress(url: string): string {
   try {
-    const parsed = new URL(url);
+    // WHATWG URLs refuse credentials without a host (postgres://user@/db?host=/socket); libpq does not.
+    const parsed = new URL(url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost'));
     const host = parsed.searchParams.get('host') || decodeURIComponent(parsed.hostname) || 'localhost';
     const port = parsed.searchParams.get('port') || parsed.port || '5432';
     return `${host}:${port}`;
