@@ -227,7 +227,9 @@ function explainStatementTimeoutRefusal(error: unknown, url: string, options: Co
   }
   const explained = new Error(
     `The database server (pgbouncer?) refused the statement_timeout that DATABASE_STATEMENT_TIMEOUT_MS=${options.statementTimeoutMs} sends when a connection opens. ` +
-      `Behind pgbouncer set DATABASE_STATEMENT_TIMEOUT_MS=0 and put the timeout on the role: ALTER ROLE "${role}" SET statement_timeout = ${options.statementTimeoutMs}`,
+      `Behind pgbouncer set DATABASE_STATEMENT_TIMEOUT_MS=0 and put the timeout on the role: ALTER ROLE "${role}" SET statement_timeout = ${options.statementTimeoutMs} ` +
+      // The server's own words too: the CLI prints one line, without the cause.
+      `(the server said: ${(error as Error).message})`,
     { cause: error },
   );
   throw Object.assign(explained, { code });
