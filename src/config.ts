@@ -49,6 +49,8 @@ export interface Config {
   webhookLimits: WebhookLimitsConfig;
   /** Timeouts, per-address limits, /metrics access and CORS: the HTTP edge facing hostile callers (issue 12). */
   httpEdge: HttpEdgeConfig;
+  /** Reaching the database at start-up (issue 13). */
+  connect: ConnectConfig;
 }
 
 export interface EndUserConfig {
@@ -95,6 +97,11 @@ export interface HttpEdgeConfig {
   metricsPort: number | null;
   /** Browser origins allowed to call the publishable-key endpoints (CORS); empty: none. */
   corsOrigins: string[];
+}
+
+export interface ConnectConfig {
+  /** How long opening a PostgreSQL connection may take before start-up fails naming host and port. */
+  timeoutMs: number;
 }
 
 export interface WebhookConfig {
@@ -261,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const passwords = readPasswords(env, problems);
   const webhookLimits = readWebhookLimits(env, problems);
   const httpEdge = readHttpEdge(env, problems);
+  const connect = readConnect(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -286,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     passwords,
     webhookLimits,
     httpEdge,
+    connect,
   };
 }
 
@@ -408,6 +417,11 @@ function isAddressOrRange(entry: string): boolean {
   if (bits === undefined) return true;
   const max = ipaddr.parse(address).kind() === 'ipv4' ? 32 : 128;
   return /^\d+$/.test(bits) && Number(bits) <= max;
+}
+
+/** An unreachable PostgreSQL fails start-up after this long instead of hanging (default 10 s). */
+function readConnect(env: NodeJS.ProcessEnv, problems: string[]): ConnectConfig {
+  return { timeoutMs: wholeNumber(env, problems, 'DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) };
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */

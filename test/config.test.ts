@@ -73,3 +73,9 @@ test('issue 8: --workers (USERPLANE_WORKERS): auto by default, a bounded whole n
   assert.throws(() => loadConfig({ DATABASE_URL: 'sqlite::memory:' }, ['--workers', '2']), /each process would get its own in-memory SQLite database/);
   assert.equal(loadConfig({ DATABASE_URL: 'sqlite::memory:' }, ['--workers', '1']).workers, 1);
 });
+
+test('issue 13: DATABASE_CONNECT_TIMEOUT_MS, 10 s by default, a bounded whole number', () => {
+  assert.equal(loadConfig({}).connect.timeoutMs, 10_000);
+  assert.equal(loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '2500' }).connect.timeoutMs, 2500);
+  assert.throws(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '0' }), /DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000, got "0"/);
+});

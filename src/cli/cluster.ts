@@ -14,6 +14,8 @@ const METRICS_REQUEST = 'userplane:metrics-request';
 const METRICS_RESPONSE = 'userplane:metrics-response';
 /** A worker that dies sooner than this after its start is restarted after a pause, not at once. */
 const CRASH_LOOP_MS = 5_000;
+/** The exit code of an HTTP worker that could not start (it has printed why); before `ready` it ends start-up. */
+export const WORKER_START_FAILED = 78;
 
 interface MetricsMessage {
   type: string;
@@ -55,11 +57,20 @@ export function superviseWorkers(config: Config, count: number, logger: Logger):
     return worker;
   };
 
+  let failStart: (error: Error) => void = () => {};
+  let started = false;
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
     listened.delete(worker.id);
     if (stopping) return;
+    // Restarting a worker that cannot listen (or reach the database) would only fail again, forever.
+    if (!started && code === WORKER_START_FAILED) {
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) if (other && !other.isDead()) other.process.kill('SIGTERM');
+      failStart(new Error('an HTTP worker could not start, for the reason printed above'));
+      return;
+    }
     const delay = lived < CRASH_LOOP_MS ? 1_000 : 0;
     log.error({ worker_pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker exited unexpectedly: starting another');
     setTimeout(() => {
@@ -68,10 +79,14 @@ export function superviseWorkers(config: Config, count: number, logger: Logger):
   });
 
   let listening = 0;
-  const ready = new Promise<void>((resolve) => {
+  const ready = new Promise<void>((resolve, reject) => {
+    failStart = reject;
     cluster.on('listening', (worker: Worker) => {
       listened.add(worker.id);
-      if (++listening === count) resolve();
+      if (++listening === count) {
+        started = true;
+        resolve();
+      }
     });
   });
   for (let i = 0; i < count; i++) fork();

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { redactUrl } from '../config.ts';
 import { buildServer } from '../http/server.ts';
@@ -10,9 +10,11 @@ import { createMailer } from '../mail/mailer.ts';
 import { createServices } from '../services/index.ts';
 import type { Capabilities } from '../store/capabilities.ts';
 import type { Store } from '../store/contract.ts';
-import { openStore } from '../store/kysely-store.ts';
 import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { superviseWorkers, workerMetrics } from './cluster.ts';
+import { openDatabase } from './database.ts';
+import { checkCanListen } from './listen-check.ts';
+import { createLogger } from './logger.ts';
 import { onShutdownSignal } from './shutdown.ts';
 import { startDeliveryWorker } from './worker.ts';
 
@@ -22,10 +24,11 @@ import { startDeliveryWorker } from './worker.ts';
  * every door.
  */
 export async function serveCommand(config: Config): Promise<number> {
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   if (cluster.isWorker) return serveClusterWorker(config, logger);
 
-  const store = await openDatabase(config);
+  await checkCanListen(config.port, config.host);
+  const store = await openDatabase(config, logger);
   await printFirstKeys(config, store);
   const workers = workerCount(config, store.capabilities);
   if (workers > 1 && !store.capabilities.rowLocks) {
@@ -40,10 +43,6 @@ export async function serveCommand(config: Config): Promise<number> {
 /** On PostgreSQL writers run side by side, so one per CPU; SQLite's file lock lets one write at a time. */
 export function workerCount(config: Config, capabilities: Capabilities): number {
   return config.workers ?? (capabilities.rowLocks ? availableParallelism() : 1);
-}
-
-function openDatabase(config: Config): Promise<Store> {
-  return openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
 }
 
 async function printFirstKeys(config: Config, store: Store): Promise<void> {

@@ -2,15 +2,16 @@
  * `userplane worker`: the webhook delivery worker alone, for deployments that scale delivery apart
  * from the API. `serve` runs the same worker unless USERPLANE_WEBHOOK_WORKER=off.
  */
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { redactUrl } from '../config.ts';
 import type { Store } from '../store/contract.ts';
-import { openStore } from '../store/kysely-store.ts';
 import type { WebhookFormats } from '../webhooks/format.ts';
 import { standardFormat } from '../webhooks/standard-format.ts';
 import { workosFormat } from '../webhooks/workos-format.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../webhooks/worker.ts';
+import { openDatabase } from './database.ts';
+import { createLogger } from './logger.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 /** The payload formats endpoints may choose; assembled here so the worker depends on none of them. */
@@ -35,8 +36,8 @@ export function startDeliveryWorker(config: Config, store: Store, logger: Logger
 }
 
 export async function workerCommand(config: Config): Promise<number> {
-  const logger = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
+  const logger = createLogger(config.logLevel);
+  const store = await openDatabase(config, logger);
   if (!store.capabilities.skipLocked) {
     logger.warn('SQLite: run one process that delivers webhooks (serve or worker) per database file');
   }

@@ -31,7 +31,11 @@ export interface ConnectionOptions {
   poolSize?: number;
   /** PostgreSQL's statement_timeout, sent when the connection opens; 0 or absent leaves the server's. */
   statementTimeoutMs?: number;
+  /** How long opening a PostgreSQL connection (or waiting for a free one) may take; 10 s when absent. */
+  connectTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export function openConnection(url: string, options: ConnectionOptions = {}): Connection {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
@@ -105,16 +109,19 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * between transactions, so a pgbouncer in transaction mode can stand between.
  */
 function openPostgres(url: string, options: ConnectionOptions): Connection {
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: withLibpqSslModes(url),
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: connectTimeoutMs,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // A client that loses its server must not crash the process, idle (the pool's 'error') or
   // checked out (its own, which nothing else listens to); either way the pool discards it.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const explainingPool = { connect: () => pool.connect().catch((error: unknown) => explainConnectError(error, url, options)), end: () => pool.end() };
+  const connect = () => withDeadline(pool.connect(), connectTimeoutMs + DEADLINE_MARGIN_MS).catch((error: unknown) => explainConnectError(error, url, options, connectTimeoutMs));
+  const explainingPool = { connect, end: () => pool.end() };
   return {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool }) }),
     capabilities: POSTGRES,
@@ -141,13 +148,77 @@ export function withLibpqSslModes(url: string): string {
   return `${at < 0 ? url : url.slice(0, at)}?${params}`;
 }
 
+/** pg's own timer normally fires first; this one bounds what it does not cover. */
+const DEADLINE_MARGIN_MS = 2_000;
+
+/** `connect` or, past `ms`, an ETIMEDOUT error; a client that arrives too late goes back to the pool. */
+function withDeadline(connect: Promise<pg.PoolClient>, ms: number): Promise<pg.PoolClient> {
+  let timer: NodeJS.Timeout | undefined;
+  let late = false;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      late = true;
+      reject(Object.assign(new Error('timeout exceeded when trying to connect'), { code: 'ETIMEDOUT' }));
+    }, ms);
+    timer.unref();
+  });
+  connect.then((client) => late && client.release(), () => {});
+  return Promise.race([connect, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Where a postgres:// URL points, as `host:port` (a ?host= parameter wins, as in libpq). */
+export function postgresAddress(url: string): string {
+  try {
+    // WHATWG URLs refuse credentials without a host (postgres://user@/db?host=/socket); libpq does not.
+    const parsed = new URL(url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost'));
+    const host = parsed.searchParams.get('host') || decodeURIComponent(parsed.hostname) || 'localhost';
+    const port = parsed.searchParams.get('port') || parsed.port || '5432';
+    return `${host}:${port}`;
+  } catch {
+    return 'the address in DATABASE_URL';
+  }
+}
+
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is PostgreSQL running and listening there?)',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'the connection was reset',
+};
+
+/**
+ * One line that names the server: a timeout, a refused connection, an unknown host, or what
+ * PostgreSQL itself said (missing database or role, bad password). The pg error stays the cause,
+ * so a failure while serving is still recognised as the database being away.
+ */
+function explainConnectError(error: unknown, url: string, options: ConnectionOptions, connectTimeoutMs: number): never {
+  const { code, message = String(error) } = (error ?? {}) as { code?: string; message?: string };
+  const at = postgresAddress(url);
+  if (!isStatementTimeoutRefusal(code, message, options)) {
+    let text: string;
+    if (/timeout/i.test(message) && (code === undefined || code === 'ETIMEDOUT')) {
+      text = `cannot reach PostgreSQL at ${at} within ${connectTimeoutMs / 1000} s (DATABASE_CONNECT_TIMEOUT_MS)`;
+    } else if (code && UNREACHABLE[code]) {
+      text = `cannot reach PostgreSQL at ${at}: ${UNREACHABLE[code]}`;
+    } else {
+      text = `PostgreSQL at ${at}: ${message.split('\n')[0]}`;
+    }
+    throw Object.assign(new Error(text, { cause: error }), code ? { code } : {});
+  }
+  explainStatementTimeoutRefusal(error, url, options, code);
+}
+
+function isStatementTimeoutRefusal(code: string | undefined, message: string, options: ConnectionOptions): boolean {
+  return Boolean(options.statementTimeoutMs) && code === '08P01' && /unsupported startup parameter: statement_timeout/.test(message);
+}
+
 /**
  * pgbouncer refuses the statement_timeout startup parameter (and ignoring it would drop the
  * timeout unseen), so that refusal becomes a message saying where the timeout goes instead.
  */
-function explainConnectError(error: unknown, url: string, options: ConnectionOptions): never {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  if (!options.statementTimeoutMs || code !== '08P01' || !/unsupported startup parameter: statement_timeout/.test(message ?? '')) throw error;
+function explainStatementTimeoutRefusal(error: unknown, url: string, options: ConnectionOptions, code: string | undefined): never {
   let role = '<role>';
   try {
     role = decodeURIComponent(new URL(url).username) || role;
@@ -156,7 +227,9 @@ function explainConnectError(error: unknown, url: string, options: ConnectionOpt
   }
   const explained = new Error(
     `The database server (pgbouncer?) refused the statement_timeout that DATABASE_STATEMENT_TIMEOUT_MS=${options.statementTimeoutMs} sends when a connection opens. ` +
-      `Behind pgbouncer set DATABASE_STATEMENT_TIMEOUT_MS=0 and put the timeout on the role: ALTER ROLE "${role}" SET statement_timeout = ${options.statementTimeoutMs}`,
+      `Behind pgbouncer set DATABASE_STATEMENT_TIMEOUT_MS=0 and put the timeout on the role: ALTER ROLE "${role}" SET statement_timeout = ${options.statementTimeoutMs} ` +
+      // The server's own words too: the CLI prints one line, without the cause.
+      `(the server said: ${(error as Error).message})`,
     { cause: error },
   );
   throw Object.assign(explained, { code });

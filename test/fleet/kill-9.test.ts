@@ -88,7 +88,7 @@ for (const kind of DATABASES) {
       await database?.drop();
     });
 
-    test('after a restart every acknowledged create and update is present', { timeout: 60_000 }, async () => {
+    test('after a restart every acknowledged create and update is present', { timeout: 150_000 }, async () => {
       database = await kind.create();
       const env = { DATABASE_URL: database.url, USERPLANE_ADMIN_KEYS: KEY, USERPLANE_RATE_LIMIT: 'off' };
       const first = startServe(env);

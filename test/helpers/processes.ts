@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { sleep } from './wait.ts';
+
+export { sleep, waitUntil } from './wait.ts';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'userplane.js');
 
@@ -17,8 +20,6 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
   });
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ServeProcess {
   child: ChildProcess;

@@ -100,11 +100,14 @@ describe('rate limits in Redis', () => {
         bases.push(`http://127.0.0.1:${port}`);
       }
       for (const base of bases) {
-        for (let i = 0; i < 100; i++) {
-          // Ready, not merely up: /readyz answers 200 only once this process's Redis connection is.
-          if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
-          await new Promise((r) => setTimeout(r, 100));
+        // Ready, not merely up: /readyz answers 200 only once this process's Redis connection is.
+        // A generous deadline: a busy machine starts slowly, and a process counting alone fails the test below.
+        let ready = false;
+        for (const deadline = Date.now() + 60_000; !ready && Date.now() < deadline; ) {
+          ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+          if (!ready) await new Promise((r) => setTimeout(r, 100));
         }
+        assert.ok(ready, `${base} was not ready within 60 s`);
       }
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++) {

@@ -8,6 +8,7 @@ import { PAYLOAD_FORMATS } from '../../src/cli/worker.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { createDeliveryWorker } from '../../src/webhooks/worker.ts';
 import { startTestApp } from '../helpers/app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { startReceiver } from './receiver.ts';
 import { FAST, createEndpoint } from './setup.ts';
@@ -36,10 +37,13 @@ test('claims that fail back off, log one error, and resume', async () => {
   try {
     await createEndpoint(t, { url: `${receiver.url}/backoff` });
     assert.equal((await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'backoff@example.com' } })).statusCode, 201);
+    const startedAt = Date.now();
     worker.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    // Polling every 20 ms would be ~75 claims; doubling from 20 ms is 7 (20, 40, … 1280 ms).
-    assert.ok(attempts >= 4 && attempts <= 9, `${attempts} claims in 1.5 s`);
+    // Five claims: polling every 20 ms takes ~80 ms; pauses doubling from 40 ms take at least 600.
+    // A slow machine only makes them later, so the wait has a deadline and the bound is a floor on time.
+    await waitUntil(() => attempts >= 5, 30_000, () => `only ${attempts} claims`);
+    const elapsed = Date.now() - startedAt;
+    assert.ok(elapsed >= 550, `5 claims in ${elapsed} ms: no backoff`);
     assert.deepEqual(logged.filter((l) => l.level === 'error').map((l) => l.message), ['claiming webhook deliveries failed: retrying with backoff']);
 
     down = false;
