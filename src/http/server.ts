@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LogLevel, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
 import { consoleRoutes } from './console.ts';
@@ -17,6 +18,7 @@ import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
 import { statesetDoor } from './stateset/index.ts';
+import { sendV1Error } from './v1/error-codec.ts';
 import { v1Door } from './v1/index.ts';
 import { workosDoor } from './workos/index.ts';
 
@@ -54,6 +56,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // A path no door serves still answers in the canonical /v1 error shape (each door keeps its own below).
+  app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
   // JSON only (any other body is a 415), parsed strictly: UTF-8, no duplicate keys.
   registerJsonBody(app);
   app.addHook('onRequest', async (request, reply) => {

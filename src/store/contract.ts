@@ -111,8 +111,13 @@ export interface EventQueries {
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
   append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null }): Promise<void>;
-  /** Events of one user, newest first, before the given event id when given. */
-  listForUser(environment: Environment, userId: string, options: { before?: string; limit: number }): Promise<ListPage<UserEvent>>;
+  /**
+   * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
+   * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).
+   */
+  listForUser(environment: Environment, userId: string, options: { before?: string; newerThan?: string; limit: number }): Promise<ListPage<UserEvent>>;
+  /** True when this event id is one of this user's events. */
+  has(environment: Environment, userId: string, eventId: string): Promise<boolean>;
 }
 
 export interface ApiKeyQueries {
@@ -120,6 +125,8 @@ export interface ApiKeyQueries {
   /** The key whose secret hashes to this value, revoked or not; null when none. */
   findBySecretHash(secretHash: string): Promise<ApiKeyRecord | null>;
   list(environment: Environment): Promise<ApiKeyRecord[]>;
+  /** One page of the environment's keys in id order; `after`/`before` as in UserQueries.list. */
+  page(environment: Environment, options: { limit: number; after?: string; before?: string }): Promise<ListPage<ApiKeyRecord>>;
   /** Marks the key revoked. Returns false when no unrevoked key had this id. */
   revoke(environment: Environment, id: string, at: string): Promise<boolean>;
   /** Number of keys in the whole store, revoked included. */
