@@ -4,6 +4,7 @@ import { migration001 } from './migrations/001-initial.ts';
 import { migration002 } from './migrations/002-credentials.ts';
 import { migration003 } from './migrations/003-webhooks.ts';
 import { migration004 } from './migrations/004-idempotency.ts';
+import { migration006 } from './migrations/006-user-search.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '002-credentials': migration002,
     '003-webhooks': migration003,
     '004-idempotency': migration004,
+    '006-user-search': migration006(caps),
   };
 }
 

@@ -16,6 +16,8 @@ export interface TestApp {
   app: FastifyInstance;
   services: Services;
   store: Store;
+  /** The database's URL, for a second connection to it. */
+  databaseUrl: string;
   /** inject() with the test admin key and JSON content type unless overridden. */
   request(options: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
   /** Creates a key of the test environment with these scopes and returns its secret. */
@@ -56,6 +58,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     app,
     services,
     store,
+    databaseUrl: database.url,
     request({ key = TEST_ADMIN_KEY, headers, ...rest }) {
       const merged: Record<string, string> = { ...(headers as Record<string, string>) };
       if (key !== null) merged.authorization ??= `Bearer ${key}`;
