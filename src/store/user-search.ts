@@ -81,16 +81,13 @@ export function probeQuery(db: Kysely<Database>, caps: Capabilities, expression:
 
 /** `limit` + 1 matching users past the cursor in `walk` order, so the caller can tell whether more follow. */
 export async function searchUsers(db: Kysely<Database>, caps: Capabilities, page: SearchPage): Promise<ListPage<StoredUser>> {
-  const candidates = new Set<string>();
-  let dense = false;
-  for (const expression of SEARCHED_EXPRESSIONS) {
-    const rows = await probeQuery(db, caps, expression, page).execute();
-    if (rows.length > CANDIDATE_CAP) {
-      dense = true;
-      break;
-    }
-    for (const row of rows) candidates.add(row.id);
-  }
+  // Every probe in one statement (one round trip); `k` tells whose ids are whose.
+  const probes = SEARCHED_EXPRESSIONS.map((e, k) => sql`SELECT id, ${sql.lit(k)} AS k FROM (${probeQuery(db, caps, e, page)}) AS ${sql.id(`p${k}`)}`);
+  const { rows: found } = await sql<{ id: string; k: number | string }>`${sql.join(probes, sql` UNION ALL `)}`.execute(db);
+  const perProbe = new Map<number, number>();
+  for (const row of found) perProbe.set(Number(row.k), (perProbe.get(Number(row.k)) ?? 0) + 1);
+  const dense = [...perProbe.values()].some((n) => n > CANDIDATE_CAP);
+  const candidates = new Set(found.map((row) => row.id));
   const rows = dense ? await walkIds(db, caps, page) : await fetchFirst(db, [...candidates], page);
   return { items: rows.slice(0, page.limit).map(fromUserRow), hasMore: rows.length > page.limit };
 }
