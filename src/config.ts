@@ -38,6 +38,8 @@ export interface Config {
   bodyLimit: number;
   /** The webhook delivery worker (issue 6). */
   webhooks: WebhookConfig;
+  /** SQLite's file lock (issue 13): waited for without blocking, for at most this long. */
+  sqliteLock: { timeoutMs: number };
 }
 
 export interface WebhookConfig {
@@ -193,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
 
   const webhooks = readWebhooks(env, problems);
+  const sqliteLock = readSqliteLock(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -214,7 +217,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     oauth,
     bodyLimit,
     webhooks,
+    sqliteLock,
   };
+}
+
+/** DATABASE_LOCK_TIMEOUT_MS: how long a SQLite write waits for another connection's lock before a 503. */
+function readSqliteLock(env: NodeJS.ProcessEnv, problems: string[]): Config['sqliteLock'] {
+  return { timeoutMs: wholeNumber(env, problems, 'DATABASE_LOCK_TIMEOUT_MS', 5000, 0, 600_000) };
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */

@@ -42,7 +42,7 @@ export function workerCount(config: Config, capabilities: Capabilities): number 
 }
 
 function openDatabase(config: Config): Promise<Store> {
-  return openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
+  return openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs, lockTimeoutMs: config.sqliteLock.timeoutMs });
 }
 
 async function printFirstKeys(config: Config, store: Store): Promise<void> {

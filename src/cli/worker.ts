@@ -34,7 +34,7 @@ export function startDeliveryWorker(config: Config, store: Store, logger: Logger
 
 export async function workerCommand(config: Config): Promise<number> {
   const logger = pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs });
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs, lockTimeoutMs: config.sqliteLock.timeoutMs });
   if (!store.capabilities.skipLocked) {
     logger.warn('SQLite: run one process that delivers webhooks (serve or worker) per database file');
   }

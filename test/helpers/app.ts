@@ -8,6 +8,7 @@ import type { Clock } from '../../src/services/context.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import type { OAuthConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
+import type { ConnectionOptions } from '../../src/store/connection.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
 export const LIVE_ADMIN_KEY = 'sk_live_admin_key_for_tests_0001';
@@ -36,11 +37,13 @@ export interface TestAppOptions {
   oauth?: OAuthConfig;
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** Passed to openStore (e.g. SQLite's lockTimeoutMs). */
+  storeOptions?: ConnectionOptions;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database: TestDatabase = await kind.create();
-  const store = await openStore(database.url);
+  const store = await openStore(database.url, options.storeOptions);
   const services = createServices(
     store,
     { roles: options.roles ?? [], emailChange: options.emailChange ?? 'direct', adminKeys: [TEST_ADMIN_KEY, LIVE_ADMIN_KEY], oauth: options.oauth ?? null },

@@ -1,0 +1,95 @@
+/**
+ * Issue 13, item 4: another process holding SQLite's write lock (a shell, a backup, another worker
+ * mid-transaction) must not freeze the server. Reads and /healthz keep answering while a write
+ * waits; the write goes through once the lock is released, or fails 503 after DATABASE_LOCK_TIMEOUT_MS.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, test } from 'node:test';
+import { UnavailableError } from '../../src/domain/errors.ts';
+import { toDomainError } from '../../src/http/errors.ts';
+import { DATABASES } from '../helpers/databases.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+
+// A second process that takes the write lock, says so, holds it for argv[2] ms, then lets go.
+const HOLDER = `
+const Database = require('better-sqlite3');
+const db = new Database(process.argv[1]);
+db.pragma('busy_timeout = 10000');
+db.exec('BEGIN IMMEDIATE');
+process.stdout.write('locked\\n');
+setTimeout(() => { db.exec('COMMIT'); db.close(); process.stdout.write('released\\n'); }, Number(process.argv[2]));
+`;
+
+interface Holder {
+  released: boolean;
+  done: Promise<void>;
+}
+
+async function holdLock(t: TestApp, ms: number): Promise<Holder> {
+  const child = spawn(process.execPath, ['-e', HOLDER, t.databaseUrl.slice('sqlite:'.length), String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = { released: false, done: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`lock holder exited with ${code} before locking`)));
+    lines.on('line', (line) => {
+      if (line === 'locked') resolve();
+      if (line === 'released') holder.released = true;
+    });
+  });
+  return holder;
+}
+
+const sqlite = DATABASES.find((kind) => kind.name === 'sqlite')!;
+
+describe('SQLite write lock held by another process', () => {
+  test('reads and /healthz answer while a write waits; the write succeeds once the lock is released', async () => {
+    const t = await startTestApp(sqlite, { storeOptions: { lockTimeoutMs: 20_000 } });
+    try {
+      const user = (await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'locked@example.com' } })).json();
+      const holder = await holdLock(t, 2000);
+      const write = t.request({ method: 'PATCH', url: `/v1/users/${user.id}`, payload: { first_name: 'Waited' } });
+      const health = await t.request({ method: 'GET', url: '/healthz', key: null });
+      assert.equal(health.statusCode, 200);
+      const read = await t.request({ method: 'GET', url: `/v1/users/${user.id}` });
+      assert.equal(read.statusCode, 200);
+      assert.equal(holder.released, false, 'the read had to wait for the other process to let go of the lock');
+      const written = await write;
+      assert.equal(written.statusCode, 200, written.body);
+      assert.equal(written.json().first_name, 'Waited');
+      assert.equal(holder.released, true);
+      await holder.done;
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a write that waits longer than the lock timeout is a 503 with Retry-After; later writes go through', async () => {
+    const t = await startTestApp(sqlite, { storeOptions: { lockTimeoutMs: 300 } });
+    try {
+      const user = (await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'timeout@example.com' } })).json();
+      const holder = await holdLock(t, 3000);
+      const refused = await t.request({ method: 'PATCH', url: `/v1/users/${user.id}`, payload: { first_name: 'Never' } });
+      assert.equal(holder.released, false);
+      assert.equal(refused.statusCode, 503, refused.body);
+      assert.equal(refused.json().error, 'unavailable');
+      assert.ok(Number(refused.headers['retry-after']) >= 1);
+      // An autocommit write (no transaction) waits the same way.
+      const created = await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'also-refused@example.com' } });
+      assert.equal(created.statusCode, 503, created.body);
+      await holder.done;
+      const later = await t.request({ method: 'PATCH', url: `/v1/users/${user.id}`, payload: { first_name: 'Later' } });
+      assert.equal(later.statusCode, 200, later.body);
+      assert.equal(later.json().version, 2);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('every SQLITE_BUSY variant is unavailable', () => {
+    for (const code of ['SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT']) {
+      assert.ok(toDomainError(Object.assign(new Error('database is locked'), { code })) instanceof UnavailableError, code);
+    }
+  });
+});
