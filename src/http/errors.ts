@@ -3,7 +3,7 @@
  * errors to render: Fastify's own errors (bad JSON, wrong content type, body too large, schema
  * validation) and the store's (unreachable database) included.
  */
-import type { FastifyError } from 'fastify';
+import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import {
   BadRequestError,
   DomainError,
@@ -48,7 +48,11 @@ export function isUnavailable(error: unknown, depth = 0): boolean {
   return isUnavailable(cause, depth + 1) || (Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1)));
 }
 
-export function toDomainError(error: unknown): DomainError | null {
+/**
+ * `log`: where a database failure that becomes a 503 is logged with its real cause (the client
+ * only sees "unavailable").
+ */
+export function toDomainError(error: unknown, log?: FastifyBaseLogger): DomainError | null {
   if (error instanceof DomainError) return error;
   const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (Array.isArray(e.validation)) return fromValidation(e.validation, e.validationContext ?? 'body');
@@ -67,7 +71,10 @@ export function toDomainError(error: unknown): DomainError | null {
       return new NotFoundError('route');
   }
   if (e instanceof SyntaxError && e.statusCode === 400) return new BadRequestError('Malformed JSON in request body', 'malformed_json');
-  if (isUnavailable(e)) return new UnavailableError();
+  if (isUnavailable(e)) {
+    log?.error({ err: e }, `database unavailable: ${(e as Error).message}`);
+    return new UnavailableError();
+  }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new BadRequestError(e.message);
   }

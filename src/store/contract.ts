@@ -224,6 +224,11 @@ export interface Store extends StoreQueries {
   transaction<T>(work: (tx: StoreQueries) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Resolves when requests can be served: the database answers, has this version's schema, and
+   * writes are not failing for lack of space. Otherwise rejects with the reason.
+   */
+  readiness(): Promise<void>;
   /** The connection pool's total, idle and waiting counts now; null on SQLite, which has no pool. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;

@@ -17,6 +17,11 @@ function migrations(caps: Capabilities): Record<string, Migration> {
   };
 }
 
+/** The newest migration this code knows: a database without it is not ready for this code. */
+export function latestMigration(caps: Capabilities): string {
+  return Object.keys(migrations(caps)).sort().at(-1)!;
+}
+
 /** Kysely's own lock id, so processes still on its session lock are kept out too. */
 const MIGRATION_LOCK_ID = 3853314791062309107n;
 

@@ -101,8 +101,8 @@ describe('rate limits in Redis', () => {
       }
       for (const base of bases) {
         for (let i = 0; i < 100; i++) {
-          // Ready, not merely up: /readyz answers 200 only once this process's Redis connection is.
-          if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
+          // Ready with its Redis connection up: /readyz says redis "ok" only once this process's connection is.
+          if (await fetch(`${base}/readyz`).then(async (r) => r.ok && (await r.json()).redis === 'ok', () => false)) break;
           await new Promise((r) => setTimeout(r, 100));
         }
       }
