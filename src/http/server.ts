@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LogLevel, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
+import type { SweeperOptions } from '../services/sweeper.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
@@ -14,6 +15,7 @@ import { idempotencyPlugin } from './idempotency.ts';
 import { registerJsonBody } from './json-body.ts';
 import { metricsPlugin, type ClusterMetrics } from './metrics.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
+import { sweepPlugin } from './sweeps.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
@@ -33,6 +35,8 @@ export interface ServerOptions {
   /** Per-credential limits; null or absent serves without them. */
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** The clean-up sweeps' timing (tests); the defaults otherwise. */
+  sweeps?: SweeperOptions;
   /** Under `serve --workers N`, so that /metrics covers every worker. */
   clusterMetrics?: ClusterMetrics;
 }
@@ -83,6 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Order matters: both add per-route preHandlers, and replays should count against the limit.
   if (options.rateLimit) await app.register(rateLimitPlugin, { limits: options.rateLimit, redisUrl: options.redisUrl ?? null });
   await app.register(idempotencyPlugin, { store: options.services.store });
+  await app.register(sweepPlugin, { store: options.services.store, sweeps: options.sweeps });
 
   await app.register(systemRoutes, { services: options.services });
   await app.register(v1Door, { prefix: '/v1', services: options.services });

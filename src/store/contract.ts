@@ -175,6 +175,10 @@ export interface VerificationQueries {
   markUsed(userId: string, at: string): Promise<void>;
   /** Records a send and returns how many sends the user had since `since` (this one included). */
   recordSend(userId: string, at: string, since: string): Promise<number>;
+  /** Deletes at most `size` code records that expired before `before` (oldest first); returns how many. */
+  purgeExpiredBatch(before: string, size: number): Promise<number>;
+  /** Deletes at most about `size` send records older than `before`; returns how many. */
+  purgeSendsBatch(before: string, size: number): Promise<number>;
 }
 
 /** A request made with an Idempotency-Key, and once it finished, the response it got. */
@@ -206,6 +210,8 @@ export interface IdempotencyQueries {
   release(environment: Environment, credential: string, key: string, createdAt?: string): Promise<void>;
   /** Deletes records created before `before`; returns how many. */
   purge(before: string): Promise<number>;
+  /** Deletes at most `size` of them, oldest first: one short statement (the sweeps call it in a loop). */
+  purgeBatch(before: string, size: number): Promise<number>;
 }
 
 export interface StoreQueries {

@@ -9,6 +9,7 @@ import type { Mailer } from '../../src/mail/mailer.ts';
 import type { OAuthConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 import type { ConnectionOptions } from '../../src/store/connection.ts';
+import type { SweeperOptions } from '../../src/services/sweeper.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
 export const LIVE_ADMIN_KEY = 'sk_live_admin_key_for_tests_0001';
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   oauth?: OAuthConfig;
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** The clean-up sweeps' timing (src/services/sweeper.ts). */
+  sweeps?: SweeperOptions;
   /** Passed to openStore (e.g. SQLite's lockTimeoutMs). */
   storeOptions?: ConnectionOptions;
 }
@@ -55,6 +58,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     logStream: options.logStream,
     rateLimit: options.rateLimit ?? null,
     redisUrl: options.redisUrl ?? null,
+    sweeps: options.sweeps,
   });
   await app.ready();
   return {
