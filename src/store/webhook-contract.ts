@@ -109,11 +109,14 @@ export interface WebhookQueries {
   markEndpointFailing(endpointId: string, reason: string, at: string): Promise<void>;
   /** Clears a failing status; does nothing to a healthy endpoint. */
   markEndpointHealthy(endpointId: string, at: string): Promise<void>;
-  /** The endpoint's deliveries, newest event first, after the cursor delivery id; each with its attempts. */
+  /**
+   * The endpoint's deliveries, newest event first, each with its attempts: after the cursor delivery
+   * id (older events), or with `before` the `limit` just before it (newer events, still newest first).
+   */
   listDeliveries(
     environment: Environment,
     endpointId: string,
-    options: { limit: number; after?: string; state?: WebhookDeliveryState },
+    options: { limit: number; after?: string; before?: string; state?: WebhookDeliveryState },
   ): Promise<ListPage<DeliveryWithAttempts>>;
   /** The delivery with its attempts, or null when the endpoint has no delivery with this id. */
   findDelivery(environment: Environment, endpointId: string, deliveryId: string): Promise<DeliveryWithAttempts | null>;

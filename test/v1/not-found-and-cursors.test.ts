@@ -102,6 +102,26 @@ for (const kind of DATABASES) {
       assert.deepEqual(ids(none.json()), []);
     });
 
+    test('webhook deliveries: before pages to newer events, bad cursors are 400s', async () => {
+      const endpoint = (await t.request({ method: 'POST', url: '/v1/webhook_endpoints', payload: { url: 'https://hooks.example.com/cursors' } })).json();
+      for (let i = 0; i < 4; i++) await t.request({ method: 'POST', url: '/v1/users', payload: { email: `delivery-pager${i}@example.com` } });
+      const base = `/v1/webhook_endpoints/${endpoint.id}/deliveries`;
+      const all = ids((await t.request({ method: 'GET', url: `${base}?limit=100` })).json());
+      assert.equal(all.length, 4);
+      const newer = (await t.request({ method: 'GET', url: `${base}?limit=2&before=${all[3]}` })).json();
+      assert.deepEqual(ids(newer), all.slice(1, 3));
+      assert.equal(newer.has_more, true);
+      assert.equal(newer.next_cursor, all[1]);
+      for (const param of ['after', 'before']) {
+        const garbage = await t.request({ method: 'GET', url: `${base}?${param}=garbage` });
+        assert.equal(garbage.statusCode, 400);
+        assert.ok(garbage.json().details[param]);
+        const unknown = await t.request({ method: 'GET', url: `${base}?${param}=whd_01h00000000000000000000000` });
+        assert.equal(unknown.statusCode, 400, unknown.body);
+        assert.ok(unknown.json().details[param]);
+      }
+    });
+
     test('api keys: paged with limit, after and before', async () => {
       for (let i = 0; i < 3; i++) await t.key(['read']);
       const all = ids((await t.request({ method: 'GET', url: '/v1/api_keys' })).json());

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { Services } from '../../services/index.ts';
 import type { DeliveryWithAttempts, WebhookEndpoint } from '../../store/webhook-contract.ts';
 import { contextOf } from '../auth.ts';
+import { listPage, readCursor } from './cursors.ts';
 import { errors } from './schemas.ts';
 import {
   CreateEndpointBody,
@@ -151,10 +152,10 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       },
     },
     async (request) => {
-      const { limit, after, status } = request.query;
-      const page = await webhooks.deliveries(contextOf(request, 'v1'), request.params.id, { limit, after, state: status });
-      const last = page.items.at(-1);
-      return { object: 'list' as const, data: page.items.map(deliveryWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+      const { limit, after, before, status } = request.query;
+      const cursor = readCursor({ after, before }, 'whd');
+      const page = await webhooks.deliveries(contextOf(request, 'v1'), request.params.id, { limit, ...cursor, state: status });
+      return listPage(page, cursor, deliveryWire);
     },
   );
 
