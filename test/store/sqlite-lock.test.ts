@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { UnavailableError } from '../../src/domain/errors.ts';
@@ -14,7 +15,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 // A second process that takes the write lock, says so, holds it for argv[2] ms, then lets go.
 const HOLDER = `
-const Database = require('better-sqlite3');
+const Database = require(process.argv[3]);
 const db = new Database(process.argv[1]);
 db.pragma('busy_timeout = 10000');
 db.exec('BEGIN IMMEDIATE');
@@ -28,7 +29,8 @@ interface Holder {
 }
 
 async function holdLock(t: TestApp, ms: number): Promise<Holder> {
-  const child = spawn(process.execPath, ['-e', HOLDER, t.databaseUrl.slice('sqlite:'.length), String(ms)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const child = spawn(process.execPath, ['-e', HOLDER, t.databaseUrl.slice('sqlite:'.length), String(ms), driver], { stdio: ['ignore', 'pipe', 'inherit'] });
   const holder = { released: false, done: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
