@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
 import { UnavailableError } from '../../src/domain/errors.ts';
 import { toDomainError } from '../../src/http/errors.ts';
 import { DATABASES } from '../helpers/databases.ts';
@@ -100,6 +101,12 @@ describe('SQLite write lock held by another process', () => {
     } finally {
       await t.close();
     }
+  });
+
+  test('DATABASE_LOCK_TIMEOUT_MS: 5000 by default, a whole number of ms', () => {
+    assert.equal(loadConfig({}).sqliteLock.timeoutMs, 5000);
+    assert.equal(loadConfig({ DATABASE_LOCK_TIMEOUT_MS: '250' }).sqliteLock.timeoutMs, 250);
+    assert.throws(() => loadConfig({ DATABASE_LOCK_TIMEOUT_MS: 'soon' }), /DATABASE_LOCK_TIMEOUT_MS/);
   });
 
   test('every SQLITE_BUSY variant is unavailable', () => {
