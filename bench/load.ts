@@ -35,6 +35,31 @@ export function patchLoad(base: string, ids: readonly string[]): autocannon.Opti
   };
 }
 
+/**
+ * GET /v1/users?q=: the console's search box over the whole population. Each request searches one
+ * of: a random user's email prefix (one match or a few), a random "user N" last-name prefix (from
+ * one to a tenth of everyone), a prefix nobody has (the case a scan would pay most for), and
+ * "bench", which every seeded user matches.
+ */
+export function searchLoad(base: string, users: number): autocannon.Options {
+  const terms = [
+    () => `bench${Math.floor(Math.random() * users)}.`,
+    () => `user ${Math.floor(Math.random() * users)}`,
+    () => `nobody${Math.floor(Math.random() * 1e6)}`,
+    () => 'bench',
+  ];
+  return {
+    url: base,
+    requests: [
+      {
+        method: 'GET',
+        headers: auth,
+        setupRequest: (request) => ({ ...request, path: `/v1/users?limit=20&q=${encodeURIComponent(terms[Math.floor(Math.random() * terms.length)]!())}` }),
+      },
+    ],
+  };
+}
+
 /** GET /v1/whoami: authenticated, touches no table; the yardstick for the HTTP stack itself. */
 export function whoamiLoad(base: string): autocannon.Options {
   return { url: `${base}/v1/whoami`, headers: auth };

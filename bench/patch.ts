@@ -10,6 +10,8 @@
  *   --duration S (10)  --connections N (10)  --workers N (serve --workers)  --pool-size N
  *   --pgbench-mode extended|prepared (extended: what pg does)
  *
+ * After the table, one line per user count gives the search figure (GET /v1/users?q=…).
+ *
  * The server runs in its own process; autocannon drives it from this one.
  */
 import { cpus } from 'node:os';
@@ -18,7 +20,7 @@ import { redactUrl } from '../src/config.ts';
 import { newId } from '../src/domain/ids.ts';
 import { openStore } from '../src/store/kysely-store.ts';
 import { kindOf, openBenchDatabase, type BenchDatabase, type DatabaseKind } from './database.ts';
-import { checkSeededUsers, measure, patchLoad, whoamiLoad, type LoadResult } from './load.ts';
+import { checkSeededUsers, measure, patchLoad, searchLoad, whoamiLoad, type LoadResult } from './load.ts';
 import { buildIdTable, dropIdTable, findPgbench, pgbenchScript, runPgbench, type PgbenchResult } from './pgbench.ts';
 import { printReport, type SizeResult } from './report.ts';
 import { openSeeder, referenceRows } from './seed.ts';
@@ -98,7 +100,7 @@ try {
 if (process.exitCode) process.exit();
 printReport({ kind, database: database.shown, connections, duration, workers: values.workers, poolSize: values['pool-size'] ?? process.env.DATABASE_POOL_SIZE, pgbenchMode: mode, reproduce, cpus: cpus().length }, results);
 if (kind === 'postgres') console.log(`\npgbench script (one PATCH's transaction; :n picks a user uniformly):\n\n${pgbenchScript(results.at(-1)!.users)}`);
-const failed = results.some((r) => r.patch.failures > 0 || r.get.failures > 0 || (r.pgbench?.failed ?? 0) > 0);
+const failed = results.some((r) => r.patch.failures > 0 || r.get.failures > 0 || r.search.failures > 0 || (r.pgbench?.failed ?? 0) > 0);
 process.exit(failed ? 1 : 0);
 
 /** Grows the database to `size` users, then closes it: nothing of the seeding is open while measuring. */
@@ -129,6 +131,10 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
   const getResult = await measureOn(server, get);
   const patchResult = await measureOn(server, patch);
   const memory = server.memory();
+  // The search box over the same population, measured after the PATCH figures it must not disturb.
+  const search = searchLoad(server.base, ids.length);
+  await measure(search, connections, 2);
+  const searchResult = await measureOn(server, search);
   await server.stop();
   server = null;
 
@@ -139,7 +145,7 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
     await runPgbench({ ...options, duration: 2 });
     pgbenchResult = await runPgbench(options);
   }
-  return { users: ids.length, added, seedSeconds, get: getResult, patch: patchResult, memory, pgbench: pgbenchResult };
+  return { users: ids.length, added, seedSeconds, get: getResult, patch: patchResult, search: searchResult, memory, pgbench: pgbenchResult };
 }
 
 /** A load's figures, with the server CPU each request cost (steadier than req/s on a shared machine). */

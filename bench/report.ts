@@ -10,6 +10,8 @@ export interface SizeResult {
   /** cpuMicros: server CPU time per request during the measurement. */
   get: LoadResult & { cpuMicros: number };
   patch: LoadResult & { cpuMicros: number };
+  /** GET /v1/users?q=… (bench/load.ts searchLoad), measured after the PATCH load. */
+  search: LoadResult & { cpuMicros: number };
   memory: { rssMiB: number; processes: number };
   pgbench: PgbenchResult | null;
 }
@@ -64,6 +66,12 @@ export function printReport(settings: RunSettings, results: SizeResult[]): void 
   console.log('');
   for (const r of results) {
     console.log(`- ${int(r.users)} users: ${r.added > 0 ? `${int(r.added)} seeded in ${r.seedSeconds.toFixed(1)} s (${int(r.added / r.seedSeconds)} users/s, with their user.created events)` : 'none seeded (already there)'}`);
+  }
+  for (const r of results) {
+    console.log(
+      `- ${int(r.users)} users, search (GET /v1/users?q=…, indexed): ${int(r.search.rps)} req/s, p50 ${ms(r.search.p50)} ms, p99 ${ms(r.search.p99)} ms, ` +
+        `server CPU ${int(r.search.cpuMicros)} µs/search, non-2xx/errors ${r.search.failures}`,
+    );
   }
   if (results.length > 1) {
     const [first, last] = [results[0]!, results.at(-1)!];

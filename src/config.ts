@@ -51,6 +51,8 @@ export interface Config {
   httpEdge: HttpEdgeConfig;
   /** Reaching the database at start-up (issue 13). */
   connect: ConnectConfig;
+  /** SQLite's file lock (issue 13): waited for without blocking, for at most this long. */
+  sqliteLock: { timeoutMs: number };
 }
 
 export interface EndUserConfig {
@@ -269,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const webhookLimits = readWebhookLimits(env, problems);
   const httpEdge = readHttpEdge(env, problems);
   const connect = readConnect(env, problems);
+  const sqliteLock = readSqliteLock(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -295,6 +298,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     webhookLimits,
     httpEdge,
     connect,
+    sqliteLock,
   };
 }
 
@@ -422,6 +426,11 @@ function isAddressOrRange(entry: string): boolean {
 /** An unreachable PostgreSQL fails start-up after this long instead of hanging (default 10 s). */
 function readConnect(env: NodeJS.ProcessEnv, problems: string[]): ConnectConfig {
   return { timeoutMs: wholeNumber(env, problems, 'DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000) };
+}
+
+/** DATABASE_LOCK_TIMEOUT_MS: how long a SQLite write waits for another connection's lock before a 503. */
+function readSqliteLock(env: NodeJS.ProcessEnv, problems: string[]): Config['sqliteLock'] {
+  return { timeoutMs: wholeNumber(env, problems, 'DATABASE_LOCK_TIMEOUT_MS', 5000, 0, 600_000) };
 }
 
 /** Production defaults are the issue's: 10 s timeout, first retry within 10 s, retries for a day. Tests shorten them. */

@@ -7,7 +7,12 @@ import type { Store } from '../store/contract.ts';
 import { openStore } from '../store/kysely-store.ts';
 
 export function connectionOptions(config: Config): ConnectionOptions {
-  return { poolSize: config.databasePoolSize, statementTimeoutMs: config.databaseStatementTimeoutMs, connectTimeoutMs: config.connect.timeoutMs };
+  return {
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    connectTimeoutMs: config.connect.timeoutMs,
+    lockTimeoutMs: config.sqliteLock.timeoutMs,
+  };
 }
 
 /** Says where it connects before trying, so a slow or failing start shows what it waits for. */

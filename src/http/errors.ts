@@ -3,7 +3,7 @@
  * errors to render: Fastify's own errors (bad JSON, wrong content type, body too large, schema
  * validation) and the store's (unreachable database) included.
  */
-import type { FastifyError } from 'fastify';
+import type { FastifyBaseLogger, FastifyError } from 'fastify';
 import {
   BadRequestError,
   DomainError,
@@ -32,19 +32,27 @@ const SECRET: ReadonlySet<string> = new Set(SECRET_FIELDS);
 // errors, PostgreSQL's connection_exception class (08…), server shut down or starting up (57P0x),
 // too many connections, a statement cut off by statement_timeout (57014), and SQLite's busy lock.
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '57014', 'SQLITE_BUSY']);
+// What an operator must fix rather than the request (issue 13): the database is missing (3D000),
+// the disk is full (53100, SQLITE_FULL) or failing (SQLITE_IOERR_…), and every SQLITE_BUSY_…
+// variant of the file lock. (A missing table stays a bug of the request; /readyz reports a missing schema.)
+const OPERATOR_CODES = /^(3D000|53100|SQLITE_FULL|SQLITE_IOERR(_\w+)?|SQLITE_CANTOPEN|SQLITE_BUSY_\w+)$/;
 // pg's own errors for a connection that died or could not be had carry no code at all.
 const UNAVAILABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|Query read timeout)/;
 
 /** True for a failure of the database connection, looking through `cause` and AggregateError's errors. */
-function isUnavailable(error: unknown, depth = 0): boolean {
+export function isUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || OPERATOR_CODES.test(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
   return isUnavailable(cause, depth + 1) || (Array.isArray(errors) && errors.some((inner) => isUnavailable(inner, depth + 1)));
 }
 
-export function toDomainError(error: unknown): DomainError | null {
+/**
+ * `log`: where a database failure that becomes a 503 is logged with its real cause (the client
+ * only sees "unavailable").
+ */
+export function toDomainError(error: unknown, log?: FastifyBaseLogger): DomainError | null {
   if (error instanceof DomainError) return error;
   const e = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (Array.isArray(e.validation)) return fromValidation(e.validation, e.validationContext ?? 'body');
@@ -65,7 +73,10 @@ export function toDomainError(error: unknown): DomainError | null {
   if (e instanceof SyntaxError && e.statusCode === 400) return new BadRequestError('Malformed JSON in request body', 'malformed_json');
   // A NUL that reached PostgreSQL text (22021) or jsonb (22P05) through a path no check covers: the input's fault.
   if (e.code === '22021' || e.code === '22P05') return new BadRequestError('Text must not contain NUL characters', 'nul_character');
-  if (isUnavailable(e)) return new UnavailableError();
+  if (isUnavailable(e)) {
+    log?.error({ err: e }, `database unavailable: ${(e as Error).message}`);
+    return new UnavailableError();
+  }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new BadRequestError(e.message);
   }

@@ -110,14 +110,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     route.preHandler = [...existing, preHandler];
   });
 
-  // Records past their 24 hours are only ever ignored; sweep them now and then.
-  const sweep = setInterval(() => {
-    store.idempotency.purge(new Date(Date.now() - IDEMPOTENCY_TTL_MS).toISOString()).catch((error: unknown) => {
-      app.log.warn({ err: error }, 'purging old idempotency keys failed');
-    });
-  }, 3600_000);
-  sweep.unref();
-  app.addHook('onClose', async () => clearInterval(sweep));
+  // Records past their 24 hours are only ever ignored; the clean-up sweeps (./sweeps.ts) delete them.
 
   app.addHook('onSend', async (request, reply, payload) => {
     const claim = request.idempotencyClaim;

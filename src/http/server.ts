@@ -6,6 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HttpEdgeConfig, LogLevel, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
+import type { SweeperOptions } from '../services/sweeper.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
 import { consoleRoutes } from './console.ts';
@@ -16,10 +18,12 @@ import { rateLimitPlugin } from './rate-limit.ts';
 import { clientAddressLimit } from './client-address-limit.ts';
 import { publicDocuments } from './public-documents.ts';
 import { browserSecretKeyGuard, corsPlugin } from './cors.ts';
+import { sweepPlugin } from './sweeps.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
 import { statesetDoor } from './stateset/index.ts';
+import { sendV1Error } from './v1/error-codec.ts';
 import { v1Door } from './v1/index.ts';
 import { workosDoor } from './workos/index.ts';
 
@@ -34,6 +38,8 @@ export interface ServerOptions {
   /** Per-credential limits; null or absent serves without them. */
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
+  /** The clean-up sweeps' timing (tests); the defaults otherwise. */
+  sweeps?: SweeperOptions;
   /** Under `serve --workers N`, so that /metrics covers every worker. */
   clusterMetrics?: ClusterMetrics;
   /** Timeouts, per-address limits, /metrics access, CORS (issue 12); what is absent keeps its default. */
@@ -74,6 +80,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // A path no door serves still answers in the canonical /v1 error shape (each door keeps its own below).
+  app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
   // JSON only (any other body is a 415), parsed strictly: UTF-8, no duplicate keys.
   registerJsonBody(app);
   app.addHook('onRequest', async (request, reply) => {
@@ -110,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Order matters: both add per-route preHandlers, and replays should count against the limit.
   if (options.rateLimit) await app.register(rateLimitPlugin, { limits: options.rateLimit, redisUrl: options.redisUrl ?? null });
   await app.register(idempotencyPlugin, { store: options.services.store });
+  await app.register(sweepPlugin, { store: options.services.store, sweeps: options.sweeps });
 
   await app.register(systemRoutes, { services: options.services });
   await app.register(v1Door, { prefix: '/v1', services: options.services });

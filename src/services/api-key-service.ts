@@ -137,6 +137,7 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
     },
 
     list: (ctx: RequestContext) => store.apiKeys.list(ctx.environment),
+    page: (ctx: RequestContext, page: { limit: number; after?: string; before?: string }) => store.apiKeys.page(ctx.environment, page),
 
     async revoke(ctx: RequestContext, id: string): Promise<void> {
       const revoked = await store.apiKeys.revoke(ctx.environment, id, options.clock().toISOString());

@@ -236,11 +236,17 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       });
     },
 
-    async events(ctx: RequestContext, id: string, page: { before?: string; limit: number }): Promise<ListPage<UserEvent>> {
-      const result = await store.events.listForUser(ctx.environment, id, page);
-      if (result.items.length === 0 && page.before === undefined) {
+    /** Newest first; `after` an event: older ones, `before` it: newer ones. The cursor must be one of the user's events. */
+    async events(ctx: RequestContext, id: string, page: { after?: string; before?: string; limit: number }): Promise<ListPage<UserEvent>> {
+      const cursor = page.after ?? page.before;
+      const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before });
+      if (result.items.length === 0 && cursor === undefined) {
         // An id with no events at all was never a user of this environment.
         throw new NotFoundError('user', id);
+      }
+      if (result.items.length === 0 && cursor !== undefined && !(await store.events.has(ctx.environment, id, cursor))) {
+        if (!(await store.events.listForUser(ctx.environment, id, { limit: 1 })).items.length) throw new NotFoundError('user', id);
+        throw ValidationError.field(page.after !== undefined ? 'after' : 'before', "Is not a cursor of this list: expected an id of one of this user's events");
       }
       return result;
     },

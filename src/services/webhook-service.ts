@@ -91,8 +91,8 @@ export function createWebhookService(store: Store, clock: Clock, policy: Endpoin
       return { endpoint, secret: endpoint.secret };
     },
 
-    /** Oldest first, a page at a time after the cursor endpoint id. */
-    list: (ctx: RequestContext, page: { limit: number; after?: string }): Promise<ListPage<WebhookEndpoint>> =>
+    /** Oldest first, a page at a time after (or before) the cursor endpoint id. */
+    list: (ctx: RequestContext, page: { limit: number; after?: string; before?: string }): Promise<ListPage<WebhookEndpoint>> =>
       store.webhooks.listEndpoints(ctx.environment, page),
 
     get: find,
@@ -130,10 +130,16 @@ export function createWebhookService(store: Store, clock: Clock, policy: Endpoin
     async deliveries(
       ctx: RequestContext,
       endpointId: string,
-      page: { limit: number; after?: string; state?: WebhookDeliveryState },
+      page: { limit: number; after?: string; before?: string; state?: WebhookDeliveryState },
     ): Promise<ListPage<DeliveryWithAttempts>> {
       await find(ctx, endpointId);
-      return store.webhooks.listDeliveries(ctx.environment, endpointId, page);
+      const result = await store.webhooks.listDeliveries(ctx.environment, endpointId, page);
+      const cursor = page.after ?? page.before;
+      // An empty page from a cursor that is no delivery of this endpoint is a bad request, not the end.
+      if (result.items.length === 0 && cursor !== undefined && !(await store.webhooks.findDelivery(ctx.environment, endpointId, cursor))) {
+        throw ValidationError.field(page.after !== undefined ? 'after' : 'before', "Is not a cursor of this list: expected the id of one of this endpoint's deliveries");
+      }
+      return result;
     },
 
     /** Sends the delivery again as soon as a worker is free (after any earlier event of the same user), with a fresh retry window. */

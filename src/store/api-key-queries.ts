@@ -30,6 +30,21 @@ export function createApiKeyQueries(db: Kysely<Database>, caps: Capabilities): A
       const rows = await db.selectFrom('api_keys').selectAll().where('environment', '=', environment).orderBy('id').execute();
       return rows.map(fromRow);
     },
+    async page(environment, { limit, after, before }) {
+      // Backwards (`before`) walks down from the cursor, then flips the page into id order.
+      const backwards = before !== undefined;
+      const cursor = before ?? after;
+      const rows = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('environment', '=', environment)
+        .$if(cursor !== undefined, (q) => q.where('id', backwards ? '<' : '>', cursor!))
+        .orderBy('id', backwards ? 'desc' : 'asc')
+        .limit(limit + 1)
+        .execute();
+      const items = rows.slice(0, limit).map(fromRow);
+      return { items: backwards ? items.reverse() : items, hasMore: rows.length > limit };
+    },
     async revoke(environment, id, at) {
       const result = await db
         .updateTable('api_keys')

@@ -20,7 +20,12 @@ export interface Capabilities {
   advisoryTransactionLocks: boolean;
   /** INSERT … RETURNING inside WITH, read by the statement around it: two round trips become one. */
   dataModifyingCte: boolean;
+  /**
+   * The collation that compares text byte by byte (code point order), for prefix ranges on the
+   * search indexes; null where that is already the default (SQLite's BINARY).
+   */
+  byteCollation: string | null;
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C' };

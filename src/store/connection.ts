@@ -5,11 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, SqliteDriver, CompiledQuery, type DatabaseConnection } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { POSTGRES, SQLITE, type Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
+import { BUSY_TIMEOUT_MS, LockWaitingSqliteDriver, type SqliteHandle } from './sqlite-driver.ts';
 
 export interface Connection {
   db: Kysely<Database>;
@@ -33,23 +34,26 @@ export interface ConnectionOptions {
   statementTimeoutMs?: number;
   /** How long opening a PostgreSQL connection (or waiting for a free one) may take; 10 s when absent. */
   connectTimeoutMs?: number;
+  /** SQLite: how long a write waits for another connection's lock before failing (5000 when absent). */
+  lockTimeoutMs?: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export function openConnection(url: string, options: ConnectionOptions = {}): Connection {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options.lockTimeoutMs ?? 5000);
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url, options);
   throw new Error(`Unsupported database URL "${url}": use sqlite:<path> or postgres://…`);
 }
 
-function openSqlite(path: string): Connection {
+function openSqlite(path: string, lockTimeoutMs: number): Connection {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new SqliteDatabase(path);
   raw.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
   raw.pragma('synchronous = NORMAL');
-  raw.pragma('busy_timeout = 5000');
+  // Short: a wait blocks the event loop; longer waits happen between tries (./sqlite-driver.ts).
+  raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Identities and codes go with their user (ON DELETE CASCADE), which SQLite enforces only when asked.
   raw.pragma('foreign_keys = ON');
   let checkpointer: Checkpointer | null = null;
@@ -59,7 +63,7 @@ function openSqlite(path: string): Connection {
     raw.pragma('wal_autocheckpoint = 20000');
   }
   const database = withStatementCache(raw, () => checkpointer?.stop());
-  const dialect = new ImmediateSqliteDialect({ database });
+  const dialect = new LockWaitingSqliteDialect(database, lockTimeoutMs);
   return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE, poolStats: () => null };
 }
 
@@ -70,6 +74,9 @@ function withStatementCache(raw: SqliteDatabase.Database, onClose: () => void) {
     close: () => {
       onClose();
       raw.close();
+    },
+    get inTransaction() {
+      return raw.inTransaction;
     },
     prepare(sql: string) {
       let statement = cache.get(sql);
@@ -83,24 +90,15 @@ function withStatementCache(raw: SqliteDatabase.Database, onClose: () => void) {
   };
 }
 
-/**
- * BEGIN IMMEDIATE takes the write lock at the start of a transaction, so two processes on one
- * file queue on busy_timeout instead of failing with SQLITE_BUSY when a read lock is upgraded.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(config);
-    this.#config = config;
+class LockWaitingSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly handle: SqliteHandle,
+    private readonly lockTimeoutMs: number,
+  ) {
+    super({ database: handle as never });
   }
   override createDriver() {
-    return new ImmediateSqliteDriver(this.#config);
+    return new LockWaitingSqliteDriver(this.handle, this.lockTimeoutMs);
   }
 }
 

@@ -116,8 +116,13 @@ export interface EventQueries {
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
   append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null }): Promise<void>;
-  /** Events of one user, newest first, before the given event id when given. */
-  listForUser(environment: Environment, userId: string, options: { before?: string; limit: number }): Promise<ListPage<UserEvent>>;
+  /**
+   * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
+   * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).
+   */
+  listForUser(environment: Environment, userId: string, options: { before?: string; newerThan?: string; limit: number }): Promise<ListPage<UserEvent>>;
+  /** True when this event id is one of this user's events. */
+  has(environment: Environment, userId: string, eventId: string): Promise<boolean>;
 }
 
 export interface ApiKeyQueries {
@@ -125,6 +130,8 @@ export interface ApiKeyQueries {
   /** The key whose secret hashes to this value, revoked or not (with its user_proof_secret, if any); null when none. */
   findBySecretHash(secretHash: string): Promise<ApiKeyRecord | null>;
   list(environment: Environment): Promise<ApiKeyRecord[]>;
+  /** One page of the environment's keys in id order; `after`/`before` as in UserQueries.list. */
+  page(environment: Environment, options: { limit: number; after?: string; before?: string }): Promise<ListPage<ApiKeyRecord>>;
   /** Marks the key revoked. Returns false when no unrevoked key had this id. */
   revoke(environment: Environment, id: string, at: string): Promise<boolean>;
   /** Number of keys in the whole store, revoked included. */
@@ -173,6 +180,10 @@ export interface VerificationQueries {
   markUsed(userId: string, at: string): Promise<void>;
   /** Records a send and returns how many sends the user had since `since` (this one included). */
   recordSend(userId: string, at: string, since: string): Promise<number>;
+  /** Deletes at most `size` code records that expired before `before` (oldest first); returns how many. */
+  purgeExpiredBatch(before: string, size: number): Promise<number>;
+  /** Deletes at most about `size` send records older than `before`; returns how many. */
+  purgeSendsBatch(before: string, size: number): Promise<number>;
 }
 
 /** A request made with an Idempotency-Key, and once it finished, the response it got. */
@@ -204,6 +215,8 @@ export interface IdempotencyQueries {
   release(environment: Environment, credential: string, key: string, createdAt?: string): Promise<void>;
   /** Deletes records created before `before`; returns how many. */
   purge(before: string): Promise<number>;
+  /** Deletes at most `size` of them, oldest first: one short statement (the sweeps call it in a loop). */
+  purgeBatch(before: string, size: number): Promise<number>;
 }
 
 /**
@@ -238,6 +251,11 @@ export interface Store extends StoreQueries {
   transaction<T>(work: (tx: StoreQueries) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Resolves when requests can be served: the database answers, has this version's schema, and
+   * writes are not failing for lack of space. Otherwise rejects with the reason.
+   */
+  readiness(): Promise<void>;
   /** The connection pool's total, idle and waiting counts now; null on SQLite, which has no pool. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;

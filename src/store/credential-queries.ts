@@ -61,6 +61,19 @@ export function createVerificationQueries(db: Kysely<Database>): VerificationQue
     async markUsed(userId, at) {
       await db.updateTable('email_verifications').set({ used_at: at }).where('user_id', '=', userId).execute();
     },
+    async purgeExpiredBatch(before, size) {
+      const batch = db.selectFrom('email_verifications').select('user_id').where('expires_at', '<', before).orderBy('expires_at').limit(size);
+      const result = await db.deleteFrom('email_verifications').where('user_id', 'in', batch).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async purgeSendsBatch(before, size) {
+      const batch = db.selectFrom('email_verification_sends').select(['user_id', 'sent_at']).where('sent_at', '<', before).orderBy('sent_at').limit(size);
+      const result = await db
+        .deleteFrom('email_verification_sends')
+        .where((eb) => eb(eb.refTuple('user_id', 'sent_at'), 'in', batch.$asTuple('user_id', 'sent_at')))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async recordSend(userId, at, since) {
       await db.deleteFrom('email_verification_sends').where('user_id', '=', userId).where('sent_at', '<', since).execute();
       await db.insertInto('email_verification_sends').values({ user_id: userId, sent_at: at }).execute();

@@ -48,19 +48,27 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
       await queueDeliveries(db, { ...event, seq }, endpoints);
     },
 
-    async listForUser(environment, userId, { before, limit }) {
+    async listForUser(environment, userId, { before, newerThan, limit }) {
+      // Newer than a cursor walks up from it, then flips the page so it still reads newest first.
+      const cursorId = newerThan ?? before;
+      const upwards = newerThan !== undefined;
       let query = db
         .selectFrom('user_events')
         .selectAll()
         .where('environment', '=', environment)
         .where('user_id', '=', userId);
-      if (before !== undefined) {
-        const cursor = db.selectFrom('user_events').select('seq').where('id', '=', before);
-        query = query.where('seq', '<', cursor);
+      if (cursorId !== undefined) {
+        const cursor = db.selectFrom('user_events').select('seq').where('id', '=', cursorId).where('user_id', '=', userId).where('environment', '=', environment);
+        query = query.where('seq', upwards ? '>' : '<', cursor);
       }
-      const rows = await query.orderBy('seq', 'desc').limit(limit + 1).execute();
+      const rows = await query.orderBy('seq', upwards ? 'asc' : 'desc').limit(limit + 1).execute();
       const items: UserEvent[] = rows.slice(0, limit).map(fromEventRow);
-      return { items, hasMore: rows.length > limit };
+      return { items: upwards ? items.reverse() : items, hasMore: rows.length > limit };
+    },
+
+    async has(environment, userId, eventId) {
+      const row = await db.selectFrom('user_events').select('seq').where('id', '=', eventId).where('environment', '=', environment).where('user_id', '=', userId).executeTakeFirst();
+      return row !== undefined;
     },
   };
 }

@@ -52,6 +52,15 @@ export function createIdempotencyQueries(db: Kysely<Database>): IdempotencyQueri
         .$if(createdAt !== undefined, (q) => q.where('created_at', '=', createdAt!))
         .execute();
     },
+    async purgeBatch(before, size) {
+      // The oldest `size` records, by the created_at index: one short statement per batch.
+      const batch = db.selectFrom('idempotency_keys').select(['environment', 'credential', 'key']).where('created_at', '<', before).orderBy('created_at').limit(size);
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where((eb) => eb(eb.refTuple('environment', 'credential', 'key'), 'in', batch.$asTuple('environment', 'credential', 'key')))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async purge(before) {
       const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);

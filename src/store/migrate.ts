@@ -5,6 +5,7 @@ import { migration002 } from './migrations/002-credentials.ts';
 import { migration003 } from './migrations/003-webhooks.ts';
 import { migration004 } from './migrations/004-idempotency.ts';
 import { migration005 } from './migrations/005-password-attempts.ts';
+import { migration006 } from './migrations/006-user-search.ts';
 import { migration007 } from './migrations/007-user-proof.ts';
 import { migration008 } from './migrations/008-webhook-fairness.ts';
 
@@ -16,9 +17,15 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '003-webhooks': migration003,
     '004-idempotency': migration004,
     '005-password-attempts': migration005,
+    '006-user-search': migration006(caps),
     '007-user-proof': migration007,
     '008-webhook-fairness': migration008,
   };
+}
+
+/** The newest migration this code knows: a database without it is not ready for this code. */
+export function latestMigration(caps: Capabilities): string {
+  return Object.keys(migrations(caps)).sort().at(-1)!;
 }
 
 /** Kysely's own lock id, so processes still on its session lock are kept out too. */

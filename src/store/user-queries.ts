@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
 import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { UserQueries } from './contract.ts';
@@ -6,6 +6,7 @@ import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges } from './user-rows.ts';
+import { matchesSearch, searchUsers } from './user-search.ts';
 
 export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
   return {
@@ -72,6 +73,12 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       const backwards = before !== undefined;
       const walk = (order === 'desc') !== backwards ? 'desc' : 'asc';
       const cursor = before ?? after;
+      const exact = filter.email !== undefined || filter.username !== undefined || filter.external_id !== undefined;
+      if (filter.q !== undefined && !exact) {
+        // The search goes through its indexes; with an exact filter, that filter's unique index is narrower.
+        const found = await searchUsers(db, caps, { environment, q: filter.q, limit, walk, cursor });
+        return { items: backwards ? found.items.reverse() : found.items, hasMore: found.hasMore };
+      }
       const rows = await db
         .selectFrom('users')
         .selectAll()
@@ -79,7 +86,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
         .$if(filter.email !== undefined, (q) => q.where('email_norm', '=', normalizeIdentifier(filter.email!)))
         .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
         .$if(filter.external_id !== undefined, (q) => q.where('external_id', '=', filter.external_id!))
-        .$if(filter.q !== undefined, (q) => q.where(startsWithAny(filter.q!)))
+        .$if(filter.q !== undefined, (q) => q.where(matchesSearch(filter.q!, caps)))
         .$if(cursor !== undefined, (q) => q.where('id', walk === 'asc' ? '>' : '<', cursor!))
         .orderBy('id', walk)
         .limit(limit + 1)
@@ -88,27 +95,4 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       return { items: backwards ? page.reverse() : page, hasMore: rows.length > limit };
     },
   };
-}
-
-/**
- * The `q` search: a prefix of any searchable column, case-insensitive. email_norm and username_norm
- * are already NFKC-lower-cased; the other columns go through lower(), because PostgreSQL's LIKE is
- * case-sensitive where SQLite's is not. `\` escapes LIKE's wildcards in the search text.
- */
-function startsWithAny(text: string): Expression<SqlBool> {
-  const pattern = `${normalizeIdentifier(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const prefixOf = (column: Expression<unknown>) => sql<SqlBool>`${column} LIKE ${pattern} ESCAPE '\\'`;
-  const lower = (column: string) => sql`lower(${sql.ref(column)})`;
-  return sql<SqlBool>`(${sql.join(
-    [
-      prefixOf(sql.ref('email_norm')),
-      prefixOf(sql.ref('username_norm')),
-      prefixOf(lower('external_id')),
-      prefixOf(lower('first_name')),
-      prefixOf(lower('last_name')),
-      prefixOf(lower('name')),
-      prefixOf(sql`lower(${sql.ref('first_name')} || ' ' || ${sql.ref('last_name')})`),
-    ],
-    sql` OR `,
-  )})`;
 }

@@ -91,7 +91,7 @@ export interface WebhookQueries {
   /** The endpoint, or null when none has this id in this environment. */
   findEndpoint(environment: Environment, id: string): Promise<WebhookEndpoint | null>;
   /** The environment's endpoints, oldest first, after the cursor endpoint id. */
-  listEndpoints(environment: Environment, page: { limit: number; after?: string }): Promise<ListPage<WebhookEndpoint>>;
+  listEndpoints(environment: Environment, page: { limit: number; after?: string; before?: string }): Promise<ListPage<WebhookEndpoint>>;
   /** How many endpoints the environment has. */
   countEndpoints(environment: Environment): Promise<number>;
   /**
@@ -122,11 +122,14 @@ export interface WebhookQueries {
   markEndpointFailing(endpointId: string, reason: string, at: string): Promise<void>;
   /** Clears a failing status; does nothing to a healthy endpoint. */
   markEndpointHealthy(endpointId: string, at: string): Promise<void>;
-  /** The endpoint's deliveries, newest event first, after the cursor delivery id; each with its attempts. */
+  /**
+   * The endpoint's deliveries, newest event first, each with its attempts: after the cursor delivery
+   * id (older events), or with `before` the `limit` just before it (newer events, still newest first).
+   */
   listDeliveries(
     environment: Environment,
     endpointId: string,
-    options: { limit: number; after?: string; state?: WebhookDeliveryState },
+    options: { limit: number; after?: string; before?: string; state?: WebhookDeliveryState },
   ): Promise<ListPage<DeliveryWithAttempts>>;
   /** The delivery with its attempts, or null when the endpoint has no delivery with this id. */
   findDelivery(environment: Environment, endpointId: string, deliveryId: string): Promise<DeliveryWithAttempts | null>;

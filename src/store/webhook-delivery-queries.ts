@@ -43,20 +43,24 @@ export function createDeliveryQueries(db: Kysely<Database>, caps: Capabilities):
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async listDeliveries(environment, endpointId, { limit, after, state }) {
+    async listDeliveries(environment, endpointId, { limit, after, before, state }) {
+      // `before` walks up from the cursor (newer events), then flips the page back to newest first.
+      const cursor = before ?? after;
+      const upwards = before !== undefined;
       const rows = await db
         .selectFrom('webhook_deliveries')
         .selectAll()
         .where('environment', '=', environment)
         .where('endpoint_id', '=', endpointId)
         .$if(state !== undefined, (q) => q.where('state', '=', state!))
-        .$if(after !== undefined, (q) =>
-          q.where('event_seq', '<', db.selectFrom('webhook_deliveries').select('event_seq').where('id', '=', after!).where('endpoint_id', '=', endpointId)),
+        .$if(cursor !== undefined, (q) =>
+          q.where('event_seq', upwards ? '>' : '<', db.selectFrom('webhook_deliveries').select('event_seq').where('id', '=', cursor!).where('endpoint_id', '=', endpointId)),
         )
-        .orderBy('event_seq', 'desc')
+        .orderBy('event_seq', upwards ? 'asc' : 'desc')
         .limit(limit + 1)
         .execute();
-      const items = await withAttempts(rows.slice(0, limit).map(fromDeliveryRow));
+      const page = rows.slice(0, limit).map(fromDeliveryRow);
+      const items = await withAttempts(upwards ? page.reverse() : page);
       return { items, hasMore: rows.length > limit };
     },
 

@@ -85,16 +85,20 @@ export function createWebhookQueries(db: Kysely<Database>, caps: Capabilities): 
       return row ? fromEndpointRow(row) : null;
     },
 
-    async listEndpoints(environment, { limit, after }) {
+    async listEndpoints(environment, { limit, after, before }) {
+      // Backwards (`before`) walks down from the cursor, then flips the page into id order.
+      const backwards = before !== undefined;
+      const cursor = before ?? after;
       const rows = await db
         .selectFrom('webhook_endpoints')
         .selectAll()
         .where('environment', '=', environment)
-        .$if(after !== undefined, (q) => q.where('id', '>', after!))
-        .orderBy('id')
+        .$if(cursor !== undefined, (q) => q.where('id', backwards ? '<' : '>', cursor!))
+        .orderBy('id', backwards ? 'desc' : 'asc')
         .limit(limit + 1)
         .execute();
-      return { items: rows.slice(0, limit).map(fromEndpointRow), hasMore: rows.length > limit };
+      const items = rows.slice(0, limit).map(fromEndpointRow);
+      return { items: backwards ? items.reverse() : items, hasMore: rows.length > limit };
     },
 
     countEndpoints: (environment) => countEndpoints(db, environment),

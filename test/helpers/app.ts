@@ -9,6 +9,8 @@ import type { EndpointPolicy } from '../../src/services/webhook-service.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import type { HttpEdgeConfig, OAuthConfig, PasswordConfig, RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
+import type { ConnectionOptions } from '../../src/store/connection.ts';
+import type { SweeperOptions } from '../../src/services/sweeper.ts';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_for_tests_0001';
 export const LIVE_ADMIN_KEY = 'sk_live_admin_key_for_tests_0001';
@@ -17,6 +19,8 @@ export interface TestApp {
   app: FastifyInstance;
   services: Services;
   store: Store;
+  /** The database's URL, for a second connection to it. */
+  databaseUrl: string;
   /** inject() with the test admin key and JSON content type unless overridden. */
   request(options: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
   /** Creates a key of the test environment with these scopes and returns its secret. */
@@ -41,11 +45,15 @@ export interface TestAppOptions {
   webhookLimits?: EndpointPolicy;
   /** Issue 12's HTTP edge: timeouts, per-address limits, /metrics access, CORS. */
   edge?: Partial<HttpEdgeConfig>;
+  /** The clean-up sweeps' timing (src/services/sweeper.ts). */
+  sweeps?: SweeperOptions;
+  /** Passed to openStore (e.g. SQLite's lockTimeoutMs). */
+  storeOptions?: ConnectionOptions;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database: TestDatabase = await kind.create();
-  const store = await openStore(database.url);
+  const store = await openStore(database.url, options.storeOptions);
   const services = createServices(
     store,
     {
@@ -65,12 +73,14 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     rateLimit: options.rateLimit ?? null,
     redisUrl: options.redisUrl ?? null,
     edge: options.edge,
+    sweeps: options.sweeps,
   });
   await app.ready();
   return {
     app,
     services,
     store,
+    databaseUrl: database.url,
     request({ key = TEST_ADMIN_KEY, headers, ...rest }) {
       const merged: Record<string, string> = { ...(headers as Record<string, string>) };
       if (key !== null) merged.authorization ??= `Bearer ${key}`;

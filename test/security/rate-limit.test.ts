@@ -100,11 +100,11 @@ describe('rate limits in Redis', () => {
         bases.push(`http://127.0.0.1:${port}`);
       }
       for (const base of bases) {
-        // Ready, not merely up: /readyz answers 200 only once this process's Redis connection is.
+        // Ready with its Redis connection up: /readyz says redis "ok" only once this process's connection is.
         // A generous deadline: a busy machine starts slowly, and a process counting alone fails the test below.
         let ready = false;
         for (const deadline = Date.now() + 60_000; !ready && Date.now() < deadline; ) {
-          ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+          ready = await fetch(`${base}/readyz`).then(async (r) => r.ok && (await r.json()).redis === 'ok', () => false);
           if (!ready) await new Promise((r) => setTimeout(r, 100));
         }
         assert.ok(ready, `${base} was not ready within 60 s`);

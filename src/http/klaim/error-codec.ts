@@ -27,7 +27,7 @@ const CONFLICT_MESSAGES: Record<UniqueField, string> = {
 };
 
 export function sendKlaimError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error);
+  const domain = toDomainError(error, request.log);
   if (!domain) {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ message: 'Internal server error' });

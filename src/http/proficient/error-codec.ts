@@ -47,7 +47,7 @@ export function proficientError(error: DomainError | null, route?: { method: str
 }
 
 export function sendProficientError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error);
+  const domain = toDomainError(error, request.log);
   if (!domain) request.log.error({ err: error }, 'unhandled error');
   const rendered = proficientError(domain, { method: request.method, url: request.url.split('?')[0] ?? request.url });
   if (rendered.retryAfter !== undefined) reply.header('Retry-After', String(rendered.retryAfter));

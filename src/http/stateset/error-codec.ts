@@ -18,7 +18,7 @@ import { toDomainError } from '../errors.ts';
 import { stateSetName } from './wire.ts';
 
 export function sendStateSetError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error);
+  const domain = toDomainError(error, request.log);
   if (!domain) {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(body('internal_error', 'Internal server error', undefined, request.id));

@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import type { ApiKeyRecord } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, errors, KeyIdParams } from './schemas.ts';
+import { listPage, readCursor } from './cursors.ts';
+import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, errors, KeyIdParams, KeyPageQuery, ListOf } from './schemas.ts';
 
 const tags = ['api keys'];
 const security = [{ bearer: [] }];
@@ -41,11 +42,20 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/api_keys',
     {
       config: { scope: 'admin' },
-      schema: { tags, security, summary: 'List API keys (never their secrets)', response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(ApiKeySchema) }), ...errors() } },
+      schema: {
+        tags,
+        security,
+        summary: 'List API keys (never their secrets)',
+        description: 'In creation order, 100 to a page unless `limit` says otherwise; page with `after` and `before` as on /v1/users.',
+        querystring: KeyPageQuery,
+        response: { 200: ListOf(ApiKeySchema), ...errors(400) },
+      },
     },
     async (request) => {
-      const keys = await services.apiKeys.list(contextOf(request, 'v1'));
-      return { object: 'list' as const, data: keys.map(keyWire) };
+      const { limit, after, before } = request.query;
+      const cursor = readCursor({ after, before }, 'key');
+      const page = await services.apiKeys.page(contextOf(request, 'v1'), { limit, ...cursor });
+      return listPage(page, cursor, keyWire);
     },
   );
 

@@ -4,7 +4,7 @@ import { DomainError, NotFoundError, RateLimitedError, UnavailableError, Validat
 import { toDomainError } from '../errors.ts';
 
 export function sendV1Error(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error);
+  const domain = toDomainError(error, request.log);
   if (!domain) {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'Internal server error', request_id: request.id });

@@ -1,6 +1,7 @@
 /** Wire schemas of the canonical /v1 API. They validate input, serialise output and make the OpenAPI document. */
 import { Type } from 'typebox';
 import { JsonObjectSchema, Nullable, StringEnum } from '../schemas.ts';
+import { cursorFields } from './cursors.ts';
 
 const str = (description: string, max = 256) => Type.String({ maxLength: max, description });
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
@@ -83,7 +84,7 @@ export const UserIdParams = Type.Object({ id: Type.String({ description: 'The us
 export const ListUsersQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    after: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
+    ...cursorFields('users'),
     email: Type.Optional(Type.String({ description: 'Exact address, case-insensitive' })),
     username: Type.Optional(Type.String({ description: 'Exact username, case-insensitive' })),
     external_id: Type.Optional(Type.String()),
@@ -99,10 +100,26 @@ export const ListUsersQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const PageQuery = Type.Object(
+export const EventPageQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    after: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
+    ...cursorFields('events'),
+  },
+  { additionalProperties: false },
+);
+
+export const EndpointPageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    ...cursorFields('webhook endpoints'),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyPageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 100 }),
+    ...cursorFields('keys'),
   },
   { additionalProperties: false },
 );

@@ -6,13 +6,14 @@ import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { assertValidUserBody } from '../body-validation.ts';
 import { expectedVersions } from '../preconditions.ts';
+import { listPage, readCursor } from './cursors.ts';
 import {
   DeletedSchema,
   errors,
   EventSchema,
   ListOf,
   ListUsersQuery,
-  PageQuery,
+  EventPageQuery,
   UserCreateSchema,
   UserIdParams,
   UserPatchSchema,
@@ -63,17 +64,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         security,
         summary: 'List users',
         description:
-          'In creation order. Pass next_cursor back as `after` for the next page. email, username and external_id ' +
+          'In creation order. Pass next_cursor back as `after` for the next page, or an id as `before` for the page before it. email, username and external_id ' +
           'match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses).',
         querystring: ListUsersQuery,
         response: { 200: ListOf(UserSchema), ...errors(400) },
       },
     },
     async (request) => {
-      const { limit, after, ...filter } = request.query;
-      const page = await services.users.list(contextOf(request, 'v1'), filter, { limit, after });
-      const last = page.items.at(-1);
-      return { object: 'list' as const, data: page.items.map(userWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+      const { limit, after, before, ...filter } = request.query;
+      const cursor = readCursor({ after, before }, 'usr');
+      const page = await services.users.list(contextOf(request, 'v1'), filter, { limit, ...cursor });
+      return listPage(page, cursor, userWire);
     },
   );
 
@@ -147,16 +148,17 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         tags,
         security,
         summary: "A user's change history, newest first",
+        description: '`after` pages to older events, `before` to newer ones (still listed newest first).',
         params: UserIdParams,
-        querystring: PageQuery,
+        querystring: EventPageQuery,
         response: { 200: ListOf(EventSchema), ...errors(400, 404) },
       },
     },
     async (request) => {
-      const { limit, after } = request.query;
-      const page = await services.users.events(contextOf(request, 'v1'), request.params.id, { limit, before: after });
-      const last = page.items.at(-1);
-      return { object: 'list' as const, data: page.items.map(eventWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+      const { limit, after, before } = request.query;
+      const cursor = readCursor({ after, before }, 'evt');
+      const page = await services.users.events(contextOf(request, 'v1'), request.params.id, { limit, ...cursor });
+      return listPage(page, cursor, eventWire);
     },
   );
 };

@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import type { Services } from '../../services/index.ts';
 import type { DeliveryWithAttempts, WebhookEndpoint } from '../../store/webhook-contract.ts';
 import { contextOf } from '../auth.ts';
-import { errors, ListOf, PageQuery } from './schemas.ts';
+import { listPage, readCursor } from './cursors.ts';
+import { EndpointPageQuery, errors, ListOf } from './schemas.ts';
 import {
   CreateEndpointBody,
   DeliveriesQuery,
@@ -82,16 +83,15 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         tags,
         security,
         summary: 'List webhook endpoints (never their secrets)',
-        description: 'Oldest first. Pass next_cursor back as `after` for the next page.',
-        querystring: PageQuery,
+        description: 'Oldest first, 20 to a page unless `limit` says otherwise; page with `after` and `before` as on /v1/users.',
+        querystring: EndpointPageQuery,
         response: { 200: ListOf(WebhookEndpointSchema), ...errors(400) },
       },
     },
     async (request) => {
-      const { limit, after } = request.query;
-      const page = await webhooks.list(contextOf(request, 'v1'), { limit, after });
-      const last = page.items.at(-1);
-      return { object: 'list' as const, data: page.items.map(endpointWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+      const { limit, after, before } = request.query;
+      const cursor = readCursor({ after, before }, 'whe');
+      return listPage(await webhooks.list(contextOf(request, 'v1'), { limit, ...cursor }), cursor, endpointWire);
     },
   );
 
@@ -166,10 +166,10 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       },
     },
     async (request) => {
-      const { limit, after, status } = request.query;
-      const page = await webhooks.deliveries(contextOf(request, 'v1'), request.params.id, { limit, after, state: status });
-      const last = page.items.at(-1);
-      return { object: 'list' as const, data: page.items.map(deliveryWire), has_more: page.hasMore, next_cursor: page.hasMore && last ? last.id : null };
+      const { limit, after, before, status } = request.query;
+      const cursor = readCursor({ after, before }, 'whd');
+      const page = await webhooks.deliveries(contextOf(request, 'v1'), request.params.id, { limit, ...cursor, state: status });
+      return listPage(page, cursor, deliveryWire);
     },
   );
 

@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../../domain/webhooks.ts';
 import { Nullable, StringEnum } from '../schemas.ts';
+import { cursorFields } from './cursors.ts';
 
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 const EventType = StringEnum(WEBHOOK_EVENT_TYPES);
@@ -53,7 +54,7 @@ export const DeliveryParams = Type.Object({ id: Type.String(), delivery_id: Type
 export const DeliveriesQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    after: Type.Optional(Type.String({ description: 'next_cursor of the previous page' })),
+    ...cursorFields('deliveries'),
     status: Type.Optional(StringEnum(['pending', 'succeeded', 'failed'])),
   },
   { additionalProperties: false },

@@ -66,7 +66,7 @@ const VERIFICATION_CODES: Record<VerificationFailure, string> = {
 const OWN_400_REASONS = new Set(['invalid_password_hash', 'password_and_password_hash_provided', 'password_and_password_hash_type_provided', 'invalid_metadata']);
 
 export function sendWorkosError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error);
+  const domain = toDomainError(error, request.log);
   if (!domain) {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ message: 'Internal server error', code: 'server_error' });

@@ -1,0 +1,138 @@
+/**
+ * Kysely's SQLite driver, with the file lock waited for without blocking. better-sqlite3 is
+ * synchronous: its busy_timeout spins on this thread, stalling every request while another process
+ * (a backup, a shell, another worker mid-transaction) holds the write lock. Here busy_timeout stays
+ * short (BUSY_TIMEOUT_MS, so one try blocks at most that long) and a statement or BEGIN IMMEDIATE
+ * that still finds the lock taken is retried on a timer until `lockTimeoutMs`, then fails as
+ * SQLITE_BUSY (503 with Retry-After). While it waits the connection is free for other queries:
+ * nothing is open on it between tries.
+ */
+import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
+
+/** The longest one try may block the event loop waiting for the lock. */
+export const BUSY_TIMEOUT_MS = 50;
+
+/** What the driver needs of a better-sqlite3 database (the statement cache in connection.ts). */
+export interface SqliteHandle {
+  prepare(sql: string): SqliteDatabase.Statement;
+  readonly inTransaction: boolean;
+  close(): void;
+}
+
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+class Mutex {
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+  async lock(): Promise<void> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise((resolve) => (this.#release = resolve));
+  }
+  unlock(): void {
+    const release = this.#release;
+    this.#held = undefined;
+    this.#release = undefined;
+    release?.();
+  }
+}
+
+class LockWaiter {
+  constructor(
+    private readonly mutex: Mutex,
+    private readonly lockTimeoutMs: number,
+  ) {}
+
+  /** Runs `attempt` until it does not fail on the file lock; between tries the connection is let go. */
+  async retry<T>(attempt: () => T): Promise<T> {
+    const started = Date.now();
+    for (let tries = 0; ; tries++) {
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        const waited = Date.now() - started;
+        if (waited >= this.lockTimeoutMs) {
+          throw Object.assign(new Error(`The SQLite database is locked by another connection; gave up after ${waited} ms (DATABASE_LOCK_TIMEOUT_MS=${this.lockTimeoutMs})`), {
+            code: 'SQLITE_BUSY_TIMEOUT',
+            cause: error,
+          });
+        }
+        this.mutex.unlock();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** tries, 50) * (0.5 + Math.random())));
+        await this.mutex.lock();
+      }
+    }
+  }
+}
+
+class SqliteConnection implements DatabaseConnection {
+  constructor(
+    private readonly db: SqliteHandle,
+    private readonly waiter: LockWaiter,
+  ) {}
+
+  run(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+    const statement = this.db.prepare(sql);
+    if (statement.reader) return { rows: statement.all(parameters) };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // Inside a transaction the write lock is already ours (BEGIN IMMEDIATE); a statement on its own may wait for it.
+    if (this.db.inTransaction) return this.run(query.sql, query.parameters) as QueryResult<R>;
+    return this.waiter.retry(() => this.run(query.sql, query.parameters)) as Promise<QueryResult<R>>;
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery(): AsyncIterableIterator<QueryResult<never>> {
+    throw new Error('streaming is not used with SQLite');
+  }
+}
+
+export class LockWaitingSqliteDriver implements Driver {
+  readonly #mutex = new Mutex();
+  readonly #db: SqliteHandle;
+  readonly #waiter: LockWaiter;
+  readonly #connection: SqliteConnection;
+
+  constructor(db: SqliteHandle, lockTimeoutMs: number) {
+    this.#db = db;
+    this.#waiter = new LockWaiter(this.#mutex, lockTimeoutMs);
+    this.#connection = new SqliteConnection(db, this.#waiter);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    // One connection: queries take turns.
+    await this.#mutex.lock();
+    return this.#connection;
+  }
+
+  /** BEGIN IMMEDIATE takes the write lock up front, so no statement inside the transaction waits for it. */
+  async beginTransaction(): Promise<void> {
+    await this.#waiter.retry(() => this.#connection.run('begin immediate', []));
+  }
+
+  async commitTransaction(): Promise<void> {
+    this.#connection.run('commit', []);
+  }
+
+  /** SQLite rolls back by itself on some errors (SQLITE_FULL); a second rollback would hide the real error. */
+  async rollbackTransaction(): Promise<void> {
+    if (this.#db.inTransaction) this.#connection.run('rollback', []);
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.#mutex.unlock();
+  }
+
+  async destroy(): Promise<void> {
+    this.#db.close();
+  }
+}
