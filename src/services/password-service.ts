@@ -33,11 +33,6 @@ export interface PreparedPassword {
   equalsEmail(email: string | null): boolean;
 }
 
-/** True when the input carries any password field. */
-export function hasPasswordInput(input: PasswordInput): boolean {
-  return input.password !== undefined || input.password_hash !== undefined || input.password_hash_type !== undefined;
-}
-
 /**
  * Validates and hashes a password input; throws ValidationError with a reason naming the rule
  * (an imported hash above the cost ceilings included). Hashing goes through the hasher's queue.

@@ -7,11 +7,12 @@ import { newId } from '../domain/ids.ts';
 import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
-import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
+import type { ListPage, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
 import type { PreparedPassword } from './password-service.ts';
+import { lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
 
 export interface UserServiceOptions {
@@ -45,12 +46,6 @@ export interface UpdateResult {
   /** False when the patch changed nothing (no new version, no event). */
   changed: boolean;
   changes: ChangeSet;
-}
-
-/** The user as every door may show it: the password hash stays in the store. */
-export function publicUser(stored: StoredUser): User {
-  const { password_hash: _hash, password_hash_type: _type, ...user } = stored;
-  return user;
 }
 
 /** The profile of a new user before its request's fields: what create() starts from. */
@@ -106,12 +101,6 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         options.log(error, 'sending mail failed');
       }
     }
-  }
-
-  async function lockUser(tx: StoreQueries, ctx: RequestContext, id: string): Promise<StoredUser> {
-    const user = await tx.users.findById(ctx.environment, id, { lock: true });
-    if (!user) throw new NotFoundError('user', id);
-    return user;
   }
 
   return {

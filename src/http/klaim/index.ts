@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
 import { sendKlaimError } from './error-codec.ts';
-import { klaimUserRoutes } from './routes.ts';
+import { klaimUserRoutes } from './users.ts';
 
 /** The Klaim-compatible door (seed 002), mounted at /klaim: point a Klaim client's base URL here. */
 export const klaimDoor: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
 import { sendProficientError } from './error-codec.ts';
-import { proficientUserRoutes } from './routes.ts';
+import { proficientUserRoutes } from './users.ts';
 
 /** The Proficient AI door (seed 000), mounted at /proficient: its SDK needs only this base URL. */
 export const proficientDoor: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {

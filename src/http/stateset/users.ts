@@ -7,8 +7,8 @@ import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { toDomainError } from '../errors.ts';
 import { expectedVersions } from '../preconditions.ts';
-import { errors, UpdateUserBody, UserIdParams, UserSchema } from './schemas.ts';
-import { isStateSetField, toCanonicalPatch, toStateSetDetails, unknownFieldMessage, userWire } from './wire.ts';
+import { statesetErrors, UpdateUserBody, UserIdParams, UserSchema } from './schemas.ts';
+import { isStateSetField, toCanonicalPatch, toStateSetDetails, unknownFieldMessage, statesetUser } from './wire.ts';
 
 const tags = ['stateset'];
 const security = [{ bearer: [] }];
@@ -24,7 +24,7 @@ function renamed(error: unknown): unknown {
   return error instanceof ValidationError ? new ValidationError(toStateSetDetails(error.details), error.message) : error;
 }
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const statesetUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   /** Every problem of a body at once: unknown keys, an id that is not the path's, the domain's field rules. */
   function bodyErrors(body: Record<string, unknown>, pathId: string): FieldErrors {
     const details = toStateSetDetails(services.users.fieldErrors(toCanonicalPatch(body)));
@@ -64,12 +64,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         summary: 'Get a user (StateSet)',
         description: 'The user in StateSet field names. Authorization: Token <key> or Bearer <key>.',
         params: UserIdParams,
-        response: { 200: UserSchema, ...errors(404) },
+        response: { 200: UserSchema, ...statesetErrors(404) },
       },
     },
     async (request, reply) => {
       const user = await services.users.get(contextOf(request, 'stateset'), request.params.id);
-      return reply.header('ETag', etagFor(user)).send(userWire(user));
+      return reply.header('ETag', etagFor(user)).send(statesetUser(user));
     },
   );
 
@@ -89,7 +89,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         params: UserIdParams,
         headers: { type: 'object', properties: { 'if-match': { type: 'string', description: 'ETag of the version you read' } } },
         body: UpdateUserBody,
-        response: { 200: UserSchema, ...errors(400, 404, 409, 412, 413, 415) },
+        response: { 200: UserSchema, ...statesetErrors(400, 404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -100,7 +100,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         .catch((error: unknown) => {
           throw renamed(error);
         });
-      return reply.header('ETag', etagFor(result.user)).send(userWire(result.user));
+      return reply.header('ETag', etagFor(result.user)).send(statesetUser(result.user));
     },
   );
 };

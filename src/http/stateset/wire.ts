@@ -54,7 +54,7 @@ export function toCanonicalPatch(body: Record<string, unknown>): Record<string, 
 }
 
 /** The user in StateSet's names: its id and the seventeen listed fields, null when unset. */
-export function userWire(user: User) {
+export function statesetUser(user: User) {
   return {
     id: user.id,
     active: user.active,

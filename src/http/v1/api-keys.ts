@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { ApiKeyRecord } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, errors, KeyIdParams } from './schemas.ts';
+import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, v1Errors, KeyIdParams } from './schemas.ts';
 
 const tags = ['api keys'];
 const security = [{ bearer: [] }];
@@ -28,7 +28,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
           'publishable keys (type "publishable") have none and act only for one end user. With require_user_proof, a ' +
           'publishable key accepts an end user only with proof from your backend; its user_proof_secret is shown once.',
         body: CreateApiKeyBody,
-        response: { 201: CreatedApiKeySchema, ...errors(400, 413, 415) },
+        response: { 201: CreatedApiKeySchema, ...v1Errors(400, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -41,7 +41,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/api_keys',
     {
       config: { scope: 'admin' },
-      schema: { tags, security, summary: 'List API keys (never their secrets)', response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(ApiKeySchema) }), ...errors() } },
+      schema: { tags, security, summary: 'List API keys (never their secrets)', response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(ApiKeySchema) }), ...v1Errors() } },
     },
     async (request) => {
       const keys = await services.apiKeys.list(contextOf(request, 'v1'));
@@ -49,28 +49,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
   );
 
-  app.get(
-    '/whoami',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        security,
-        summary: 'The credential this request is using',
-        response: { 200: Type.Object({ key_id: Type.String(), environment: Type.String(), scopes: Type.Array(Type.String()) }), ...errors() },
-      },
-    },
-    async (request) => {
-      const ctx = contextOf(request, 'v1');
-      return { key_id: ctx.actor, environment: ctx.environment, scopes: [...(request.principal?.scopes ?? [])] };
-    },
-  );
-
   app.delete(
     '/api_keys/:id',
     {
       config: { scope: 'admin' },
-      schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...errors(404) } },
+      schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...v1Errors(404) } },
     },
     async (request, reply) => {
       await services.apiKeys.revoke(contextOf(request, 'v1'), request.params.id);

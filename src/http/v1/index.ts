@@ -5,15 +5,17 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { credentialRoutes } from './credentials.ts';
 import { sendV1Error } from './error-codec.ts';
 import { identityRoutes } from './identities.ts';
-import { userRoutes } from './users.ts';
+import { v1UserRoutes } from './users.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
+import { whoamiRoutes } from './whoami.ts';
 
 /** The canonical API, mounted at /v1. */
 export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
   app.setErrorHandler((error, request, reply) => sendV1Error(error, request, reply));
   app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
-  await app.register(userRoutes, { services: opts.services });
+  await app.register(v1UserRoutes, { services: opts.services });
   await app.register(apiKeyRoutes, { services: opts.services });
+  await app.register(whoamiRoutes);
   await app.register(credentialRoutes, { services: opts.services });
   await app.register(identityRoutes, { services: opts.services });
   await app.register(webhookEndpointRoutes, { services: opts.services });

@@ -19,7 +19,7 @@ import {
   type VerificationFailure,
 } from '../../domain/errors.ts';
 import { toDomainError } from '../errors.ts';
-import { toWorkosUserId } from '../../services/workos-user.ts';
+import { toWorkosUserId } from '../../formats/workos-user.ts';
 
 export type WorkosOperation = 'create_user' | 'update_user' | 'send_verification' | 'verify_email';
 

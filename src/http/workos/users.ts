@@ -11,7 +11,7 @@ import type { RequestContext, Services } from '../../services/index.ts';
 import type { PreparedPassword } from '../../services/password-service.ts';
 import { contextOf } from '../auth.ts';
 import { assertValidUserBody } from '../body-validation.ts';
-import { isUserId, toCanonicalUserId, toWorkosUserId, workosUser } from '../../services/workos-user.ts';
+import { isUserId, toCanonicalUserId, toWorkosUserId, workosUser } from '../../formats/workos-user.ts';
 import { addsKeys, checkKeyCount } from './metadata.ts';
 import {
   CreateUserBody,
