@@ -71,7 +71,8 @@ export function validatePatch(patch: Record<string, unknown>, policy: Validation
 
 function unwritableMessage(key: string): string {
   if (READ_ONLY.has(key)) return 'Field is read-only';
-  if (SECRET.has(key)) return 'Passwords are set with POST /v1/users/{id}/password';
+  // Each door names its own password endpoint in its schema's message, which wins over this one.
+  if (SECRET.has(key)) return 'Passwords are set separately, never in a patch';
   return 'Unknown field';
 }
 

@@ -41,7 +41,7 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   const { password, password_hash: hash, password_hash_type: type } = input;
   if (password !== undefined && (hash !== undefined || type !== undefined)) {
     const message = 'Send either password or password_hash with password_hash_type, not both';
-    throw new ValidationError({ password: [message], password_hash: [message] }, undefined, 'password_and_password_hash_provided');
+    throw new ValidationError({ password: [message], password_hash: [message] }, undefined, hash === undefined ? 'password_with_hash_type' : 'password_with_hash');
   }
   if (password !== undefined) {
     if (typeof password !== 'string') throw ValidationError.field('password', 'Must be a string', 'password_strength');
@@ -60,7 +60,7 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   else if (typeof hash !== 'string') details.password_hash = ['Must be a string'];
   if (type === undefined) details.password_hash_type = [`Is required with password_hash; one of ${SUPPORTED_HASH_TYPES.join(', ')}`];
   else if (typeof type !== 'string') details.password_hash_type = ['Must be a string'];
-  if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_type_required');
+  if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_incomplete');
   try {
     const parsed = hasher.checkImport(type as string, hash as string);
     return { hash: hash as string, type: parsed.type, equalsEmail: () => false };
@@ -68,8 +68,8 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
     if (!(error instanceof PasswordHashFormatError)) throw error;
     const field = error.reason === 'unsupported_type' ? 'password_hash_type' : 'password_hash';
     // Above a ceiling, the limit is the whole story: it is the top-level message too.
-    if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'invalid_password_hash');
-    throw ValidationError.field(field, error.message, 'invalid_password_hash');
+    if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'password_hash_unusable');
+    throw ValidationError.field(field, error.message, 'password_hash_unusable');
   }
 }
 

@@ -9,14 +9,13 @@ import {
   DomainError,
   ForbiddenError,
   NotFoundError,
-  PayloadTooLargeError,
   RateLimitedError,
   UnauthorizedError,
   UnavailableError,
-  UnsupportedMediaTypeError,
   ValidationError,
   type FieldErrors,
 } from '../../domain/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../transport-errors.ts';
 import { toDomainError } from '../errors.ts';
 import type { ProficientErrorCode } from './schemas.ts';
 

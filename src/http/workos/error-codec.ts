@@ -16,6 +16,7 @@ import {
   ValidationError,
   VerificationError,
   type FieldErrors,
+  type ValidationReason,
   type VerificationFailure,
 } from '../../domain/errors.ts';
 import { toDomainError } from '../errors.ts';
@@ -62,8 +63,13 @@ const VERIFICATION_CODES: Record<VerificationFailure, string> = {
   verification_attempts_exceeded: 'email_verification_code_expired',
 };
 
-/** Reasons of a ValidationError that WorkOS reports as 400s under the same code. */
-const OWN_400_REASONS = new Set(['invalid_password_hash', 'password_and_password_hash_provided', 'password_and_password_hash_type_provided', 'invalid_metadata']);
+/** Reasons of a ValidationError that WorkOS reports as 400s under a code of its own (the rest are 422s). */
+const OWN_400_CODES: Partial<Record<ValidationReason, string>> = {
+  password_hash_unusable: 'invalid_password_hash',
+  password_with_hash: 'password_and_password_hash_provided',
+  password_with_hash_type: 'password_and_password_hash_type_provided',
+  metadata_rejected: 'invalid_metadata',
+};
 
 export function sendWorkosError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const domain = toDomainError(error);
@@ -119,9 +125,8 @@ function validation(error: ValidationError, operation: WorkosOperation | undefin
       body: { message: 'Password does not meet the strength requirements.', code: 'password_strength_error', errors: messages.map((message) => ({ code: 'password_too_weak', message })) },
     };
   }
-  if (error.reason && OWN_400_REASONS.has(error.reason)) {
-    return { status: 400, body: { message: messages[0] ?? error.message, code: error.reason } };
-  }
+  const own = error.reason && OWN_400_CODES[error.reason];
+  if (own) return { status: 400, body: { message: messages[0] ?? error.message, code: own } };
   // updateUser answers a well-formed but unacceptable email or locale with its own 400 codes.
   const fields = Object.keys(error.details);
   if (operation === 'update_user' && fields.length === 1 && (fields[0] === 'email' || fields[0] === 'locale')) {

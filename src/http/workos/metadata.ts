@@ -19,12 +19,12 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
 const ASCII = /^[\x00-\x7F]*$/;
 
 function invalid(message: string): ValidationError {
-  return new ValidationError({ metadata: [message] }, message, 'invalid_metadata');
+  return new ValidationError({ metadata: [message] }, message, 'metadata_rejected');
 }
 
 /**
  * The canonical merge patch of a WorkOS metadata value, after checking keys and values.
- * `null` and `{}` both clear every key (canonical `null`). Throws ValidationError('invalid_metadata').
+ * `null` and `{}` both clear every key (canonical `null`). Throws ValidationError('metadata_rejected').
  */
 export function metadataPatch(metadata: Record<string, unknown> | null): JsonObject | null {
   if (metadata === null) return null;

@@ -3,8 +3,6 @@
  * canonical names (email, email_verified, name, first_name, last_name, external_id, locale,
  * metadata); only ids, the picture URL and metadata's shape differ.
  */
-import { ValidationError } from '../../domain/errors.ts';
-import type { User } from '../../domain/user.ts';
 import type { Identity } from '../../store/contract.ts';
 import type { PasswordInput, PreparedPassword } from '../../services/password-service.ts';
 import { initialMetadata, metadataPatch } from './metadata.ts';
@@ -48,9 +46,7 @@ export function createInput(body: WorkosUserBody): Record<string, unknown> {
 
 /**
  * The body's password, hashed and ready for the service, or undefined when it sends none.
- * WorkOS names "password with password_hash_type but no hash" on its own; the service folds it
- * into "password and password_hash", so the door tells the two apart again. `prepare` is the
- * password service's (for an update, the one that looks the user up before hashing).
+ * `prepare` is the password service's (for an update, the one that looks the user up before hashing).
  */
 export async function passwordOf(
   body: WorkosUserBody,
@@ -58,12 +54,5 @@ export async function passwordOf(
 ): Promise<PreparedPassword | undefined> {
   const { password, password_hash, password_hash_type } = body;
   if (password === undefined && password_hash === undefined && password_hash_type === undefined) return undefined;
-  try {
-    return await prepare({ password, password_hash, password_hash_type });
-  } catch (error) {
-    if (error instanceof ValidationError && error.reason === 'password_and_password_hash_provided' && password_hash === undefined) {
-      throw new ValidationError(error.details, 'Send either password or password_hash with password_hash_type, not both', 'password_and_password_hash_type_provided');
-    }
-    throw error;
-  }
+  return prepare({ password, password_hash, password_hash_type });
 }
