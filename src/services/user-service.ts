@@ -4,7 +4,7 @@
  */
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
+import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
 import type { ListPage, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
@@ -26,7 +26,13 @@ export interface UserServiceOptions {
 /** What events show in place of a secret. */
 export const REDACTED = '[redacted]';
 
-export interface UpdateOptions {
+/**
+ * What an update writes: a patch, or a function of the user as it is (read and locked in the
+ * update's transaction) that returns the patch, for rules that depend on the current value.
+ */
+export type UpdatePatch = Record<string, unknown> | ((current: User) => Record<string, unknown>);
+
+export interface UpdateOptions extends MetadataPolicy {
   /** Versions the caller's If-Match accepts; a user at any other version is not written (412). */
   expectedVersions?: readonly number[];
   /** An end user acting on their own profile (a publishable key): only this user, only these fields. */
@@ -115,8 +121,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword } = {}): Promise<User> {
-      const fields = planCreate(input, policy);
+    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword } & MetadataPolicy = {}): Promise<User> {
+      const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
       const user: StoredUser = {
         id: newId('usr'),
@@ -168,15 +174,16 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },
 
-    async update(ctx: RequestContext, id: string, patch: Record<string, unknown>, opts: UpdateOptions = {}): Promise<UpdateResult> {
+    async update(ctx: RequestContext, id: string, patchOrFn: UpdatePatch, opts: UpdateOptions = {}): Promise<UpdateResult> {
       const mails: MailMessage[] = [];
       const result = await store.transaction(async (tx) => {
         const current = await lockUser(tx, ctx, id);
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
+        const patch = typeof patchOrFn === 'function' ? patchOrFn(publicUser(current)) : patchOrFn;
         checkSelfService(current, patch, opts.restrictTo);
-        const plan = planUpdate(current, patch, policy);
+        const plan = planUpdate(current, patch, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
         // Under the verify policy a new address set as already verified skips its code: an admin's call only.
         // (Under verify the planner moves the address at once only when the patch says email_verified: true.)
         if (policy.emailChange === 'verify' && plan.emailChanged && plan.changes.email != null && !ctx.scopes?.has('admin')) {

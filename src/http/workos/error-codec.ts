@@ -10,7 +10,6 @@ import {
   ConflictError,
   DomainError,
   NotFoundError,
-  PreconditionFailedError,
   RateLimitedError,
   UnavailableError,
   ValidationError,
@@ -111,8 +110,6 @@ export function workosError(error: DomainError, operation: WorkosOperation | und
   if (error instanceof RateLimitedError) {
     return render(429, error.reason === 'verification_send_limit' ? 'daily_quota_exceeded' : 'rate_limit_exceeded', error.message);
   }
-  // Only an update retried past its limit under concurrent metadata writes ends here.
-  if (error instanceof PreconditionFailedError) return render(409, 'concurrent_update', 'The user changed while it was being updated; retry');
   if (error instanceof BadRequestError) return render(400, 'invalid_request_body', error.message);
   return render(error.status, error.code, error.message);
 }
