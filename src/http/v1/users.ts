@@ -5,7 +5,7 @@ import { canonicalUser } from '../../formats/canonical-user.ts';
 import type { UserEvent } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { assertValidUserBody } from '../body-validation.ts';
+import { v1 } from './door.ts';
 import { expectedVersions } from '../preconditions.ts';
 import {
   DeletedSchema,
@@ -44,8 +44,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       },
     },
     async (request, reply) => {
-      assertValidUserBody(request, services.users.fieldErrors);
-      const user = await services.users.create(contextOf(request, 'v1'), request.body);
+      const user = await services.users.create(contextOf(request, 'v1'), v1.bodyToPatch(request, services.users.fieldErrors));
       return reply.code(201).header('ETag', etagFor(user)).send(canonicalUser(user));
     },
   );
@@ -106,8 +105,8 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       },
     },
     async (request, reply) => {
-      assertValidUserBody(request, services.users.fieldErrors);
-      const result = await services.users.update(contextOf(request, 'v1'), request.params.id, request.body, {
+      const patch = v1.bodyToPatch(request, services.users.fieldErrors);
+      const result = await services.users.update(contextOf(request, 'v1'), request.params.id, patch, {
         expectedVersions: expectedVersions(request.headers['if-match']),
       });
       return reply.header('ETag', etagFor(result.user)).send(canonicalUser(result.user));
