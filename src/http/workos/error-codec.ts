@@ -4,21 +4,19 @@
  * on the call (a taken email is `user_creation_error` on create, `email_not_available` on update),
  * so each route names its operation in `config.workosOperation`.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BadRequestError,
   ConflictError,
   DomainError,
   NotFoundError,
   RateLimitedError,
-  UnavailableError,
   ValidationError,
   VerificationError,
   type FieldErrors,
   type ValidationReason,
   type VerificationFailure,
 } from '../../domain/errors.ts';
-import { toDomainError } from '../errors.ts';
+import type { ErrorCodec } from '../door-spec.ts';
 import { toWorkosUserId } from '../../formats/workos-user.ts';
 
 export type WorkosOperation = 'create_user' | 'update_user' | 'send_verification' | 'verify_email';
@@ -70,19 +68,11 @@ const OWN_400_CODES: Partial<Record<ValidationReason, string>> = {
   metadata_rejected: 'invalid_metadata',
 };
 
-export function sendWorkosError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error);
-  if (!domain) {
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ message: 'Internal server error', code: 'server_error' });
-  }
-  if (domain instanceof RateLimitedError || domain instanceof UnavailableError) {
-    reply.header('Retry-After', String(domain.retryAfterSeconds));
-  }
-  const operation = request.routeOptions.config?.workosOperation;
-  const { status, body } = workosError(domain, operation, request.url.split('?')[0] ?? request.url);
-  return reply.code(status).send(body);
-}
+/** The door's codec; the shared error hook writes Retry-After and logs a 500. */
+export const workosCodec: ErrorCodec = {
+  internalError: () => ({ message: 'Internal server error', code: 'server_error' }),
+  render: (error, request) => workosError(error, request.routeOptions.config?.workosOperation, request.url.split('?')[0] ?? request.url),
+};
 
 export function workosError(error: DomainError, operation: WorkosOperation | undefined, path: string): { status: number; body: WorkosErrorBody } {
   const render = (status: number, code: string, message: string, errors?: WorkosErrorItem[]) => ({

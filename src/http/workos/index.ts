@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
-import { sendWorkosError } from './error-codec.ts';
+import { workos } from './door.ts';
 import { workosUserRoutes } from './users.ts';
 import { workosEmailVerificationRoutes } from './email-verification.ts';
 import { workosIdentityRoutes } from './identities.ts';
@@ -14,8 +13,7 @@ import { workosIdentityRoutes } from './identities.ts';
 export const workosDoor: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
   await app.register(
     async (door) => {
-      door.setErrorHandler((error, request, reply) => sendWorkosError(error, request, reply));
-      door.setNotFoundHandler((request, reply) => sendWorkosError(new NotFoundError('route'), request, reply));
+      workos.install(door);
       await door.register(workosUserRoutes, { services: opts.services });
       await door.register(workosIdentityRoutes, { services: opts.services });
       await door.register(workosEmailVerificationRoutes, { services: opts.services });

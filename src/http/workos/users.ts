@@ -3,12 +3,11 @@
  * email-change rule, uniqueness and field rules are the service's; this module maps the wire.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { assertValidUserBody } from '../body-validation.ts';
+import { workos } from './door.ts';
 import { isUserId, toCanonicalUserId, toWorkosUserId, workosUser } from '../../formats/workos-user.ts';
 import { WORKOS_METADATA_LIMITS } from './metadata.ts';
 import {
@@ -21,17 +20,13 @@ import {
   workosErrors,
   WorkosUserSchema,
 } from './schemas.ts';
-import { createInput, passwordOf, plainPatch, updatePatch } from './wire.ts';
+import { createMetadata, passwordOf, updateMetadata } from './wire.ts';
 
 const tags = ['workos'];
 const security = [{ bearer: [] }];
 const metadataMaxKeys = WORKOS_METADATA_LIMITS.maxKeys;
 
 export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  /** Schema and domain verdicts on a body's fields, in one 422. */
-  const assertValidBody = (request: FastifyRequest) =>
-    assertValidUserBody(request, (body) => services.users.fieldErrors(plainPatch(body)));
-
   app.post(
     '/users',
     {
@@ -47,8 +42,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request, reply) => {
-      assertValidBody(request);
-      const input = createInput(request.body);
+      const input = { ...workos.bodyToPatch(request, services.users.fieldErrors), ...createMetadata(request.body) };
       const password = await passwordOf(request.body, services.passwords.prepare);
       const user = await services.users.create(contextOf(request, 'workos'), input, { password, metadataMaxKeys });
       return reply.code(201).send(workosUser(user));
@@ -154,8 +148,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request) => {
-      assertValidBody(request);
-      const patch = updatePatch(request.body);
+      const patch = { ...workos.bodyToPatch(request, services.users.fieldErrors), ...updateMetadata(request.body) };
       const ctx = contextOf(request, 'workos');
       const id = toCanonicalUserId(request.params.id);
       const password = await passwordOf(request.body, (input) => services.passwords.prepareFor(ctx, id, input));

@@ -1,8 +1,8 @@
 /**
  * WorkOS's wire format and the canonical user, both ways. WorkOS's writable user fields keep their
- * canonical names (email, email_verified, name, first_name, last_name, external_id, locale,
- * metadata); only ids, the picture URL and metadata's shape differ.
+ * canonical names (door.ts); only ids, the picture URL and metadata's shape differ.
  */
+import type { JsonObject } from '../../domain/user.ts';
 import type { Identity } from '../../store/contract.ts';
 import type { PasswordInput, PreparedPassword } from '../../services/password-service.ts';
 import { initialMetadata, metadataPatch } from './metadata.ts';
@@ -12,9 +12,6 @@ export function workosIdentity(identity: Identity) {
   return { idp_id: identity.provider_user_id, type: 'OAuth' as const, provider: identity.provider };
 }
 
-/** Body fields that go to the canonical patch unchanged. */
-const PLAIN_FIELDS = ['email', 'email_verified', 'name', 'first_name', 'last_name', 'external_id', 'locale'] as const;
-
 export interface WorkosUserBody {
   metadata?: Record<string, unknown> | null;
   password?: string;
@@ -23,25 +20,14 @@ export interface WorkosUserBody {
   [field: string]: unknown;
 }
 
-/** The canonical patch of a body's plain fields (what the domain validates field by field). */
-export function plainPatch(body: Record<string, unknown>): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const field of PLAIN_FIELDS) if (Object.hasOwn(body, field)) patch[field] = body[field];
-  return patch;
+/** The canonical metadata of an update body, as a merge patch (the door's field map has the other fields). */
+export function updateMetadata(body: WorkosUserBody): { metadata?: JsonObject | null } {
+  return body.metadata === undefined ? {} : { metadata: metadataPatch(body.metadata) };
 }
 
-/** The canonical update patch: plain fields plus metadata as a merge patch. */
-export function updatePatch(body: WorkosUserBody): Record<string, unknown> {
-  const patch = plainPatch(body);
-  if (body.metadata !== undefined) patch.metadata = metadataPatch(body.metadata);
-  return patch;
-}
-
-/** The canonical create input: plain fields plus metadata without its deletions. */
-export function createInput(body: WorkosUserBody): Record<string, unknown> {
-  const input = plainPatch(body);
-  if (body.metadata !== undefined) input.metadata = initialMetadata(metadataPatch(body.metadata));
-  return input;
+/** The canonical metadata of a create body: the patch without its deletions. */
+export function createMetadata(body: WorkosUserBody): { metadata?: JsonObject } {
+  return body.metadata === undefined ? {} : { metadata: initialMetadata(metadataPatch(body.metadata)) };
 }
 
 /**
