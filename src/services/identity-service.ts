@@ -6,7 +6,7 @@ import type { Identity, Store, StoreQueries, StoredUser } from '../store/contrac
 import type { Clock, RequestContext } from './context.ts';
 import { identitySummary } from './email-change.ts';
 import { appendUserEvent } from './user-events.ts';
-import { lockUser, publicUser } from './stored-user.ts';
+import { findUser, lockUser, publicUser } from './stored-user.ts';
 
 export interface IdentityInput {
   provider: string;
@@ -38,8 +38,7 @@ export function createIdentityService(store: Store, clock: Clock) {
 
   return {
     async list(ctx: RequestContext, userId: string): Promise<Identity[]> {
-      const user = await store.users.findById(ctx.environment, userId);
-      if (!user) throw new NotFoundError('user', userId);
+      await findUser(store, ctx, userId);
       return store.identities.listForUser(ctx.environment, userId);
     },
 

@@ -4,7 +4,7 @@
  * hashes never leave this module except into the store.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, RateLimitedError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { RateLimitedError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import {
   PasswordHashFormatError,
@@ -13,8 +13,9 @@ import {
   type PasswordHasher,
   type PasswordHashType,
 } from './password-hashing/index.ts';
-import type { Store, StoredUser } from '../store/contract.ts';
+import type { Store } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
+import { findUser } from './stored-user.ts';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -88,12 +89,6 @@ export interface PasswordServiceOptions {
 export function createPasswordService(store: Store, options: PasswordServiceOptions) {
   const { hasher, failures, clock } = options;
 
-  async function findUser(ctx: RequestContext, id: string): Promise<StoredUser> {
-    const user = await store.users.findById(ctx.environment, id);
-    if (!user) throw new NotFoundError('user', id);
-    return user;
-  }
-
   /**
    * Records an attempt before the hash is checked, so concurrent verifies count too, and refuses
    * with 429 once the window holds `max` failures. Returns the attempt's id, to forget unless the
@@ -120,7 +115,7 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
 
     /** prepare() for an existing user: a missing user is a 404 before any hashing is done. */
     async prepareFor(ctx: RequestContext, id: string, input: PasswordInput): Promise<PreparedPassword> {
-      await findUser(ctx, id);
+      await findUser(store, ctx, id);
       return preparePassword(input, hasher);
     },
 
@@ -132,7 +127,7 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
      * leaves earlier failures in the window (so a guesser gains nothing from the user's own logins).
      */
     async verify(ctx: RequestContext, id: string, password: string): Promise<boolean> {
-      const user = await findUser(ctx, id);
+      const user = await findUser(store, ctx, id);
       if (user.password_hash === null || user.password_hash_type === null) return false;
       const attempt = await beginAttempt(user.id);
       // Only a wrong password stays counted; an error (e.g. a full queue) is no failure of the user's.

@@ -12,7 +12,7 @@ import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
 import type { PreparedPassword } from './password-service.ts';
-import { lockUser, publicUser } from './stored-user.ts';
+import { findUser, lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
 
 export interface UserServiceOptions {
@@ -150,8 +150,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     },
 
     async get(ctx: RequestContext, id: string, restrictTo?: SelfService): Promise<User> {
-      const user = await store.users.findById(ctx.environment, id);
-      if (!user) throw new NotFoundError('user', id);
+      const user = await findUser(store, ctx, id);
       checkSelfService(user, null, restrictTo);
       return publicUser(user);
     },
