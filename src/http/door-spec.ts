@@ -106,7 +106,7 @@ export function defineDoor(spec: DoorSpec) {
       const patch = toCanonical(body, true);
       if (Object.keys(patch).some((field) => !allowed.includes(field))) return patch;
     }
-    if (!isObject(body) && spec.notAnObject) throw ValidationError.field('body', spec.notAnObject);
+    if (!isObject(body) && spec.notAnObject) throw new WireValidationError({ body: [spec.notAnObject] });
     const schemaError = request.validationError ? toDomainError(request.validationError) : null;
     if (request.validationError && !(schemaError instanceof ValidationError)) throw request.validationError;
     const schemaDetails = schemaError instanceof ValidationError ? schemaError.details : null;
@@ -118,12 +118,12 @@ export function defineDoor(spec: DoorSpec) {
     if (!schemaDetails && Object.keys(own).length === 0) return toCanonical(body);
 
     const details = inWireNames(fieldErrors(toCanonical(body)));
-    Object.assign(details, own);
     for (const key of Object.keys(body)) {
       if (Object.hasOwn(spec.fields, key) || ownKeys.has(key)) continue;
       if (readOnly.has(key)) details[key] = ['Field is read-only'];
       else if (spec.unknownField) details[key] = [spec.unknownField(key)];
     }
+    for (const [key, messages] of Object.entries(own)) details[key] = messages;
     for (const [field, messages] of Object.entries(schemaDetails ?? {})) {
       const doorsOwn = !Object.hasOwn(spec.fields, field) && (readOnly.has(field) || ownKeys.has(field) || spec.unknownField !== undefined);
       if (!doorsOwn) details[field] = messages;
