@@ -23,19 +23,38 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
 }
 
+/**
+ * Why a ValidationError is more than "these fields are invalid". Doors with codes of their own map
+ * these in their codec (WorkOS's); every other door shows only the fields and their messages.
+ */
+export type ValidationReason =
+  /** A new password breaks a rule (its length, or it equals the email address). */
+  | 'password_strength'
+  /** A plain password and a password_hash in one request. */
+  | 'password_with_hash'
+  /** A plain password and a password_hash_type (without a hash) in one request. */
+  | 'password_with_hash_type'
+  /** password_hash without password_hash_type, or the other way round. */
+  | 'password_hash_incomplete'
+  /** An imported hash that cannot be used: malformed, of an unknown type, or above a cost ceiling. */
+  | 'password_hash_unusable'
+  /** Metadata outside a door's stricter rules (string values only, a smaller key limit). */
+  | 'metadata_rejected'
+  /** A webhook URL that points inside the network. */
+  | 'webhook_url_not_allowed';
+
 export class ValidationError extends DomainError {
   readonly code = 'validation_error';
   readonly status = 400;
   constructor(
     readonly details: FieldErrors,
     message = 'Invalid request parameters',
-    /** A finer reason some doors name in their own codes (e.g. WorkOS `invalid_password_hash`). */
-    readonly reason?: string,
+    readonly reason?: ValidationReason,
   ) {
     super(message);
   }
 
-  static field(field: string, message: string, reason?: string): ValidationError {
+  static field(field: string, message: string, reason?: ValidationReason): ValidationError {
     return new ValidationError({ [field]: [message] }, undefined, reason);
   }
 }
@@ -60,11 +79,13 @@ export class VerificationError extends DomainError {
   }
 }
 
+export type BadRequestReason = 'bad_request' | 'malformed_json' | 'invalid_utf8' | 'empty_body' | 'duplicate_key' | 'nul_character' | 'body_too_deep' | 'webhook_endpoint_limit';
+
 /** A request-level rule failed that is not about one field (e.g. malformed JSON). */
 export class BadRequestError extends DomainError {
   readonly code = 'validation_error';
   readonly status = 400;
-  constructor(message: string, readonly reason = 'bad_request') {
+  constructor(message: string, readonly reason: BadRequestReason = 'bad_request') {
     super(message);
   }
 }
@@ -123,21 +144,8 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
-export class PayloadTooLargeError extends DomainError {
-  readonly code = 'payload_too_large';
-  readonly status = 413;
-  constructor(message = 'Request body is too large') {
-    super(message);
-  }
-}
-
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly code = 'unsupported_media_type';
-  readonly status = 415;
-  constructor(message = 'Request bodies must be application/json') {
-    super(message);
-  }
-}
+/** Which limit refused: the per-credential budget, the per-address one, or a per-user rule. Also a metrics label. */
+export type RateLimitReason = 'rate_limited' | 'client_address' | 'verification_send_limit' | 'password_failures';
 
 export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
@@ -145,18 +153,7 @@ export class RateLimitedError extends DomainError {
   constructor(
     readonly retryAfterSeconds: number,
     message = 'Too many requests',
-    readonly reason = 'rate_limited',
-  ) {
-    super(message);
-  }
-}
-
-/** An Idempotency-Key misuse: reused with another request (422), or its first request still runs (409). */
-export class IdempotencyError extends DomainError {
-  constructor(
-    readonly code: 'idempotency_key_reused' | 'idempotency_key_in_progress',
-    readonly status: 409 | 422,
-    message: string,
+    readonly reason: RateLimitReason = 'rate_limited',
   ) {
     super(message);
   }

@@ -3,7 +3,7 @@
  * or a ValidationError naming every offending field. Every door's update goes through it.
  */
 import { emptyFieldErrors, ValidationError } from './errors.ts';
-import { checkMetadataLimits, jsonEqual, mergePatch } from './metadata.ts';
+import { checkMetadataLimits, isJsonObject, jsonEqual, mergePatch } from './metadata.ts';
 import {
   IDENTIFIER_FIELDS,
   NON_NULLABLE_FIELDS,
@@ -21,7 +21,16 @@ import {
 } from './user.ts';
 import { FIELD_RULES, type ValidationPolicy } from './validation.ts';
 
-export interface PlanPolicy extends ValidationPolicy {
+/** Metadata rules a door adds to the canonical ones, for the planner to apply to the user as it is. */
+export interface MetadataPolicy {
+  /**
+   * A door's own, smaller limit on metadata keys (WorkOS: 10). It applies only to a patch that adds
+   * a key, so keys given through other doors can still be changed or deleted through this one.
+   */
+  metadataMaxKeys?: number;
+}
+
+export interface PlanPolicy extends ValidationPolicy, MetadataPolicy {
   /** `verify`: a new email waits in pending_email until its code is confirmed. */
   emailChange: 'direct' | 'verify';
 }
@@ -71,12 +80,14 @@ export function validatePatch(patch: Record<string, unknown>, policy: Validation
 
 function unwritableMessage(key: string): string {
   if (READ_ONLY.has(key)) return 'Field is read-only';
-  if (SECRET.has(key)) return 'Passwords are set with POST /v1/users/{id}/password';
+  // Each door names its own password endpoint in its schema's message, which wins over this one.
+  if (SECRET.has(key)) return 'Passwords are set separately, never in a patch';
   return 'Unknown field';
 }
 
 /** Plans an update of `current` by `patch` (untyped wire input, already mapped to canonical names). */
 export function planUpdate(current: User, patch: Record<string, unknown>, policy: PlanPolicy): UpdatePlan {
+  checkDoorKeyLimit(current.metadata, patch.metadata, policy);
   const input = validatePatch(patch, policy);
   const changes: UserChanges = {};
   const changeSet: ChangeSet = {};
@@ -134,8 +145,19 @@ export function requireIdentifier(user: Pick<User, (typeof IDENTIFIER_FIELDS)[nu
   throw new ValidationError(Object.fromEntries(IDENTIFIER_FIELDS.map((field) => [field, [message]])));
 }
 
+/** The door's key limit (MetadataPolicy), checked before the fields as a door's own metadata rules are. */
+function checkDoorKeyLimit(current: JsonObject, patch: unknown, policy: MetadataPolicy): void {
+  const max = policy.metadataMaxKeys;
+  if (max === undefined || !isJsonObject(patch)) return;
+  const adds = Object.keys(patch).some((key) => patch[key] !== null && !Object.hasOwn(current, key));
+  if (!adds || Object.keys(mergePatch(current, patch) as JsonObject).length <= max) return;
+  const message = `Metadata may hold at most ${max} keys`;
+  throw new ValidationError({ metadata: [message] }, message, 'metadata_rejected');
+}
+
 /** Default values of a new user before its input is applied. */
-export function planCreate(input: Record<string, unknown>, policy: ValidationPolicy): UserPatch {
+export function planCreate(input: Record<string, unknown>, policy: ValidationPolicy & MetadataPolicy): UserPatch {
+  checkDoorKeyLimit({}, input.metadata, policy);
   const clean = validatePatch(input, policy);
   if (clean.metadata === null) clean.metadata = {};
   if (clean.metadata) {

@@ -8,13 +8,12 @@ import {
   BadRequestError,
   DomainError,
   NotFoundError,
-  PayloadTooLargeError,
   UnavailableError,
-  UnsupportedMediaTypeError,
   ValidationError,
   addFieldError,
   emptyFieldErrors,
 } from '../domain/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from './transport-errors.ts';
 import { READ_ONLY_FIELDS, SECRET_FIELDS } from '../domain/user.ts';
 
 interface AjvIssue {

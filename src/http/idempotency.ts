@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BadRequestError, IdempotencyError } from '../domain/errors.ts';
+import { BadRequestError } from '../domain/errors.ts';
+import { IdempotencyError } from './transport-errors.ts';
 import type { Principal } from '../services/api-key-service.ts';
 import type { Store, StoredResponse } from '../store/contract.ts';
 

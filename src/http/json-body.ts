@@ -5,7 +5,8 @@
  * Keys such as "__proto__" stay plain own properties, as JSON.parse makes them.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BadRequestError, UnsupportedMediaTypeError } from '../domain/errors.ts';
+import { BadRequestError } from '../domain/errors.ts';
+import { UnsupportedMediaTypeError } from './transport-errors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 

@@ -23,7 +23,7 @@ import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
 import { statesetDoor } from './stateset/index.ts';
-import { sendV1Error } from './v1/error-codec.ts';
+import { v1 } from './v1/door.ts';
 import { v1Door } from './v1/index.ts';
 import { workosDoor } from './workos/index.ts';
 
@@ -81,7 +81,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setValidatorCompiler(validatorCompiler);
   // A path no door serves still answers in the canonical /v1 error shape (each door keeps its own below).
-  app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
+  app.setNotFoundHandler((request, reply) => v1.sendError(new NotFoundError('route'), request, reply));
   // JSON only (any other body is a 415), parsed strictly: UTF-8, no duplicate keys.
   registerJsonBody(app);
   app.addHook('onRequest', async (request, reply) => {

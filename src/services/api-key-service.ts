@@ -153,9 +153,6 @@ export function createApiKeyService(store: Store, options: ApiKeyServiceOptions)
       }
       return created;
     },
-
-    /** For the CLI: create a key in any environment without a request. */
-    createFor: (environment: Environment, input: NewKey) => insertKey(environment, input, 'cli'),
   };
 }
 

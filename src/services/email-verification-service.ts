@@ -2,14 +2,14 @@
  * Email verification: send a code to the user's address (or to the pending one under the verify
  * policy), confirm it. The checks run in a fixed order so every failure has its own code.
  */
-import { NotFoundError, VerificationError } from '../domain/errors.ts';
+import { VerificationError } from '../domain/errors.ts';
 import type { ChangeSet, User } from '../domain/user.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import type { Store, StoreQueries } from '../store/contract.ts';
+import type { Store } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import { unlinkMismatchedIdentities } from './email-change.ts';
 import { appendUserEvent } from './user-events.ts';
-import { publicUser } from './user-service.ts';
+import { lockUser, publicUser } from './stored-user.ts';
 import { MAX_ATTEMPTS, codeMail, codeMatches, countSend, issueCode } from './verification-codes.ts';
 
 export interface SentVerification {
@@ -19,17 +19,11 @@ export interface SentVerification {
 }
 
 export function createEmailVerificationService(store: Store, clock: Clock, mailer: Mailer) {
-  async function lock(tx: StoreQueries, ctx: RequestContext, userId: string) {
-    const user = await tx.users.findById(ctx.environment, userId, { lock: true });
-    if (!user) throw new NotFoundError('user', userId);
-    return user;
-  }
-
   return {
     async send(ctx: RequestContext, userId: string): Promise<SentVerification> {
       const now = clock();
       const { user, email, code, expiresAt } = await store.transaction(async (tx) => {
-        const user = await lock(tx, ctx, userId);
+        const user = await lockUser(tx, ctx, userId);
         const email = user.pending_email ?? user.email;
         if (email === null) throw new VerificationError('email_missing', 'The user has no email address to verify');
         if (user.pending_email === null && user.email_verified) {
@@ -49,7 +43,7 @@ export function createEmailVerificationService(store: Store, clock: Clock, maile
       // A wrong code must count even though the request fails, so attempts are written in their
       // own transaction rather than rolled back with the error.
       const outcome = await store.transaction(async (tx) => {
-        const user = await lock(tx, ctx, userId);
+        const user = await lockUser(tx, ctx, userId);
         const record = await tx.verifications.find(ctx.environment, userId);
         const matches = record !== null && codeMatches(code, record.code_hash);
         if (record?.used_at && matches) return { error: new VerificationError('verification_code_used', 'This code was already used') };

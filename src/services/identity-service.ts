@@ -6,7 +6,7 @@ import type { Identity, Store, StoreQueries, StoredUser } from '../store/contrac
 import type { Clock, RequestContext } from './context.ts';
 import { identitySummary } from './email-change.ts';
 import { appendUserEvent } from './user-events.ts';
-import { publicUser } from './user-service.ts';
+import { findUser, lockUser, publicUser } from './stored-user.ts';
 
 export interface IdentityInput {
   provider: string;
@@ -36,16 +36,9 @@ export function createIdentityService(store: Store, clock: Clock) {
     await appendUserEvent(tx, ctx, { type: 'user.updated', userId, changes: { identities: change as never }, at, snapshot });
   }
 
-  async function lock(tx: StoreQueries, ctx: RequestContext, userId: string) {
-    const user = await tx.users.findById(ctx.environment, userId, { lock: true });
-    if (!user) throw new NotFoundError('user', userId);
-    return user;
-  }
-
   return {
     async list(ctx: RequestContext, userId: string): Promise<Identity[]> {
-      const user = await store.users.findById(ctx.environment, userId);
-      if (!user) throw new NotFoundError('user', userId);
+      await findUser(store, ctx, userId);
       return store.identities.listForUser(ctx.environment, userId);
     },
 
@@ -53,7 +46,7 @@ export function createIdentityService(store: Store, clock: Clock) {
     async link(ctx: RequestContext, userId: string, input: IdentityInput): Promise<Identity> {
       const clean = validate(input);
       return store.transaction(async (tx) => {
-        const user = await lock(tx, ctx, userId);
+        const user = await lockUser(tx, ctx, userId);
         const identity: Identity = { id: newId('idn'), environment: ctx.environment, user_id: userId, ...clean, created_at: clock().toISOString() };
         await tx.identities.insert(identity);
         await recordChange(tx, ctx, user, { previous: null, current: identitySummary(identity) });
@@ -63,7 +56,7 @@ export function createIdentityService(store: Store, clock: Clock) {
 
     async unlink(ctx: RequestContext, userId: string, identityId: string): Promise<void> {
       await store.transaction(async (tx) => {
-        const user = await lock(tx, ctx, userId);
+        const user = await lockUser(tx, ctx, userId);
         const identity = (await tx.identities.listForUser(ctx.environment, userId)).find((i) => i.id === identityId);
         if (!identity) throw new NotFoundError('identity', identityId);
         await tx.identities.delete(ctx.environment, userId, [identityId]);

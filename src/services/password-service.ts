@@ -4,7 +4,7 @@
  * hashes never leave this module except into the store.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, RateLimitedError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.ts';
+import { RateLimitedError, UnavailableError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import {
   PasswordHashFormatError,
@@ -13,8 +13,9 @@ import {
   type PasswordHasher,
   type PasswordHashType,
 } from './password-hashing/index.ts';
-import type { Store, StoredUser } from '../store/contract.ts';
+import type { Store } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
+import { findUser } from './stored-user.ts';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -33,11 +34,6 @@ export interface PreparedPassword {
   equalsEmail(email: string | null): boolean;
 }
 
-/** True when the input carries any password field. */
-export function hasPasswordInput(input: PasswordInput): boolean {
-  return input.password !== undefined || input.password_hash !== undefined || input.password_hash_type !== undefined;
-}
-
 /**
  * Validates and hashes a password input; throws ValidationError with a reason naming the rule
  * (an imported hash above the cost ceilings included). Hashing goes through the hasher's queue.
@@ -46,7 +42,7 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   const { password, password_hash: hash, password_hash_type: type } = input;
   if (password !== undefined && (hash !== undefined || type !== undefined)) {
     const message = 'Send either password or password_hash with password_hash_type, not both';
-    throw new ValidationError({ password: [message], password_hash: [message] }, undefined, 'password_and_password_hash_provided');
+    throw new ValidationError({ password: [message], password_hash: [message] }, undefined, hash === undefined ? 'password_with_hash_type' : 'password_with_hash');
   }
   if (password !== undefined) {
     if (typeof password !== 'string') throw ValidationError.field('password', 'Must be a string', 'password_strength');
@@ -65,7 +61,7 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   else if (typeof hash !== 'string') details.password_hash = ['Must be a string'];
   if (type === undefined) details.password_hash_type = [`Is required with password_hash; one of ${SUPPORTED_HASH_TYPES.join(', ')}`];
   else if (typeof type !== 'string') details.password_hash_type = ['Must be a string'];
-  if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_type_required');
+  if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_incomplete');
   try {
     const parsed = hasher.checkImport(type as string, hash as string);
     return { hash: hash as string, type: parsed.type, equalsEmail: () => false };
@@ -73,8 +69,8 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
     if (!(error instanceof PasswordHashFormatError)) throw error;
     const field = error.reason === 'unsupported_type' ? 'password_hash_type' : 'password_hash';
     // Above a ceiling, the limit is the whole story: it is the top-level message too.
-    if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'invalid_password_hash');
-    throw ValidationError.field(field, error.message, 'invalid_password_hash');
+    if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'password_hash_unusable');
+    throw ValidationError.field(field, error.message, 'password_hash_unusable');
   }
 }
 
@@ -92,12 +88,6 @@ export interface PasswordServiceOptions {
 
 export function createPasswordService(store: Store, options: PasswordServiceOptions) {
   const { hasher, failures, clock } = options;
-
-  async function findUser(ctx: RequestContext, id: string): Promise<StoredUser> {
-    const user = await store.users.findById(ctx.environment, id);
-    if (!user) throw new NotFoundError('user', id);
-    return user;
-  }
 
   /**
    * Records an attempt before the hash is checked, so concurrent verifies count too, and refuses
@@ -125,7 +115,7 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
 
     /** prepare() for an existing user: a missing user is a 404 before any hashing is done. */
     async prepareFor(ctx: RequestContext, id: string, input: PasswordInput): Promise<PreparedPassword> {
-      await findUser(ctx, id);
+      await findUser(store, ctx, id);
       return preparePassword(input, hasher);
     },
 
@@ -137,7 +127,7 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
      * leaves earlier failures in the window (so a guesser gains nothing from the user's own logins).
      */
     async verify(ctx: RequestContext, id: string, password: string): Promise<boolean> {
-      const user = await findUser(ctx, id);
+      const user = await findUser(store, ctx, id);
       if (user.password_hash === null || user.password_hash_type === null) return false;
       const attempt = await beginAttempt(user.id);
       // Only a wrong password stays counted; an error (e.g. a full queue) is no failure of the user's.

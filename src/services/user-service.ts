@@ -4,14 +4,15 @@
  */
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
-import { planCreate, planUpdate, validatePatch, type PlanPolicy } from '../domain/update-planner.ts';
+import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
-import type { ListPage, StoreQueries, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
+import type { ListPage, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
 import type { PreparedPassword } from './password-service.ts';
+import { findUser, lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
 
 export interface UserServiceOptions {
@@ -25,7 +26,13 @@ export interface UserServiceOptions {
 /** What events show in place of a secret. */
 export const REDACTED = '[redacted]';
 
-export interface UpdateOptions {
+/**
+ * What an update writes: a patch, or a function of the user as it is (read and locked in the
+ * update's transaction) that returns the patch, for rules that depend on the current value.
+ */
+export type UpdatePatch = Record<string, unknown> | ((current: User) => Record<string, unknown>);
+
+export interface UpdateOptions extends MetadataPolicy {
   /** Versions the caller's If-Match accepts; a user at any other version is not written (412). */
   expectedVersions?: readonly number[];
   /** An end user acting on their own profile (a publishable key): only this user, only these fields. */
@@ -45,12 +52,6 @@ export interface UpdateResult {
   /** False when the patch changed nothing (no new version, no event). */
   changed: boolean;
   changes: ChangeSet;
-}
-
-/** The user as every door may show it: the password hash stays in the store. */
-export function publicUser(stored: StoredUser): User {
-  const { password_hash: _hash, password_hash_type: _type, ...user } = stored;
-  return user;
 }
 
 /** The profile of a new user before its request's fields: what create() starts from. */
@@ -108,12 +109,6 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     }
   }
 
-  async function lockUser(tx: StoreQueries, ctx: RequestContext, id: string): Promise<StoredUser> {
-    const user = await tx.users.findById(ctx.environment, id, { lock: true });
-    if (!user) throw new NotFoundError('user', id);
-    return user;
-  }
-
   return {
     /** The field errors of an untyped patch, without touching the store (empty when it is valid). */
     fieldErrors(patch: Record<string, unknown>): FieldErrors {
@@ -126,8 +121,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword } = {}): Promise<User> {
-      const fields = planCreate(input, policy);
+    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword } & MetadataPolicy = {}): Promise<User> {
+      const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
       const user: StoredUser = {
         id: newId('usr'),
@@ -155,8 +150,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     },
 
     async get(ctx: RequestContext, id: string, restrictTo?: SelfService): Promise<User> {
-      const user = await store.users.findById(ctx.environment, id);
-      if (!user) throw new NotFoundError('user', id);
+      const user = await findUser(store, ctx, id);
       checkSelfService(user, null, restrictTo);
       return publicUser(user);
     },
@@ -179,15 +173,16 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },
 
-    async update(ctx: RequestContext, id: string, patch: Record<string, unknown>, opts: UpdateOptions = {}): Promise<UpdateResult> {
+    async update(ctx: RequestContext, id: string, patchOrFn: UpdatePatch, opts: UpdateOptions = {}): Promise<UpdateResult> {
       const mails: MailMessage[] = [];
       const result = await store.transaction(async (tx) => {
         const current = await lockUser(tx, ctx, id);
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
+        const patch = typeof patchOrFn === 'function' ? patchOrFn(publicUser(current)) : patchOrFn;
         checkSelfService(current, patch, opts.restrictTo);
-        const plan = planUpdate(current, patch, policy);
+        const plan = planUpdate(current, patch, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
         // Under the verify policy a new address set as already verified skips its code: an admin's call only.
         // (Under verify the planner moves the address at once only when the patch says email_verified: true.)
         if (policy.emailChange === 'verify' && plan.emailChanged && plan.changes.email != null && !ctx.scopes?.has('admin')) {

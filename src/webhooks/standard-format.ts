@@ -3,16 +3,11 @@
  * (webhook-id, webhook-timestamp, webhook-signature; https://www.standardwebhooks.com).
  */
 import { Webhook } from 'standardwebhooks';
-import type { JsonValue, User } from '../domain/user.ts';
+import type { JsonValue } from '../domain/user.ts';
+import { canonicalUser } from '../formats/canonical-user.ts';
 import type { UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
 
-/** The user as /v1 shows it: per-door extensions stay private. */
-function userWire(user: User | null) {
-  if (user === null) return null;
-  const { extensions: _private, ...rest } = user;
-  return { ...rest, object: 'user' as const };
-}
 
 /** Old values of the changed fields only; the change set already holds secrets redacted. */
 function previousAttributes(event: UserEvent): Record<string, JsonValue> {
@@ -28,7 +23,7 @@ export function standardPayload(event: UserEvent) {
     environment: event.environment,
     data: {
       // After the change; for user.deleted, the user as it was when deleted.
-      object: userWire(event.snapshot),
+      object: event.snapshot === null ? null : canonicalUser(event.snapshot),
       ...(event.type === 'user.updated' ? { previous_attributes: previousAttributes(event) } : {}),
     },
     actor: event.actor,

@@ -4,10 +4,10 @@
  * an HMAC-SHA256 of "<t>.<body>" keyed with the secret's text, which `webhooks.constructEvent`
  * of @workos-inc/node verifies.
  *
- * The User object is the WorkOS door's own (src/services/workos-user.ts).
+ * The User object is the WorkOS door's own (src/formats/workos-user.ts).
  */
 import { createHmac } from 'node:crypto';
-import { workosUser } from '../services/workos-user.ts';
+import { workosUser } from '../formats/workos-user.ts';
 import type { UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
 

@@ -88,7 +88,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
       return app.inject({ ...rest, headers: merged });
     },
     async key(scopes, environment = 'test') {
-      const { secret } = await services.apiKeys.createFor(environment, { name: 'test', scopes, type: 'secret' });
+      const { secret } = await services.apiKeys.create({ environment, actor: 'test', door: 'v1', requestId: null }, { name: 'test', scopes, type: 'secret' });
       return secret;
     },
     async close() {

@@ -12,9 +12,8 @@ import {
   PreconditionFailedError,
   RateLimitedError,
   UnavailableError,
-  UnsupportedMediaTypeError,
-  PayloadTooLargeError,
 } from '../../src/domain/errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../src/http/transport-errors.ts';
 import { proficientError } from '../../src/http/proficient/error-codec.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';

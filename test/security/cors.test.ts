@@ -25,7 +25,7 @@ describe('with USERPLANE_CORS_ORIGINS', () => {
   let userId: string;
   before(async () => {
     t = await startTestApp(kind, { edge: { corsOrigins: [APP] } });
-    publishable = (await t.services.apiKeys.createFor('test', { name: 'browser', scopes: [], type: 'publishable' })).secret;
+    publishable = (await t.services.apiKeys.create({ environment: 'test', actor: 'test', door: 'v1', requestId: null }, { name: 'browser', type: 'publishable' })).secret;
     const created = await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'browser@example.com', external_id: 'browser-1', first_name: 'Before' } });
     userId = created.json().id;
   });

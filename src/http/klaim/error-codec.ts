@@ -2,19 +2,8 @@
  * Renders domain errors in Klaim's shape: `{"message": "..."}`, with the seed's exact 404 and 409
  * messages, plus `errors` (field → messages) on a 400.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  ConflictError,
-  DomainError,
-  NotFoundError,
-  PreconditionFailedError,
-  RateLimitedError,
-  UnavailableError,
-  ValidationError,
-  type FieldErrors,
-  type UniqueField,
-} from '../../domain/errors.ts';
-import { toDomainError } from '../errors.ts';
+import { ConflictError, DomainError, NotFoundError, ValidationError, type FieldErrors, type UniqueField } from '../../domain/errors.ts';
+import type { ErrorCodec } from '../door-spec.ts';
 
 export const USER_NOT_FOUND = 'Can not find user with the given user_id.';
 
@@ -26,20 +15,14 @@ const CONFLICT_MESSAGES: Record<UniqueField, string> = {
   identity: 'Identity already exists',
 };
 
-export function sendKlaimError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error, request.log);
-  if (!domain) {
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ message: 'Internal server error' });
-  }
-  const body: { message: string; errors?: FieldErrors } = { message: messageOf(domain) };
-  if (domain instanceof ValidationError) body.errors = domain.details;
-  if (domain instanceof PreconditionFailedError) reply.header('ETag', `"${domain.currentVersion}"`);
-  if (domain instanceof RateLimitedError || domain instanceof UnavailableError) {
-    reply.header('Retry-After', String(domain.retryAfterSeconds));
-  }
-  return reply.code(domain.status).send(body);
-}
+export const klaimCodec: ErrorCodec = {
+  internalError: () => ({ message: 'Internal server error' }),
+  render(error) {
+    const body: { message: string; errors?: FieldErrors } = { message: messageOf(error) };
+    if (error instanceof ValidationError) body.errors = error.details;
+    return { status: error.status, body };
+  },
+};
 
 function messageOf(error: DomainError): string {
   if (error instanceof NotFoundError) return error.resource === 'user' ? USER_NOT_FOUND : 'No such endpoint';

@@ -1,57 +1,9 @@
 /**
- * Klaim's wire format and the canonical user, both ways. Klaim's `user_id` is the client's own id
- * (canonical `external_id`); its `klaim_id` is the canonical `usr_…` id.
+ * The canonical user as Klaim shows it (its field map is in door.ts). Klaim's `user_id` is the
+ * client's own id (canonical `external_id`); its `klaim_id` is the canonical `usr_…` id.
  */
 import { ulid } from 'ulidx';
-import { emptyFieldErrors, ValidationError, type FieldErrors } from '../../domain/errors.ts';
 import type { Door, User } from '../../domain/user.ts';
-
-/** Klaim body fields and the canonical fields they write. */
-const TO_CANONICAL = { user_id: 'external_id', name: 'name', email: 'email', metadata: 'metadata' } as const;
-const TO_KLAIM: Record<string, string> = { external_id: 'user_id' };
-
-/** Fields Klaim shows but never accepts in a body. */
-const KLAIM_READ_ONLY: ReadonlySet<string> = new Set(['klaim_id', 'created_at', 'acquisition_source', 'credit_balance', 'message']);
-
-export type KlaimBody = Partial<Record<keyof typeof TO_CANONICAL, unknown>>;
-
-/** The canonical patch of a Klaim body. Only Klaim's own fields are mapped; the schema refuses others. */
-export function toCanonical(body: KlaimBody): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const [klaim, canonical] of Object.entries(TO_CANONICAL)) {
-    if (Object.hasOwn(body, klaim)) patch[canonical] = body[klaim as keyof KlaimBody];
-  }
-  return patch;
-}
-
-/** Field errors keyed by Klaim's names (the domain says external_id where Klaim says user_id). */
-export function inKlaimNames(details: FieldErrors): FieldErrors {
-  const renamed = emptyFieldErrors();
-  for (const [field, messages] of Object.entries(details)) {
-    const name = TO_KLAIM[field] ?? field;
-    renamed[name] = [...(renamed[name] ?? []), ...messages];
-  }
-  return renamed;
-}
-
-/** Runs a service call and reports its field errors under Klaim's names. */
-export async function withKlaimNames<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(inKlaimNames(error.details), error.message);
-    throw error;
-  }
-}
-
-/** Klaim's response-only fields read as "read-only", not "unknown", when a body sends them. */
-export function markReadOnly(details: FieldErrors): FieldErrors {
-  const marked = emptyFieldErrors();
-  for (const [field, messages] of Object.entries(details)) {
-    marked[field] = KLAIM_READ_ONLY.has(field) ? ['Field is read-only'] : messages;
-  }
-  return marked;
-}
 
 /**
  * A system-generated user_id for a create that sends none: a ULID (26 characters, Crockford

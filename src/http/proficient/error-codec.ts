@@ -2,22 +2,20 @@
  * Renders errors in the Proficient seed's shape, `{error: {code, message}}`, with its seven codes.
  * The seed's body has no details field, so a validation message names every field itself.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BadRequestError,
   ConflictError,
   DomainError,
   ForbiddenError,
   NotFoundError,
-  PayloadTooLargeError,
   RateLimitedError,
   UnauthorizedError,
   UnavailableError,
-  UnsupportedMediaTypeError,
   ValidationError,
   type FieldErrors,
 } from '../../domain/errors.ts';
-import { toDomainError } from '../errors.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../transport-errors.ts';
+import type { ErrorCodec } from '../door-spec.ts';
 import type { ProficientErrorCode } from './schemas.ts';
 
 export interface ProficientError {
@@ -46,13 +44,14 @@ export function proficientError(error: DomainError | null, route?: { method: str
   return render(error.status, 'unknown', error.message);
 }
 
-export function sendProficientError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error, request.log);
-  if (!domain) request.log.error({ err: error }, 'unhandled error');
-  const rendered = proficientError(domain, { method: request.method, url: request.url.split('?')[0] ?? request.url });
-  if (rendered.retryAfter !== undefined) reply.header('Retry-After', String(rendered.retryAfter));
-  return reply.code(rendered.status).send(rendered.body);
-}
+/** The door's codec; the shared error hook writes Retry-After and logs a 500. */
+export const proficientCodec: ErrorCodec = {
+  internalError: () => proficientError(null).body,
+  render(error, request) {
+    const { status, body } = proficientError(error, { method: request.method, url: request.url.split('?')[0] ?? request.url });
+    return { status, body };
+  },
+};
 
 function render(status: number, code: ProficientErrorCode, message: string): ProficientError {
   return { status, body: { error: { code, message } } };

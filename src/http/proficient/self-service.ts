@@ -17,13 +17,3 @@ export function selfServiceOf(request: FastifyRequest): SelfService | undefined 
   if (!request.endUser) throw new ForbiddenError("A publishable key must send X-User-External-Id with the signed-in user's external id");
   return { externalId: request.endUser, fields: SELF_SERVICE_FIELDS };
 }
-
-/**
- * True when a publishable-key body names fields beyond the allowed ones. Such a body is handed to
- * the service as it is, so that the service's own rule refuses it (403) rather than the wire schema (400).
- */
-export function asksForMore(restrictTo: SelfService | undefined, body: unknown): boolean {
-  if (!restrictTo || typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const allowed: readonly string[] = restrictTo.fields;
-  return Object.keys(body).some((key) => !allowed.includes(key));
-}

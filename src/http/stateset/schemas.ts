@@ -83,6 +83,6 @@ export const ErrorSchema = Type.Object(
 );
 
 /** The error responses every authenticated route can give, plus the given ones. */
-export function errors(...statuses: number[]) {
+export function statesetErrors(...statuses: number[]) {
   return Object.fromEntries([401, 403, 429, 500, 503, ...statuses].map((status) => [status, ErrorSchema]));
 }

@@ -5,7 +5,7 @@ import type { ApiKeyRecord } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { listPage, readCursor } from './cursors.ts';
-import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, errors, KeyIdParams, KeyPageQuery, ListOf } from './schemas.ts';
+import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, v1Errors, KeyIdParams, KeyPageQuery, ListOf } from './schemas.ts';
 
 const tags = ['api keys'];
 const security = [{ bearer: [] }];
@@ -29,7 +29,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
           'publishable keys (type "publishable") have none and act only for one end user. With require_user_proof, a ' +
           'publishable key accepts an end user only with proof from your backend; its user_proof_secret is shown once.',
         body: CreateApiKeyBody,
-        response: { 201: CreatedApiKeySchema, ...errors(400, 413, 415) },
+        response: { 201: CreatedApiKeySchema, ...v1Errors(400, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -48,7 +48,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         summary: 'List API keys (never their secrets)',
         description: 'In creation order, 100 to a page unless `limit` says otherwise; page with `after` and `before` as on /v1/users.',
         querystring: KeyPageQuery,
-        response: { 200: ListOf(ApiKeySchema), ...errors(400) },
+        response: { 200: ListOf(ApiKeySchema), ...v1Errors(400) },
       },
     },
     async (request) => {
@@ -59,28 +59,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     },
   );
 
-  app.get(
-    '/whoami',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags,
-        security,
-        summary: 'The credential this request is using',
-        response: { 200: Type.Object({ key_id: Type.String(), environment: Type.String(), scopes: Type.Array(Type.String()) }), ...errors() },
-      },
-    },
-    async (request) => {
-      const ctx = contextOf(request, 'v1');
-      return { key_id: ctx.actor, environment: ctx.environment, scopes: [...(request.principal?.scopes ?? [])] };
-    },
-  );
-
   app.delete(
     '/api_keys/:id',
     {
       config: { scope: 'admin' },
-      schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...errors(404) } },
+      schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...v1Errors(404) } },
     },
     async (request, reply) => {
       await services.apiKeys.revoke(contextOf(request, 'v1'), request.params.id);

@@ -7,8 +7,8 @@ import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { expectedVersions } from '../preconditions.ts';
 import { StringEnum } from '../schemas.ts';
-import { errors, UserIdParams, UserSchema } from './schemas.ts';
-import { userWire } from './users.ts';
+import { v1Errors, UserIdParams, UserSchema } from './schemas.ts';
+import { canonicalUser } from '../../formats/canonical-user.ts';
 
 const security = [{ bearer: [] }];
 
@@ -36,7 +36,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         params: UserIdParams,
         headers: { type: 'object', properties: { 'if-match': { type: 'string' } } },
         body: SetPasswordBody,
-        response: { 200: UserSchema, ...errors(400, 404, 412, 413, 415) },
+        response: { 200: UserSchema, ...v1Errors(400, 404, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -47,7 +47,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         password,
         expectedVersions: expectedVersions(request.headers['if-match']),
       });
-      return reply.header('ETag', etagFor(user)).send(userWire(user));
+      return reply.header('ETag', etagFor(user)).send(canonicalUser(user));
     },
   );
 
@@ -65,7 +65,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
           'a verify that waited too long for the hashing queue gets 503 with Retry-After.',
         params: UserIdParams,
         body: Type.Object({ password: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ verified: Type.Boolean() }), ...errors(400, 404, 413, 415) },
+        response: { 200: Type.Object({ verified: Type.Boolean() }), ...v1Errors(400, 404, 413, 415) },
       },
     },
     async (request) => ({ verified: await services.passwords.verify(contextOf(request, 'v1'), request.params.id, request.body.password) }),
@@ -87,7 +87,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         // No body schema: the call takes none, and clients send nothing or {}.
         response: {
           200: Type.Object({ object: Type.Literal('email_verification'), user_id: Type.String(), email: Type.String(), expires_at: Type.String({ format: 'date-time' }) }),
-          ...errors(400, 404, 415),
+          ...v1Errors(400, 404, 415),
         },
       },
     },
@@ -111,12 +111,12 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
           'verification_code_missing, verification_attempts_exceeded (after 5 wrong codes), email_already_verified.',
         params: UserIdParams,
         body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
-        response: { 200: UserSchema, ...errors(400, 404, 409, 415) },
+        response: { 200: UserSchema, ...v1Errors(400, 404, 409, 415) },
       },
     },
     async (request, reply) => {
       const user = await services.emailVerification.confirm(contextOf(request, 'v1'), request.params.id, request.body.code);
-      return reply.header('ETag', etagFor(user)).send(userWire(user));
+      return reply.header('ETag', etagFor(user)).send(canonicalUser(user));
     },
   );
 };

@@ -5,7 +5,7 @@ import type { Identity } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { Nullable } from '../schemas.ts';
-import { errors, UserIdParams } from './schemas.ts';
+import { v1Errors, UserIdParams } from './schemas.ts';
 
 const tags = ['identities'];
 const security = [{ bearer: [] }];
@@ -30,7 +30,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/users/:id/identities',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: "A user's linked identities", params: UserIdParams, response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(IdentitySchema) }), ...errors(404) } },
+      schema: { tags, security, summary: "A user's linked identities", params: UserIdParams, response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(IdentitySchema) }), ...v1Errors(404) } },
     },
     async (request) => {
       const identities = await services.identities.list(contextOf(request, 'v1'), request.params.id);
@@ -52,7 +52,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
           { provider: Type.String({ minLength: 1, maxLength: 64 }), provider_user_id: Type.String({ minLength: 1, maxLength: 256 }), email: Type.String({ maxLength: 254 }) },
           { additionalProperties: false },
         ),
-        response: { 201: IdentitySchema, ...errors(400, 404, 409, 413, 415) },
+        response: { 201: IdentitySchema, ...v1Errors(400, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -70,7 +70,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         security,
         summary: 'Unlink an identity',
         params: Type.Object({ id: Type.String(), identity_id: Type.String() }),
-        response: { 204: Type.Null(), ...errors(404) },
+        response: { 204: Type.Null(), ...v1Errors(404) },
       },
     },
     async (request, reply) => {

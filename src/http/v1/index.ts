@@ -1,19 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { credentialRoutes } from './credentials.ts';
-import { sendV1Error } from './error-codec.ts';
+import { v1 } from './door.ts';
 import { identityRoutes } from './identities.ts';
-import { userRoutes } from './users.ts';
+import { v1UserRoutes } from './users.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
+import { whoamiRoutes } from './whoami.ts';
 
 /** The canonical API, mounted at /v1. */
 export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
-  app.setErrorHandler((error, request, reply) => sendV1Error(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendV1Error(new NotFoundError('route'), request, reply));
-  await app.register(userRoutes, { services: opts.services });
+  v1.install(app);
+  await app.register(v1UserRoutes, { services: opts.services });
   await app.register(apiKeyRoutes, { services: opts.services });
+  await app.register(whoamiRoutes);
   await app.register(credentialRoutes, { services: opts.services });
   await app.register(identityRoutes, { services: opts.services });
   await app.register(webhookEndpointRoutes, { services: opts.services });

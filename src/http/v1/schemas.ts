@@ -197,6 +197,6 @@ export const CreateApiKeyBody = Type.Object(
 export const KeyIdParams = Type.Object({ id: Type.String() });
 
 /** The error responses every authenticated route can give. */
-export function errors(...statuses: number[]) {
+export function v1Errors(...statuses: number[]) {
   return Object.fromEntries([401, 403, 429, 500, 503, ...statuses].map((status) => [status, ErrorSchema]));
 }

@@ -1,15 +1,16 @@
 /** /v1/users: the canonical user API (seed 001, extended by DESIGN.md §3–§5). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { etagFor, type User } from '../../domain/user.ts';
+import { etagFor } from '../../domain/user.ts';
+import { canonicalUser } from '../../formats/canonical-user.ts';
 import type { UserEvent } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { assertValidUserBody } from '../body-validation.ts';
+import { v1 } from './door.ts';
 import { expectedVersions } from '../preconditions.ts';
 import { listPage, readCursor } from './cursors.ts';
 import {
   DeletedSchema,
-  errors,
+  v1Errors,
   EventSchema,
   ListOf,
   ListUsersQuery,
@@ -23,17 +24,12 @@ import {
 const tags = ['users'];
 const security = [{ bearer: [] }];
 
-export function userWire(user: User) {
-  const { extensions: _private, ...rest } = user;
-  return { ...rest, object: 'user' as const };
-}
-
 function eventWire(event: UserEvent) {
   const { seq: _seq, environment: _env, ...rest } = event;
   return { ...rest, object: 'event' as const };
 }
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
     '/users',
     {
@@ -45,13 +41,12 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         summary: 'Create a user',
         description: 'At least one of email, username or external_id is required.',
         body: UserCreateSchema,
-        response: { 201: UserSchema, ...errors(400, 409, 413, 415) },
+        response: { 201: UserSchema, ...v1Errors(400, 409, 413, 415) },
       },
     },
     async (request, reply) => {
-      assertValidUserBody(request, services.users.fieldErrors);
-      const user = await services.users.create(contextOf(request, 'v1'), request.body);
-      return reply.code(201).header('ETag', etagFor(user)).send(userWire(user));
+      const user = await services.users.create(contextOf(request, 'v1'), v1.bodyToPatch(request, services.users.fieldErrors));
+      return reply.code(201).header('ETag', etagFor(user)).send(canonicalUser(user));
     },
   );
 
@@ -67,14 +62,14 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           'In creation order. Pass next_cursor back as `after` for the next page, or an id as `before` for the page before it. email, username and external_id ' +
           'match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses).',
         querystring: ListUsersQuery,
-        response: { 200: ListOf(UserSchema), ...errors(400) },
+        response: { 200: ListOf(UserSchema), ...v1Errors(400) },
       },
     },
     async (request) => {
       const { limit, after, before, ...filter } = request.query;
       const cursor = readCursor({ after, before }, 'usr');
       const page = await services.users.list(contextOf(request, 'v1'), filter, { limit, ...cursor });
-      return listPage(page, cursor, userWire);
+      return listPage(page, cursor, canonicalUser);
     },
   );
 
@@ -82,11 +77,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     '/users/:id',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: 'Get a user', params: UserIdParams, response: { 200: UserSchema, ...errors(404) } },
+      schema: { tags, security, summary: 'Get a user', params: UserIdParams, response: { 200: UserSchema, ...v1Errors(404) } },
     },
     async (request, reply) => {
       const user = await services.users.get(contextOf(request, 'v1'), request.params.id);
-      return reply.header('ETag', etagFor(user)).send(userWire(user));
+      return reply.header('ETag', etagFor(user)).send(canonicalUser(user));
     },
   );
 
@@ -107,15 +102,15 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         params: UserIdParams,
         headers: { type: 'object', properties: { 'if-match': { type: 'string', description: 'ETag of the version you read' } } },
         body: UserPatchSchema,
-        response: { 200: UserSchema, ...errors(400, 404, 409, 412, 413, 415) },
+        response: { 200: UserSchema, ...v1Errors(400, 404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
-      assertValidUserBody(request, services.users.fieldErrors);
-      const result = await services.users.update(contextOf(request, 'v1'), request.params.id, request.body, {
+      const patch = v1.bodyToPatch(request, services.users.fieldErrors);
+      const result = await services.users.update(contextOf(request, 'v1'), request.params.id, patch, {
         expectedVersions: expectedVersions(request.headers['if-match']),
       });
-      return reply.header('ETag', etagFor(result.user)).send(userWire(result.user));
+      return reply.header('ETag', etagFor(result.user)).send(canonicalUser(result.user));
     },
   );
 
@@ -129,7 +124,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         summary: 'Delete a user',
         params: UserIdParams,
         headers: { type: 'object', properties: { 'if-match': { type: 'string' } } },
-        response: { 200: DeletedSchema, ...errors(404, 412) },
+        response: { 200: DeletedSchema, ...v1Errors(404, 412) },
       },
     },
     async (request) => {
@@ -151,7 +146,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
         description: '`after` pages to older events, `before` to newer ones (still listed newest first).',
         params: UserIdParams,
         querystring: EventPageQuery,
-        response: { 200: ListOf(EventSchema), ...errors(400, 404) },
+        response: { 200: ListOf(EventSchema), ...v1Errors(400, 404) },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import type { Services } from '../../services/index.ts';
 import type { DeliveryWithAttempts, WebhookEndpoint } from '../../store/webhook-contract.ts';
 import { contextOf } from '../auth.ts';
 import { listPage, readCursor } from './cursors.ts';
-import { EndpointPageQuery, errors, ListOf } from './schemas.ts';
+import { EndpointPageQuery, v1Errors, ListOf } from './schemas.ts';
 import {
   CreateEndpointBody,
   DeliveriesQuery,
@@ -66,7 +66,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
           'The URL must reach a public address (not loopback, private, link-local, CGNAT, multicast…, as written or as its name resolves) ' +
           'and carry no credentials; an environment has at most USERPLANE_WEBHOOK_MAX_ENDPOINTS endpoints (50 by default).',
         body: CreateEndpointBody,
-        response: { 201: EndpointWithSecretSchema, ...errors(400, 413, 415) },
+        response: { 201: EndpointWithSecretSchema, ...v1Errors(400, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -85,7 +85,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: 'List webhook endpoints (never their secrets)',
         description: 'Oldest first, 20 to a page unless `limit` says otherwise; page with `after` and `before` as on /v1/users.',
         querystring: EndpointPageQuery,
-        response: { 200: ListOf(WebhookEndpointSchema), ...errors(400) },
+        response: { 200: ListOf(WebhookEndpointSchema), ...v1Errors(400) },
       },
     },
     async (request) => {
@@ -97,7 +97,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
 
   app.get(
     '/webhook_endpoints/:id',
-    { config, schema: { tags, security, summary: 'Get a webhook endpoint', params: EndpointParams, response: { 200: WebhookEndpointSchema, ...errors(404) } } },
+    { config, schema: { tags, security, summary: 'Get a webhook endpoint', params: EndpointParams, response: { 200: WebhookEndpointSchema, ...v1Errors(404) } } },
     async (request) => endpointWire(await webhooks.get(contextOf(request, 'v1'), request.params.id)),
   );
 
@@ -112,7 +112,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         description: 'url, description, event_types, enabled. Omitted fields stay; the format is fixed at creation.',
         params: EndpointParams,
         body: UpdateEndpointBody,
-        response: { 200: WebhookEndpointSchema, ...errors(400, 404, 413, 415) },
+        response: { 200: WebhookEndpointSchema, ...v1Errors(400, 404, 413, 415) },
       },
     },
     async (request) => endpointWire(await webhooks.update(contextOf(request, 'v1'), request.params.id, request.body)),
@@ -122,7 +122,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     '/webhook_endpoints/:id',
     {
       config,
-      schema: { tags, security, summary: 'Delete a webhook endpoint and its delivery history', params: EndpointParams, response: { 204: Type.Null(), ...errors(404) } },
+      schema: { tags, security, summary: 'Delete a webhook endpoint and its delivery history', params: EndpointParams, response: { 204: Type.Null(), ...v1Errors(404) } },
     },
     async (request, reply) => {
       await webhooks.delete(contextOf(request, 'v1'), request.params.id);
@@ -140,7 +140,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: 'Rotate the signing secret',
         description: 'Returns the new secret, once. For 24 hours deliveries carry signatures with both the old and the new secret.',
         params: EndpointParams,
-        response: { 200: EndpointWithSecretSchema, ...errors(404) },
+        response: { 200: EndpointWithSecretSchema, ...v1Errors(404) },
       },
     },
     async (request) => {
@@ -161,7 +161,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         querystring: DeliveriesQuery,
         response: {
           200: Type.Object({ object: Type.Literal('list'), data: Type.Array(DeliverySchema), has_more: Type.Boolean(), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errors(400, 404),
+          ...v1Errors(400, 404),
         },
       },
     },
@@ -183,7 +183,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         summary: 'Deliver again',
         description: 'Queues the delivery at once with a fresh retry window, whatever its status; the answer is 202 and the attempt follows.',
         params: DeliveryParams,
-        response: { 202: DeliverySchema, ...errors(404) },
+        response: { 202: DeliverySchema, ...v1Errors(404) },
       },
     },
     async (request, reply) => {

@@ -4,22 +4,20 @@
  * on the call (a taken email is `user_creation_error` on create, `email_not_available` on update),
  * so each route names its operation in `config.workosOperation`.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BadRequestError,
   ConflictError,
   DomainError,
   NotFoundError,
-  PreconditionFailedError,
   RateLimitedError,
-  UnavailableError,
   ValidationError,
   VerificationError,
   type FieldErrors,
+  type ValidationReason,
   type VerificationFailure,
 } from '../../domain/errors.ts';
-import { toDomainError } from '../errors.ts';
-import { toWorkosUserId } from '../../services/workos-user.ts';
+import type { ErrorCodec } from '../door-spec.ts';
+import { toWorkosUserId } from '../../formats/workos-user.ts';
 
 export type WorkosOperation = 'create_user' | 'update_user' | 'send_verification' | 'verify_email';
 
@@ -62,22 +60,19 @@ const VERIFICATION_CODES: Record<VerificationFailure, string> = {
   verification_attempts_exceeded: 'email_verification_code_expired',
 };
 
-/** Reasons of a ValidationError that WorkOS reports as 400s under the same code. */
-const OWN_400_REASONS = new Set(['invalid_password_hash', 'password_and_password_hash_provided', 'password_and_password_hash_type_provided', 'invalid_metadata']);
+/** Reasons of a ValidationError that WorkOS reports as 400s under a code of its own (the rest are 422s). */
+const OWN_400_CODES: Partial<Record<ValidationReason, string>> = {
+  password_hash_unusable: 'invalid_password_hash',
+  password_with_hash: 'password_and_password_hash_provided',
+  password_with_hash_type: 'password_and_password_hash_type_provided',
+  metadata_rejected: 'invalid_metadata',
+};
 
-export function sendWorkosError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const domain = toDomainError(error, request.log);
-  if (!domain) {
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send({ message: 'Internal server error', code: 'server_error' });
-  }
-  if (domain instanceof RateLimitedError || domain instanceof UnavailableError) {
-    reply.header('Retry-After', String(domain.retryAfterSeconds));
-  }
-  const operation = request.routeOptions.config?.workosOperation;
-  const { status, body } = workosError(domain, operation, request.url.split('?')[0] ?? request.url);
-  return reply.code(status).send(body);
-}
+/** The door's codec; the shared error hook writes Retry-After and logs a 500. */
+export const workosCodec: ErrorCodec = {
+  internalError: () => ({ message: 'Internal server error', code: 'server_error' }),
+  render: (error, request) => workosError(error, request.routeOptions.config?.workosOperation, request.url.split('?')[0] ?? request.url),
+};
 
 export function workosError(error: DomainError, operation: WorkosOperation | undefined, path: string): { status: number; body: WorkosErrorBody } {
   const render = (status: number, code: string, message: string, errors?: WorkosErrorItem[]) => ({
@@ -105,8 +100,6 @@ export function workosError(error: DomainError, operation: WorkosOperation | und
   if (error instanceof RateLimitedError) {
     return render(429, error.reason === 'verification_send_limit' ? 'daily_quota_exceeded' : 'rate_limit_exceeded', error.message);
   }
-  // Only an update retried past its limit under concurrent metadata writes ends here.
-  if (error instanceof PreconditionFailedError) return render(409, 'concurrent_update', 'The user changed while it was being updated; retry');
   if (error instanceof BadRequestError) return render(400, 'invalid_request_body', error.message);
   return render(error.status, error.code, error.message);
 }
@@ -119,9 +112,8 @@ function validation(error: ValidationError, operation: WorkosOperation | undefin
       body: { message: 'Password does not meet the strength requirements.', code: 'password_strength_error', errors: messages.map((message) => ({ code: 'password_too_weak', message })) },
     };
   }
-  if (error.reason && OWN_400_REASONS.has(error.reason)) {
-    return { status: 400, body: { message: messages[0] ?? error.message, code: error.reason } };
-  }
+  const own = error.reason && OWN_400_CODES[error.reason];
+  if (own) return { status: 400, body: { message: messages[0] ?? error.message, code: own } };
   // updateUser answers a well-formed but unacceptable email or locale with its own 400 codes.
   const fields = Object.keys(error.details);
   if (operation === 'update_user' && fields.length === 1 && (fields[0] === 'email' || fields[0] === 'locale')) {

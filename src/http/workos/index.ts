@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError } from '../../domain/errors.ts';
 import type { Services } from '../../services/index.ts';
-import { sendWorkosError } from './error-codec.ts';
+import { workos } from './door.ts';
 import { workosUserRoutes } from './users.ts';
-import { workosVerificationRoutes } from './verification.ts';
+import { workosEmailVerificationRoutes } from './email-verification.ts';
+import { workosIdentityRoutes } from './identities.ts';
 
 /**
  * The WorkOS-compatible door (seed 003, contract `workos-users-api.md`). The SDK drops any path
@@ -13,10 +13,10 @@ import { workosVerificationRoutes } from './verification.ts';
 export const workosDoor: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
   await app.register(
     async (door) => {
-      door.setErrorHandler((error, request, reply) => sendWorkosError(error, request, reply));
-      door.setNotFoundHandler((request, reply) => sendWorkosError(new NotFoundError('route'), request, reply));
+      workos.install(door);
       await door.register(workosUserRoutes, { services: opts.services });
-      await door.register(workosVerificationRoutes, { services: opts.services });
+      await door.register(workosIdentityRoutes, { services: opts.services });
+      await door.register(workosEmailVerificationRoutes, { services: opts.services });
     },
     { prefix: '/user_management' },
   );

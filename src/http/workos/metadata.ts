@@ -6,12 +6,12 @@
  */
 import { ValidationError } from '../../domain/errors.ts';
 import { mergePatch } from '../../domain/metadata.ts';
-import type { JsonObject, JsonValue } from '../../domain/user.ts';
+import type { JsonObject } from '../../domain/user.ts';
 
 /**
  * The docs' "up to 10 key-value pairs" rather than the OpenAPI document's maxProperties of 50: an
  * application that fits here also fits on WorkOS. Keys ≤40 and values ≤600 ASCII characters (both
- * sources agree).
+ * sources agree). The key limit is the planner's to apply (MetadataPolicy), to the user as it is.
  */
 export const WORKOS_METADATA_LIMITS = { maxKeys: 10, maxKeyLength: 40, maxValueLength: 600 } as const;
 
@@ -19,12 +19,12 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
 const ASCII = /^[\x00-\x7F]*$/;
 
 function invalid(message: string): ValidationError {
-  return new ValidationError({ metadata: [message] }, message, 'invalid_metadata');
+  return new ValidationError({ metadata: [message] }, message, 'metadata_rejected');
 }
 
 /**
  * The canonical merge patch of a WorkOS metadata value, after checking keys and values.
- * `null` and `{}` both clear every key (canonical `null`). Throws ValidationError('invalid_metadata').
+ * `null` and `{}` both clear every key (canonical `null`). Throws ValidationError('metadata_rejected').
  */
 export function metadataPatch(metadata: Record<string, unknown> | null): JsonObject | null {
   if (metadata === null) return null;
@@ -43,23 +43,6 @@ export function metadataPatch(metadata: Record<string, unknown> | null): JsonObj
     }
   }
   return metadata as JsonObject;
-}
-
-/** True when the patch would add a key that `current` does not have. */
-export function addsKeys(current: JsonObject, patch: JsonObject | null): boolean {
-  return patch !== null && Object.keys(patch).some((key) => patch[key] !== null && !Object.hasOwn(current, key));
-}
-
-/**
- * The key-count limit, applied to the merged result. A patch that adds no key is always allowed,
- * so a user given more keys through another door can still have them changed or deleted here.
- */
-export function checkKeyCount(current: JsonObject, patch: JsonObject | null): void {
-  if (!addsKeys(current, patch)) return;
-  const merged = mergePatch(current, patch) as JsonObject;
-  if (Object.keys(merged).length > WORKOS_METADATA_LIMITS.maxKeys) {
-    throw invalid(`Metadata may hold at most ${WORKOS_METADATA_LIMITS.maxKeys} keys`);
-  }
 }
 
 /** A new user's metadata: the patch applied to nothing, so `null` values simply fall away. */

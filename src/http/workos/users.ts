@@ -3,16 +3,13 @@
  * email-change rule, uniqueness and field rules are the service's; this module maps the wire.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../../domain/errors.ts';
-import type { JsonObject } from '../../domain/user.ts';
-import type { RequestContext, Services } from '../../services/index.ts';
-import type { PreparedPassword } from '../../services/password-service.ts';
+import { NotFoundError, ValidationError } from '../../domain/errors.ts';
+import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { assertValidUserBody } from '../body-validation.ts';
-import { isUserId, toCanonicalUserId, toWorkosUserId, workosUser } from '../../services/workos-user.ts';
-import { addsKeys, checkKeyCount } from './metadata.ts';
+import { workos } from './door.ts';
+import { isUserId, toCanonicalUserId, toWorkosUserId, workosUser } from '../../formats/workos-user.ts';
+import { WORKOS_METADATA_LIMITS } from './metadata.ts';
 import {
   CreateUserBody,
   ExternalIdParams,
@@ -23,38 +20,13 @@ import {
   workosErrors,
   WorkosUserSchema,
 } from './schemas.ts';
-import { createInput, passwordOf, plainPatch, updatePatch } from './wire.ts';
+import { createMetadata, passwordOf, updateMetadata } from './wire.ts';
 
 const tags = ['workos'];
 const security = [{ bearer: [] }];
-
-/** Tries of an update whose metadata adds keys, when other writes keep moving the user on. */
-const KEY_COUNT_ATTEMPTS = 5;
+const metadataMaxKeys = WORKOS_METADATA_LIMITS.maxKeys;
 
 export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  /** Schema and domain verdicts on a body's fields, in one 422. */
-  const assertValidBody = (request: FastifyRequest) =>
-    assertValidUserBody(request, (body) => services.users.fieldErrors(plainPatch(body)));
-
-  /**
-   * An update, with WorkOS's metadata key limit checked against the user it is applied to: the
-   * write is conditional on the version that was checked, and re-checked if someone got there first.
-   */
-  async function update(ctx: RequestContext, id: string, patch: Record<string, unknown>, password: PreparedPassword | undefined) {
-    const metadata = (patch.metadata ?? null) as JsonObject | null;
-    // Deleting keys (or sending none) can never break the limit.
-    if (metadata === null || !addsKeys({}, metadata)) return services.users.update(ctx, id, patch, { password });
-    for (let attempt = 1; ; attempt++) {
-      const current = await services.users.get(ctx, id);
-      checkKeyCount(current.metadata, metadata);
-      try {
-        return await services.users.update(ctx, id, patch, { password, expectedVersions: [current.version] });
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError) || attempt >= KEY_COUNT_ATTEMPTS) throw error;
-      }
-    }
-  }
-
   app.post(
     '/users',
     {
@@ -70,11 +42,9 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request, reply) => {
-      assertValidBody(request);
-      const input = createInput(request.body);
-      checkKeyCount({}, (input.metadata ?? null) as JsonObject | null);
+      const input = { ...workos.bodyToPatch(request, services.users.fieldErrors), ...createMetadata(request.body) };
       const password = await passwordOf(request.body, services.passwords.prepare);
-      const user = await services.users.create(contextOf(request, 'workos'), input, { password });
+      const user = await services.users.create(contextOf(request, 'workos'), input, { password, metadataMaxKeys });
       return reply.code(201).send(workosUser(user));
     },
   );
@@ -178,12 +148,12 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request) => {
-      assertValidBody(request);
-      const patch = updatePatch(request.body);
+      const patch = { ...workos.bodyToPatch(request, services.users.fieldErrors), ...updateMetadata(request.body) };
       const ctx = contextOf(request, 'workos');
       const id = toCanonicalUserId(request.params.id);
       const password = await passwordOf(request.body, (input) => services.passwords.prepareFor(ctx, id, input));
-      const { user } = await update(ctx, id, patch, password);
+      // WorkOS's key limit is checked by the planner against the user as it is in the update's transaction.
+      const { user } = await services.users.update(ctx, id, patch, { password, metadataMaxKeys });
       return workosUser(user);
     },
   );

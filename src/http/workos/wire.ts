@@ -1,10 +1,8 @@
 /**
  * WorkOS's wire format and the canonical user, both ways. WorkOS's writable user fields keep their
- * canonical names (email, email_verified, name, first_name, last_name, external_id, locale,
- * metadata); only ids, the picture URL and metadata's shape differ.
+ * canonical names (door.ts); only ids, the picture URL and metadata's shape differ.
  */
-import { ValidationError } from '../../domain/errors.ts';
-import type { User } from '../../domain/user.ts';
+import type { JsonObject } from '../../domain/user.ts';
 import type { Identity } from '../../store/contract.ts';
 import type { PasswordInput, PreparedPassword } from '../../services/password-service.ts';
 import { initialMetadata, metadataPatch } from './metadata.ts';
@@ -14,9 +12,6 @@ export function workosIdentity(identity: Identity) {
   return { idp_id: identity.provider_user_id, type: 'OAuth' as const, provider: identity.provider };
 }
 
-/** Body fields that go to the canonical patch unchanged. */
-const PLAIN_FIELDS = ['email', 'email_verified', 'name', 'first_name', 'last_name', 'external_id', 'locale'] as const;
-
 export interface WorkosUserBody {
   metadata?: Record<string, unknown> | null;
   password?: string;
@@ -25,32 +20,19 @@ export interface WorkosUserBody {
   [field: string]: unknown;
 }
 
-/** The canonical patch of a body's plain fields (what the domain validates field by field). */
-export function plainPatch(body: Record<string, unknown>): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const field of PLAIN_FIELDS) if (Object.hasOwn(body, field)) patch[field] = body[field];
-  return patch;
+/** The canonical metadata of an update body, as a merge patch (the door's field map has the other fields). */
+export function updateMetadata(body: WorkosUserBody): { metadata?: JsonObject | null } {
+  return body.metadata === undefined ? {} : { metadata: metadataPatch(body.metadata) };
 }
 
-/** The canonical update patch: plain fields plus metadata as a merge patch. */
-export function updatePatch(body: WorkosUserBody): Record<string, unknown> {
-  const patch = plainPatch(body);
-  if (body.metadata !== undefined) patch.metadata = metadataPatch(body.metadata);
-  return patch;
-}
-
-/** The canonical create input: plain fields plus metadata without its deletions. */
-export function createInput(body: WorkosUserBody): Record<string, unknown> {
-  const input = plainPatch(body);
-  if (body.metadata !== undefined) input.metadata = initialMetadata(metadataPatch(body.metadata));
-  return input;
+/** The canonical metadata of a create body: the patch without its deletions. */
+export function createMetadata(body: WorkosUserBody): { metadata?: JsonObject } {
+  return body.metadata === undefined ? {} : { metadata: initialMetadata(metadataPatch(body.metadata)) };
 }
 
 /**
  * The body's password, hashed and ready for the service, or undefined when it sends none.
- * WorkOS names "password with password_hash_type but no hash" on its own; the service folds it
- * into "password and password_hash", so the door tells the two apart again. `prepare` is the
- * password service's (for an update, the one that looks the user up before hashing).
+ * `prepare` is the password service's (for an update, the one that looks the user up before hashing).
  */
 export async function passwordOf(
   body: WorkosUserBody,
@@ -58,12 +40,5 @@ export async function passwordOf(
 ): Promise<PreparedPassword | undefined> {
   const { password, password_hash, password_hash_type } = body;
   if (password === undefined && password_hash === undefined && password_hash_type === undefined) return undefined;
-  try {
-    return await prepare({ password, password_hash, password_hash_type });
-  } catch (error) {
-    if (error instanceof ValidationError && error.reason === 'password_and_password_hash_provided' && password_hash === undefined) {
-      throw new ValidationError(error.details, 'Send either password or password_hash with password_hash_type, not both', 'password_and_password_hash_type_provided');
-    }
-    throw error;
-  }
+  return prepare({ password, password_hash, password_hash_type });
 }

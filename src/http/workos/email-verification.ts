@@ -1,37 +1,14 @@
-/**
- * A user's identities and the email verification calls of WorkOS (contract §2), over the shared
- * identity and email verification services.
- */
+/** The email verification calls of WorkOS (contract §2), over the shared email verification service. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { toCanonicalUserId, workosUser } from '../../services/workos-user.ts';
-import { IdentitySchema, UserEnvelope, UserIdParams, workosErrors } from './schemas.ts';
-import { workosIdentity } from './wire.ts';
+import { toCanonicalUserId, workosUser } from '../../formats/workos-user.ts';
+import { UserEnvelope, UserIdParams, workosErrors } from './schemas.ts';
 
 const security = [{ bearer: [] }];
 
-export const workosVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.get(
-    '/users/:id/identities',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['workos'],
-        security,
-        summary: "A user's linked identities (WorkOS getUserIdentities)",
-        description: 'A bare array, oldest first. Identities are linked through POST /v1/users/{id}/identities.',
-        params: UserIdParams,
-        response: { 200: Type.Array(IdentitySchema), ...workosErrors(404) },
-      },
-    },
-    async (request) => {
-      const identities = await services.identities.list(contextOf(request, 'workos'), toCanonicalUserId(request.params.id));
-      return identities.map(workosIdentity);
-    },
-  );
-
+export const workosEmailVerificationRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
     '/users/:id/email_verification/send',
     {

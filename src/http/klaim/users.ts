@@ -3,33 +3,19 @@
  * external_id); each route finds the user by it, then acts through the shared services by id.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { ValidationError } from '../../domain/errors.ts';
 import { etagFor } from '../../domain/user.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { assertValidUserBody } from '../body-validation.ts';
 import { expectedVersions } from '../preconditions.ts';
 import { KlaimCreateBody, klaimErrors, KlaimUpdateBody, KlaimUserIdParams, KlaimUserSchema } from './schemas.ts';
-import { generateUserId, inKlaimNames, klaimUser, markReadOnly, MESSAGES, toCanonical, withKlaimNames, type KlaimBody } from './wire.ts';
+import { klaim } from './door.ts';
+import { generateUserId, klaimUser, MESSAGES } from './wire.ts';
 
 const tags = ['klaim'];
 const security = [{ bearer: [] }];
 const ifMatch = { type: 'object', properties: { 'if-match': { type: 'string', description: 'ETag of the version you read' } } };
 
 export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  /** The schema's and the domain's verdict on a body, in one 400 that uses Klaim's field names. */
-  function assertValidBody(request: FastifyRequest): void {
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ValidationError.field('body', 'Must be a JSON object');
-    try {
-      assertValidUserBody(request, (body) => inKlaimNames(services.users.fieldErrors(toCanonical(body as KlaimBody))));
-    } catch (error) {
-      if (error instanceof ValidationError) throw new ValidationError(markReadOnly(error.details), error.message);
-      throw error;
-    }
-  }
-
   app.post(
     '/users',
     {
@@ -45,9 +31,8 @@ export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       },
     },
     async (request, reply) => {
-      assertValidBody(request);
-      const input = { ...toCanonical(request.body), external_id: request.body.user_id ?? generateUserId() };
-      const user = await withKlaimNames(services.users.create(contextOf(request, 'klaim'), input));
+      const input = { ...klaim.bodyToPatch(request, services.users.fieldErrors), external_id: request.body.user_id ?? generateUserId() };
+      const user = await services.users.create(contextOf(request, 'klaim'), input);
       return reply.code(201).header('ETag', etagFor(user)).send(klaimUser(user, MESSAGES.created));
     },
   );
@@ -89,12 +74,10 @@ export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       },
     },
     async (request, reply) => {
-      assertValidBody(request);
+      const patch = klaim.bodyToPatch(request, services.users.fieldErrors);
       const ctx = contextOf(request, 'klaim');
       const current = await services.users.getByExternalId(ctx, request.params.user_id);
-      const result = await withKlaimNames(
-        services.users.update(ctx, current.id, toCanonical(request.body), { expectedVersions: expectedVersions(request.headers['if-match']) }),
-      );
+      const result = await services.users.update(ctx, current.id, patch, { expectedVersions: expectedVersions(request.headers['if-match']) });
       return reply.header('ETag', etagFor(result.user)).send(klaimUser(result.user, MESSAGES.fetched));
     },
   );

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { assertValidUserBody } from '../body-validation.ts';
+import { proficient } from './door.ts';
 import { ProficientHeaders, ProficientUserParams, ProficientUserSchema, ProficientUserUpdateSchema, proficientErrors } from './schemas.ts';
-import { asksForMore, selfServiceOf } from './self-service.ts';
+import { selfServiceOf } from './self-service.ts';
 import { proficientUser } from './wire.ts';
 
 const tags = ['proficient'];
@@ -64,10 +64,9 @@ export const proficientUserRoutes: FastifyPluginAsyncTypebox<{ services: Service
     },
     async (request) => {
       const restrictTo = selfServiceOf(request);
-      // A publishable key reaching beyond the names is the service's to refuse (403), not a wire error.
-      if (!asksForMore(restrictTo, request.body)) assertValidUserBody(request, services.users.fieldErrors);
-      const body = request.body as Record<string, unknown>;
-      const result = await services.users.update(contextOf(request, 'proficient'), request.params.user_id, body, restrictTo ? { restrictTo } : {});
+      // A publishable key reaching beyond its fields is the service's to refuse (403), not a wire error.
+      const patch = proficient.bodyToPatch(request, services.users.fieldErrors, { restrictTo });
+      const result = await services.users.update(contextOf(request, 'proficient'), request.params.user_id, patch, restrictTo ? { restrictTo } : {});
       return proficientUser(result.user);
     },
   );

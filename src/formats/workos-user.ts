@@ -1,6 +1,8 @@
 /**
  * The WorkOS representation of a canonical user (contracts/workos-users-api.md §3), shared by the
- * WorkOS door and the WorkOS webhook format: ids, metadata and the User object.
+ * WorkOS door (src/http/workos) and the WorkOS webhook format (src/webhooks): ids, metadata and
+ * the User object. It lives in formats/, beside neither, because the webhook worker must not
+ * import the HTTP layer; formats/ imports only the domain.
  */
 import type { JsonObject, JsonValue, User } from '../domain/user.ts';
 
