@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
+import { isBusy } from './sqlite-driver.ts';
 import { migration001 } from './migrations/001-initial.ts';
 import { migration002 } from './migrations/002-credentials.ts';
 import { migration003 } from './migrations/003-webhooks.ts';
@@ -38,14 +39,19 @@ export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Prom
     if (error) throw error;
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   };
-  if (!caps.advisoryTransactionLocks) return migrate(db, false);
-  // Kysely locks the session around its transaction; behind pgbouncer (transaction mode) lock,
-  // migrations and unlock can land on different server sessions and the lock leaks. Here all of
-  // it is one transaction holding a transaction-scoped lock.
+  // All of it is one transaction that holds the migration lock, so processes starting at once take
+  // turns. PostgreSQL: Kysely locks the session around its transaction, and behind pgbouncer
+  // (transaction mode) lock, migrations and unlock can land on different server sessions and the lock
+  // leaks, so a transaction-scoped lock instead. SQLite: Kysely takes no lock there at all (two
+  // processes on one file both created the same table), so BEGIN IMMEDIATE, the file's write lock.
   return db.connection().execute(async (conn) => {
-    await sql`begin`.execute(conn);
+    if (caps.advisoryTransactionLocks) {
+      await sql`begin`.execute(conn);
+    } else {
+      await beginImmediate(conn);
+    }
     try {
-      await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)})`.execute(conn);
+      if (caps.advisoryTransactionLocks) await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_ID)})`.execute(conn);
       const applied = await migrate(conn, true);
       await sql`commit`.execute(conn);
       return applied;
@@ -54,4 +60,18 @@ export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Prom
       throw error;
     }
   });
+}
+
+/** Another process may be migrating a large file for minutes: wait for it, not only DATABASE_LOCK_TIMEOUT_MS. */
+const SQLITE_MIGRATION_WAIT_MS = 10 * 60_000;
+
+async function beginImmediate(conn: Kysely<any>): Promise<void> {
+  for (const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS; ; ) {
+    try {
+      await sql`begin immediate`.execute(conn);
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+    }
+  }
 }
