@@ -154,21 +154,23 @@ export interface OAuthConfig {
 export const DEFAULT_RATE_LIMIT = '1000/10s';
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
+/** One window, `100/10s` (ms, s, m or h; the number of units may be left out: `100/s`), or null when malformed. */
+export function parseWindow(text: string): RateWindow | null {
+  const match = /^(\d+)\/(\d*)(ms|s|m|h)$/.exec(text.trim());
+  if (!match || Number(match[1]) < 1 || match[2] === '0') return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 'ms' | 's' | 'm' | 'h'];
+  return { max: Number(match[1]), windowMs: Number(match[2] || '1') * unit };
+}
+
 /** `100/10s` for every scope, or per scope: `read=1000/10s,write=100/10s,admin=50/10s`; `off` disables. */
 export function parseRateLimit(text: string): RateLimitConfig | null | string {
   if (text === 'off') return null;
-  const window = (part: string): RateWindow | null => {
-    const match = /^(\d+)\/(\d*)(ms|s|m|h)$/.exec(part.trim());
-    if (!match || Number(match[1]) < 1) return null;
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 'ms' | 's' | 'm' | 'h'];
-    return { max: Number(match[1]), windowMs: Number(match[2] || '1') * unit };
-  };
-  const single = window(text);
+  const single = parseWindow(text);
   if (single) return { read: single, write: single, admin: single };
   const result: Partial<RateLimitConfig> = {};
   for (const entry of text.split(',')) {
     const [scope, spec] = entry.split('=');
-    const parsed = spec ? window(spec) : null;
+    const parsed = spec ? parseWindow(spec) : null;
     if (!parsed || !['read', 'write', 'admin'].includes(scope?.trim() ?? '')) return 'must look like 100/10s or read=1000/10s,write=100/10s (or off)';
     result[scope!.trim() as keyof RateLimitConfig] = parsed;
   }
@@ -315,11 +317,9 @@ function readWebhookLimits(env: NodeJS.ProcessEnv, problems: string[]): WebhookL
 function readEndUsers(env: NodeJS.ProcessEnv, problems: string[]): EndUserConfig {
   const proofTokenMaxLifetimeSeconds = wholeNumber(env, problems, 'USERPLANE_USER_TOKEN_MAX_LIFETIME_SECONDS', 300, 1, 3600);
   const text = env.USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT?.trim();
-  const parsed = text ? parseRateLimit(text) : null;
-  if (text && (parsed === null || typeof parsed === 'string' || /[=,]/.test(text))) {
-    problems.push(`USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT must look like 10000/10s, got "${text}"`);
-  }
-  return { proofTokenMaxLifetimeSeconds, keyRateLimit: parsed && typeof parsed === 'object' ? parsed.read : null };
+  const keyRateLimit = text ? parseWindow(text) : null;
+  if (text && !keyRateLimit) problems.push(`USERPLANE_PUBLISHABLE_KEY_RATE_LIMIT must look like 10000/10s, got "${text}"`);
+  return { proofTokenMaxLifetimeSeconds, keyRateLimit };
 }
 
 export const DEFAULT_PASSWORD_FAILURES = '10/10m';
@@ -356,11 +356,7 @@ export function readPasswords(env: NodeJS.ProcessEnv, problems: string[]): Passw
 
 /** `10/10m` (failures per window), or `off`; undefined when malformed. */
 export function parseFailureLimit(text: string): RateWindow | null | undefined {
-  if (text === 'off') return null;
-  const match = /^(\d+)\/(\d*)(ms|s|m|h)$/.exec(text);
-  if (!match || Number(match[1]) < 1 || match[2] === '0') return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as 'ms' | 's' | 'm' | 'h'];
-  return { max: Number(match[1]), windowMs: Number(match[2] || '1') * unit };
+  return text === 'off' ? null : (parseWindow(text) ?? undefined);
 }
 
 export const DEFAULT_PUBLIC_RATE_LIMIT = '60/10s';
@@ -371,12 +367,9 @@ function readHttpEdge(env: NodeJS.ProcessEnv, problems: string[]): HttpEdgeConfi
   const keepAliveTimeoutMs = wholeNumber(env, problems, 'USERPLANE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000);
 
   const publicText = env.USERPLANE_PUBLIC_RATE_LIMIT?.trim() || DEFAULT_PUBLIC_RATE_LIMIT;
-  const parsedPublic = parseRateLimit(publicText);
   // One window for every caller: the per-scope form means nothing without a credential.
-  const publicRateLimit = parsedPublic === null || typeof parsedPublic === 'string' ? null : parsedPublic.read;
-  if (typeof parsedPublic === 'string' || (parsedPublic && /=/.test(publicText))) {
-    problems.push(`USERPLANE_PUBLIC_RATE_LIMIT must look like 60/10s (or off), got "${publicText}"`);
-  }
+  const publicRateLimit = publicText === 'off' ? null : parseWindow(publicText);
+  if (publicText !== 'off' && !publicRateLimit) problems.push(`USERPLANE_PUBLIC_RATE_LIMIT must look like 60/10s (or off), got "${publicText}"`);
 
   const trustProxy = parseTrustProxy(env.USERPLANE_TRUST_PROXY?.trim() || 'false');
   if (typeof trustProxy === 'string') problems.push(`USERPLANE_TRUST_PROXY ${trustProxy}, got "${env.USERPLANE_TRUST_PROXY}"`);
