@@ -4,6 +4,7 @@ import type { Capabilities } from './capabilities.ts';
 import type { ApiKeyQueries, ApiKeyRecord, ApiKeyType, Scope } from './contract.ts';
 import { runPrepared } from './prepared.ts';
 import type { ApiKeysTable, Database } from './schema.ts';
+import { pageOf, walkOf } from './paging.ts';
 
 function fromRow(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   const { user_proof_secret: proofSecret, ...rest } = row;
@@ -30,20 +31,17 @@ export function createApiKeyQueries(db: Kysely<Database>, caps: Capabilities): A
       const rows = await db.selectFrom('api_keys').selectAll().where('environment', '=', environment).orderBy('id').execute();
       return rows.map(fromRow);
     },
-    async page(environment, { limit, after, before }) {
-      // Backwards (`before`) walks down from the cursor, then flips the page into id order.
-      const backwards = before !== undefined;
-      const cursor = before ?? after;
+    async page(environment, page) {
+      const walk = walkOf(page);
       const rows = await db
         .selectFrom('api_keys')
         .selectAll()
         .where('environment', '=', environment)
-        .$if(cursor !== undefined, (q) => q.where('id', backwards ? '<' : '>', cursor!))
-        .orderBy('id', backwards ? 'desc' : 'asc')
-        .limit(limit + 1)
+        .$if(walk.cursor !== undefined, (q) => q.where('id', walk.past, walk.cursor!))
+        .orderBy('id', walk.walk)
+        .limit(page.limit + 1)
         .execute();
-      const items = rows.slice(0, limit).map(fromRow);
-      return { items: backwards ? items.reverse() : items, hasMore: rows.length > limit };
+      return pageOf(rows, page.limit, walk, fromRow);
     },
     async revoke(environment, id, at) {
       const result = await db

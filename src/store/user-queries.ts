@@ -7,6 +7,7 @@ import { asConflict } from './unique-violation.ts';
 import { runPrepared } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
+import { pageOf, walkOf } from './paging.ts';
 
 export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
   return {
@@ -68,11 +69,8 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
     },
 
     async list(environment, filter, { after, before, limit, order = 'asc' }) {
-      // Paging backwards (`before`) walks the index the other way from the cursor, then flips the
-      // page so it still reads in `order`.
-      const backwards = before !== undefined;
-      const walk = (order === 'desc') !== backwards ? 'desc' : 'asc';
-      const cursor = before ?? after;
+      const paging = walkOf({ after, before }, order);
+      const { backwards, walk, cursor } = paging;
       const exact = filter.email !== undefined || filter.username !== undefined || filter.external_id !== undefined;
       if (filter.q !== undefined && !exact) {
         // The search goes through its indexes; with an exact filter, that filter's unique index is narrower.
@@ -87,12 +85,11 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
         .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
         .$if(filter.external_id !== undefined, (q) => q.where('external_id', '=', filter.external_id!))
         .$if(filter.q !== undefined, (q) => q.where(matchesSearch(filter.q!, caps)))
-        .$if(cursor !== undefined, (q) => q.where('id', walk === 'asc' ? '>' : '<', cursor!))
+        .$if(cursor !== undefined, (q) => q.where('id', paging.past, cursor!))
         .orderBy('id', walk)
         .limit(limit + 1)
         .execute();
-      const page = rows.slice(0, limit).map(fromUserRow);
-      return { items: backwards ? page.reverse() : page, hasMore: rows.length > limit };
+      return pageOf(rows, limit, paging, fromUserRow);
     },
   };
 }

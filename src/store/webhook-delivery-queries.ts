@@ -5,6 +5,7 @@ import type { Database } from './schema.ts';
 import type { DeliveryWithAttempts, WebhookDelivery, WebhookQueries } from './webhook-contract.ts';
 import { claimDue } from './webhook-claim.ts';
 import { fromAttemptRow, fromDeliveryRow } from './webhook-rows.ts';
+import { pageOf, walkOf } from './paging.ts';
 
 type DeliveryQueries = Pick<WebhookQueries, 'claimDue' | 'recordAttempt' | 'listDeliveries' | 'findDelivery' | 'requeue' | 'countPending'>;
 
@@ -44,24 +45,22 @@ export function createDeliveryQueries(db: Kysely<Database>, caps: Capabilities):
     },
 
     async listDeliveries(environment, endpointId, { limit, after, before, state }) {
-      // `before` walks up from the cursor (newer events), then flips the page back to newest first.
-      const cursor = before ?? after;
-      const upwards = before !== undefined;
+      // Newest first; `before` walks up from the cursor (newer events).
+      const walk = walkOf({ after, before }, 'desc');
       const rows = await db
         .selectFrom('webhook_deliveries')
         .selectAll()
         .where('environment', '=', environment)
         .where('endpoint_id', '=', endpointId)
         .$if(state !== undefined, (q) => q.where('state', '=', state!))
-        .$if(cursor !== undefined, (q) =>
-          q.where('event_seq', upwards ? '>' : '<', db.selectFrom('webhook_deliveries').select('event_seq').where('id', '=', cursor!).where('endpoint_id', '=', endpointId)),
+        .$if(walk.cursor !== undefined, (q) =>
+          q.where('event_seq', walk.past, db.selectFrom('webhook_deliveries').select('event_seq').where('id', '=', walk.cursor!).where('endpoint_id', '=', endpointId)),
         )
-        .orderBy('event_seq', upwards ? 'asc' : 'desc')
+        .orderBy('event_seq', walk.walk)
         .limit(limit + 1)
         .execute();
-      const page = rows.slice(0, limit).map(fromDeliveryRow);
-      const items = await withAttempts(upwards ? page.reverse() : page);
-      return { items, hasMore: rows.length > limit };
+      const page = pageOf(rows, limit, walk, fromDeliveryRow);
+      return { items: await withAttempts(page.items), hasMore: page.hasMore };
     },
 
     async findDelivery(environment, endpointId, deliveryId) {

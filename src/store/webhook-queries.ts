@@ -7,6 +7,7 @@ import type { QueuedEvent, WebhookEndpoint, WebhookQueries } from './webhook-con
 import { createDeliveryQueries } from './webhook-delivery-queries.ts';
 import { runPrepared } from './prepared.ts';
 import { fromEndpointRow } from './webhook-rows.ts';
+import { pageOf, walkOf } from './paging.ts';
 
 /** An enabled endpoint of the event's environment, with the event types it takes (JSON; [] for all). */
 export interface EndpointSubscription {
@@ -85,20 +86,17 @@ export function createWebhookQueries(db: Kysely<Database>, caps: Capabilities): 
       return row ? fromEndpointRow(row) : null;
     },
 
-    async listEndpoints(environment, { limit, after, before }) {
-      // Backwards (`before`) walks down from the cursor, then flips the page into id order.
-      const backwards = before !== undefined;
-      const cursor = before ?? after;
+    async listEndpoints(environment, page) {
+      const walk = walkOf(page);
       const rows = await db
         .selectFrom('webhook_endpoints')
         .selectAll()
         .where('environment', '=', environment)
-        .$if(cursor !== undefined, (q) => q.where('id', backwards ? '<' : '>', cursor!))
-        .orderBy('id', backwards ? 'desc' : 'asc')
-        .limit(limit + 1)
+        .$if(walk.cursor !== undefined, (q) => q.where('id', walk.past, walk.cursor!))
+        .orderBy('id', walk.walk)
+        .limit(page.limit + 1)
         .execute();
-      const items = rows.slice(0, limit).map(fromEndpointRow);
-      return { items: backwards ? items.reverse() : items, hasMore: rows.length > limit };
+      return pageOf(rows, page.limit, walk, fromEndpointRow);
     },
 
     countEndpoints: (environment) => countEndpoints(db, environment),

@@ -160,7 +160,12 @@ for (const kind of DATABASES) {
       assert.deepEqual(second.data.map((e: { id: string }) => e.id), ids.slice(2));
       assert.equal(second.has_more, false);
       assert.equal(second.next_cursor, null);
+      // Backwards from the last: the page just before it, still oldest first, like every /v1 list.
+      const back = (await t.request({ method: 'GET', url: `/v1/webhook_endpoints?limit=2&before=${ids[2]}` })).json();
+      assert.deepEqual(back.data.map((e: { id: string }) => e.id), ids.slice(0, 2));
+      assert.equal(back.has_more, false);
       assert.equal((await t.request({ method: 'GET', url: '/v1/webhook_endpoints?limit=101' })).statusCode, 400);
+      assert.equal((await t.request({ method: 'GET', url: '/v1/webhook_endpoints?after=garbage' })).statusCode, 400, 'a cursor that is not an endpoint id');
 
       assert.equal((await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${ids[0]}` })).statusCode, 204);
       assert.equal((await t.request({ method: 'POST', url: '/v1/webhook_endpoints', payload: { url: 'https://public.test/again' } })).statusCode, 201, 'room again after a deletion');
