@@ -57,7 +57,7 @@ if (fast) {
 const startedAt = Date.now();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${fast ? 4 : 2}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', env },
 );
 // After the runner's own closing lines, which CI parses and which stay as they are.
