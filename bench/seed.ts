@@ -14,7 +14,8 @@ import { newId } from '../src/domain/ids.ts';
 import type { StoredUser } from '../src/store/contract.ts';
 import { toUserRow } from '../src/store/user-rows.ts';
 import { creationChanges } from '../src/services/user-events.ts';
-import { blankProfile, publicUser } from '../src/services/user-service.ts';
+import { blankProfile } from '../src/domain/user-fields.ts';
+import { publicUser } from '../src/services/user-service.ts';
 
 export const BENCH_ENVIRONMENT = 'test';
 const BATCH = 10_000;

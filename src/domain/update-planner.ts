@@ -19,7 +19,8 @@ import {
   type UserPatch,
   type WritableField,
 } from './user.ts';
-import { FIELD_RULES, type ValidationPolicy } from './validation.ts';
+import { FIELD_RULES } from './user-fields.ts';
+import type { ValidationPolicy } from './validation.ts';
 
 export interface PlanPolicy extends ValidationPolicy {
   /** `verify`: a new email waits in pending_email until its code is confirmed. */
