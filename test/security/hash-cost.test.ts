@@ -15,6 +15,7 @@ import { openStore } from '../../src/store/kysely-store.ts';
 import { UnavailableError } from '../../src/domain/errors.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { createUser } from '../helpers/users.ts';
 
 const DIGEST_53 = 'CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW';
 const SALT = Buffer.from('0123456789abcdef').toString('base64').replace(/=+$/, '');
@@ -22,14 +23,8 @@ const DIGEST32 = Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
 const BCRYPT_U = { hash: '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', password: 'U*U' };
 const FIREBASE_B64 = Buffer.alloc(16, 1).toString('base64');
 
-let users = 0;
-/** A fresh user's id (users need an email, username or external_id). */
-async function newUser(t: TestApp): Promise<string> {
-  users += 1;
-  const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `hash-cost-${users}-${Date.now()}@example.com` } });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json().id;
-}
+/** A fresh user's id (users need an email, username or external_id: createUser gives an unused address). */
+const newUser = async (t: TestApp): Promise<string> => (await createUser(t)).id;
 
 /** One well-formed hash above each default ceiling, and the setting its 400 must name. */
 const ABOVE_DEFAULTS: Array<{ type: string; hash: string; message: RegExp }> = [

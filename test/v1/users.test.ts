@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
 import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { userMaker } from '../helpers/users.ts';
 
 for (const kind of DATABASES) {
   describe(`/v1/users on ${kind.name}`, () => {
@@ -12,13 +13,7 @@ for (const kind of DATABASES) {
     });
     after(() => t.close());
 
-    let counter = 0;
-    async function createUser(fields: Record<string, unknown> = {}) {
-      counter += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `user${counter}@example.com`, ...fields } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json();
-    }
+    const createUser = userMaker(() => t, (n) => ({ email: `user${n}@example.com` }));
     const patch = (id: string, payload: unknown, headers: Record<string, string> = {}) =>
       t.request({ method: 'PATCH', url: `/v1/users/${id}`, payload: payload as object, headers });
 
