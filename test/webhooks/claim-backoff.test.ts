@@ -11,6 +11,7 @@ import { startTestApp } from '../helpers/app.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { startReceiver } from './receiver.ts';
 import { FAST, createEndpoint } from './setup.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 test('claims that fail back off, log one error, and resume', async () => {
   const t = await startTestApp(DATABASES[0]!);
@@ -37,9 +38,12 @@ test('claims that fail back off, log one error, and resume', async () => {
     await createEndpoint(t, { url: `${receiver.url}/backoff` });
     assert.equal((await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'backoff@example.com' } })).statusCode, 201);
     worker.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    // Polling every 20 ms would be ~75 claims; doubling from 20 ms is 7 (20, 40, … 1280 ms).
-    assert.ok(attempts >= 4 && attempts <= 9, `${attempts} claims in 1.5 s`);
+    const started = Date.now();
+    await waitUntil(() => attempts >= 5, 'five claims');
+    // Counted, not timed from above: polling every 20 ms makes five claims in 80 ms; doubling from
+    // 20 ms waits 40 + 80 + 160 + 320 ms between them. A busy machine only makes this longer.
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 590, `five claims in ${elapsed} ms`);
     assert.deepEqual(logged.filter((l) => l.level === 'error').map((l) => l.message), ['claiming webhook deliveries failed: retrying with backoff']);
 
     down = false;
