@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
 import { parse } from 'yaml';
@@ -19,7 +19,7 @@ import {
 } from '../../src/domain/errors.ts';
 import { proficientError } from '../../src/http/proficient/error-codec.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import { userMaker } from '../helpers/users.ts';
 
 // ---- The seed's contract ---------------------------------------------------------------------
@@ -151,11 +151,7 @@ describe('Proficient error codec', () => {
 
 for (const kind of DATABASES) {
   describe(`Proficient door on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
     const createUser = userMaker<{ id: string; external_id: string | null; version: number }>(() => t, (n) => ({ external_id: `ext_${n}` }));
     const canonical = async (id: string) => (await t.request({ method: 'GET', url: `/v1/users/${id}` })).json();

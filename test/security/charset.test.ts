@@ -1,9 +1,9 @@
 /** Issue 12, item 1: JSON with a charset parameter is JSON on every door; another charset is a 415 naming it. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
 import { DOORS } from '../helpers/doors.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import type { User } from '../../src/domain/user.ts';
 import { charsetOf } from '../../src/http/json-body.ts';
 import { userMaker } from '../helpers/users.ts';
@@ -41,11 +41,7 @@ test('charsetOf reads the parameter in any case, quoted or not', () => {
 
 for (const kind of DATABASES) {
   describe(`JSON with a charset on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
     const newUser = userMaker<User>(() => t, (n) => ({ email: `charset${n}@example.com`, external_id: `charset-${n}` }));
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Mailer, MailMessage } from '../../src/mail/mailer.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestApp, type TestApp, useTestApp } from '../helpers/app.ts';
 import { userMaker } from '../helpers/users.ts';
 
 function memoryMailer() {
@@ -108,11 +108,7 @@ for (const kind of DATABASES) {
 }
 
 describe('under the direct policy nothing changes', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!, { emailChange: 'direct' });
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!, { emailChange: 'direct' });
 
   test('a write key may set a new email as verified', async () => {
     const user = (await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'direct@example.com' } })).json();

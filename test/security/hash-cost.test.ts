@@ -14,7 +14,7 @@ import { DEFAULT_HASH_CEILINGS, checkHashCost, createHashQueue, parseImportedHas
 import { openStore } from '../../src/store/kysely-store.ts';
 import { UnavailableError } from '../../src/domain/errors.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestApp, type TestApp, useTestApp } from '../helpers/app.ts';
 import { createUser } from '../helpers/users.ts';
 
 const DIGEST_53 = 'CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW';
@@ -169,11 +169,7 @@ describe('checkHashCost and the settings', () => {
 
 for (const kind of DATABASES) {
   describe(`the hashing queue under load on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind, { passwords: { concurrency: 1, queueTimeoutMs: 100, failures: null } });
-    });
-    after(() => t.close());
+    const t = useTestApp(kind, { passwords: { concurrency: 1, queueTimeoutMs: 100, failures: null } });
 
     test('a verify that waited longer than the limit gets 503 unavailable with Retry-After (v1 format)', async () => {
       const id = await newUser(t);
@@ -212,11 +208,7 @@ for (const kind of DATABASES) {
 }
 
 describe('/healthz and reads keep answering while expensive verifies run', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!, { passwords: { failures: null, queueTimeoutMs: 120_000 } });
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!, { passwords: { failures: null, queueTimeoutMs: 120_000 } });
 
   test('8 verifies of a 128 MiB argon2 hash in flight; health checks and GET /v1/users/{id} answer meanwhile', async () => {
     const hash = await argon2Hash('the right password', { algorithm: 2, memoryCost: 131_072, timeCost: 3, parallelism: 1 });

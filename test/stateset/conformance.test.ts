@@ -1,8 +1,8 @@
 /** Issue 4: the StateSet door (seed 004) — GET/PUT /stateset/v1/users/{id} in StateSet's names, on each database. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import { userMaker } from '../helpers/users.ts';
 
 const STATESET_KEYS = [
@@ -27,11 +27,7 @@ const STATESET_KEYS = [
 
 for (const kind of DATABASES) {
   describe(`StateSet door on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
     const createUser = userMaker<{ id: string; [key: string]: unknown }>(() => t, (n) => ({ email: `stateset${n}@example.com` }));
     const url = (id: string) => `/stateset/v1/users/${id}`;
