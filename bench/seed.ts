@@ -14,7 +14,7 @@ import { newId } from '../src/domain/ids.ts';
 import type { StoredUser } from '../src/store/contract.ts';
 import { toUserRow } from '../src/store/user-rows.ts';
 import { creationChanges } from '../src/services/user-events.ts';
-import { blankProfile } from '../src/services/user-service.ts';
+import { blankProfile } from '../src/domain/user-fields.ts';
 import { publicUser } from '../src/services/stored-user.ts';
 
 export const BENCH_ENVIRONMENT = 'test';

@@ -1,15 +1,11 @@
 /** /openapi.json is generated from the route schemas; /docs renders it; health endpoints answer. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from './helpers/databases.ts';
-import { startTestApp, type TestApp } from './helpers/app.ts';
+import { useTestApp } from './helpers/app.ts';
 
 describe('API description and health', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!);
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!);
 
   test('OpenAPI 3.1 with every /v1 route, its body schema and its error statuses', async () => {
     const res = await t.request({ method: 'GET', url: '/openapi.json', key: null });

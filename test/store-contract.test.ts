@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConflictError } from '../src/domain/errors.ts';
 import { newId } from '../src/domain/ids.ts';
+import { blankProfile } from '../src/domain/user-fields.ts';
 import type { Store, StoredUser } from '../src/store/contract.ts';
 import { openStore } from '../src/store/kysely-store.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { DATABASES, type TestDatabase } from './helpers/databases.ts';
 
+/** A stored user as create() would make it: the domain's blank profile, then `fields`. */
 function makeUser(fields: Partial<StoredUser> = {}): StoredUser {
   const now = new Date().toISOString();
   return {
-    id: newId('usr'), environment: 'test', email: null, email_verified: false, pending_email: null, username: null,
-    first_name: null, last_name: null, name: null, role: null, external_id: null, locale: null, phone: null,
-    avatar_url: null, bio: null, birthday: null, country: null, location: null, organization: null, title: null,
-    twitter: null, regions: null, active: true, last_seen_at: null, last_typed_at: null, metadata: {}, extensions: {},
+    id: newId('usr'), environment: 'test', ...blankProfile(),
     password_set: false, password_hash: null, password_hash_type: null, source: 'v1', version: 1, created_at: now, updated_at: now,
     ...fields,
   };

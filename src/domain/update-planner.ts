@@ -19,7 +19,8 @@ import {
   type UserPatch,
   type WritableField,
 } from './user.ts';
-import { FIELD_RULES, type ValidationPolicy } from './validation.ts';
+import { FIELD_RULES } from './user-fields.ts';
+import type { ValidationPolicy } from './validation.ts';
 
 /** Metadata rules a door adds to the canonical ones, for the planner to apply to the user as it is. */
 export interface MetadataPolicy {

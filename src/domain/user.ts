@@ -45,33 +45,9 @@ export interface User {
   updated_at: string;
 }
 
-/** Fields a caller may write through create or update. */
-export const WRITABLE_FIELDS = [
-  'email',
-  'email_verified',
-  'username',
-  'first_name',
-  'last_name',
-  'name',
-  'role',
-  'external_id',
-  'locale',
-  'phone',
-  'avatar_url',
-  'bio',
-  'birthday',
-  'country',
-  'location',
-  'organization',
-  'title',
-  'twitter',
-  'regions',
-  'active',
-  'last_seen_at',
-  'last_typed_at',
-  'metadata',
-] as const;
-export type WritableField = (typeof WRITABLE_FIELDS)[number];
+/** The writable fields and their rules are derived from the table in user-fields.ts. */
+export { NON_NULLABLE_FIELDS, WRITABLE_FIELDS, type WritableField } from './user-fields.ts';
+import type { WritableField } from './user-fields.ts';
 
 /** Fields that exist on the user but are never written by a patch. */
 export const READ_ONLY_FIELDS = [
@@ -91,9 +67,6 @@ export const SECRET_FIELDS = ['password', 'password_hash', 'password_hash_type']
 
 /** Fields that hold a user identifier; a user must always keep at least one of them. */
 export const IDENTIFIER_FIELDS = ['email', 'username', 'external_id'] as const;
-
-/** Booleans and metadata cannot be null; every other writable field can. */
-export const NON_NULLABLE_FIELDS: ReadonlySet<WritableField> = new Set(['email_verified', 'active']);
 
 export type UserPatch = Partial<Record<WritableField, unknown>>;
 

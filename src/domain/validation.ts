@@ -6,8 +6,6 @@
  */
 import { domainToASCII } from 'node:url';
 import { COUNTRY_CODES } from './countries.ts';
-import { checkMetadataPatch } from './metadata.ts';
-import type { WritableField } from './user.ts';
 
 export type Checked<T = unknown> = { ok: true; value: T } | { ok: false; messages: string[] };
 
@@ -28,7 +26,7 @@ const CONTROL_OR_BIDI = /[\p{Cc}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
 // A lone UTF-16 surrogate cannot be stored as UTF-8; the database would silently replace it.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-function text(max: number, min = 1): (value: unknown) => Checked<string> {
+export function text(max: number, min = 1): (value: unknown) => Checked<string> {
   return (value) => {
     if (typeof value !== 'string') return fail('Must be a string');
     if (CONTROL_OR_BIDI.test(value)) return fail('Must not contain control or bidirectional-override characters');
@@ -40,7 +38,7 @@ function text(max: number, min = 1): (value: unknown) => Checked<string> {
   };
 }
 
-function boolean(value: unknown): Checked<boolean> {
+export function checkBoolean(value: unknown): Checked<boolean> {
   return typeof value === 'boolean' ? ok(value) : fail('Must be a boolean');
 }
 
@@ -108,7 +106,7 @@ export function checkUsername(value: unknown): Checked<string> {
 
 const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-function checkRole(value: unknown, policy: ValidationPolicy): Checked<string> {
+export function checkRole(value: unknown, policy: ValidationPolicy): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   if (policy.roles && policy.roles.length > 0) {
     return policy.roles.includes(value) ? ok(value) : fail(`Must be one of: ${policy.roles.join(', ')}`);
@@ -118,7 +116,7 @@ function checkRole(value: unknown, policy: ValidationPolicy): Checked<string> {
 
 const EXTERNAL_ID = /^[\x21-\x7E]{1,128}$/;
 
-function checkExternalId(value: unknown): Checked<string> {
+export function checkExternalId(value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   return EXTERNAL_ID.test(value) ? ok(value) : fail('Must be 1 to 128 printable ASCII characters without spaces');
 }
@@ -134,17 +132,17 @@ export function checkLocale(value: unknown): Checked<string> {
   }
 }
 
-function checkPhone(value: unknown): Checked<string> {
+export function checkPhone(value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   return /^\+[1-9]\d{1,14}$/.test(value) ? ok(value) : fail('Must be an E.164 number such as "+14155550123"');
 }
 
-function checkCountry(value: unknown): Checked<string> {
+export function checkCountry(value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   return COUNTRY_CODES.has(value) ? ok(value) : fail('Must be an ISO 3166-1 alpha-2 code such as "DE"');
 }
 
-function checkBirthday(value: unknown, policy: ValidationPolicy): Checked<string> {
+export function checkBirthday(value: unknown, policy: ValidationPolicy): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return fail('Must be a date in the form YYYY-MM-DD');
@@ -157,7 +155,7 @@ function checkBirthday(value: unknown, policy: ValidationPolicy): Checked<string
   return ok(value);
 }
 
-function checkUrl(value: unknown): Checked<string> {
+export function checkUrl(value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   if (value.length > 2048) return fail('Must be at most 2048 characters');
   try {
@@ -168,45 +166,19 @@ function checkUrl(value: unknown): Checked<string> {
   }
 }
 
-function checkTwitter(value: unknown): Checked<string> {
+export function checkTwitter(value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   return /^@?[A-Za-z0-9_]{1,15}$/.test(value) ? ok(value) : fail('Must be a Twitter handle of 1 to 15 letters, digits or "_"');
 }
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
-function checkTimestamp(value: unknown): Checked<string> {
+export function checkTimestamp(value: unknown): Checked<string> {
   if (typeof value !== 'string') return fail('Must be a string');
   const time = ISO_DATE_TIME.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(time)) return fail('Must be an ISO 8601 date-time with a time zone, such as "2024-05-01T12:00:00Z"');
   return ok(new Date(time).toISOString());
 }
 
-type Validator = (value: unknown, policy: ValidationPolicy) => Checked;
-
-/** The rule of every writable field except metadata's merge, which the planner applies. */
-export const FIELD_RULES: Record<WritableField, Validator> = {
-  email: checkEmail,
-  email_verified: boolean,
-  username: checkUsername,
-  first_name: text(256),
-  last_name: text(256),
-  name: text(256),
-  role: checkRole,
-  external_id: checkExternalId,
-  locale: checkLocale,
-  phone: checkPhone,
-  avatar_url: checkUrl,
-  bio: text(4000),
-  birthday: checkBirthday,
-  country: checkCountry,
-  location: text(256),
-  organization: text(256),
-  title: text(256),
-  twitter: checkTwitter,
-  regions: text(256),
-  active: boolean,
-  last_seen_at: checkTimestamp,
-  last_typed_at: checkTimestamp,
-  metadata: checkMetadataPatch,
-};
+/** A field's rule; user-fields.ts says which field has which. */
+export type Validator = (value: unknown, policy: ValidationPolicy) => Checked;

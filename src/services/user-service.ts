@@ -6,6 +6,7 @@ import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError
 import { newId } from '../domain/ids.ts';
 import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
+import { blankProfile } from '../domain/user-fields.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
 import type { ListPage, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
@@ -52,39 +53,6 @@ export interface UpdateResult {
   /** False when the patch changed nothing (no new version, no event). */
   changed: boolean;
   changes: ChangeSet;
-}
-
-/** The profile of a new user before its request's fields: what create() starts from. */
-export type BlankProfile = Omit<StoredUser, 'id' | 'environment' | 'password_set' | 'password_hash' | 'password_hash_type' | 'source' | 'version' | 'created_at' | 'updated_at'>;
-
-export function blankProfile(): BlankProfile {
-  return {
-    email: null,
-    email_verified: false,
-    pending_email: null,
-    username: null,
-    first_name: null,
-    last_name: null,
-    name: null,
-    role: null,
-    external_id: null,
-    locale: null,
-    phone: null,
-    avatar_url: null,
-    bio: null,
-    birthday: null,
-    country: null,
-    location: null,
-    organization: null,
-    title: null,
-    twitter: null,
-    regions: null,
-    active: true,
-    last_seen_at: null,
-    last_typed_at: null,
-    metadata: {},
-    extensions: {},
-  };
 }
 
 export function createUserService(store: Store, options: UserServiceOptions) {

@@ -14,6 +14,7 @@ import type { Mailer, MailMessage } from '../../src/mail/mailer.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { LIVE_ADMIN_KEY, TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
 import { ensureConsoleBuilt } from './build.ts';
+import { createUser as createUserOver } from '../helpers/users.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -84,11 +85,7 @@ describe('admin console in Chromium (issue 7)', () => {
     await page.locator('.env-badge').waitFor();
   }
 
-  async function createUser(fields: Record<string, unknown>) {
-    const res = await t.request({ method: 'POST', url: '/v1/users', payload: fields });
-    assert.equal(res.statusCode, 201, res.body);
-    return res.json() as { id: string; version: number } & Record<string, unknown>;
-  }
+  const createUser = (fields: Record<string, unknown>) => createUserOver<{ id: string; version: number } & Record<string, unknown>>(t, fields);
 
   const getUser = async (id: string) => (await t.request({ method: 'GET', url: `/v1/users/${id}` })).json();
 

@@ -3,17 +3,13 @@
  * updated through each of the others — with every change in one history naming its door.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { startSdkApp, type SdkApp } from '../workos/sdk-app.ts';
+import { useSdkApp } from '../workos/sdk-app.ts';
 
 for (const kind of DATABASES) {
   describe(`one user through every door on ${kind.name}`, () => {
-    let s: SdkApp;
-    before(async () => {
-      s = await startSdkApp(kind);
-    });
-    after(() => s.close());
+    const s = useSdkApp(kind);
 
     const json = async (res: Response) => {
       const body = await res.json();

@@ -1,9 +1,9 @@
 /** Issue 8, part 5: Prometheus /metrics, and /readyz that reflects the database and Redis. */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestApp, useTestApp } from '../helpers/app.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const LIMITS = { read: { max: 1000, windowMs: 60_000 }, write: { max: 1000, windowMs: 60_000 }, admin: { max: 1000, windowMs: 60_000 } };
@@ -29,11 +29,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 for (const kind of DATABASES) {
   describe(`/metrics on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind, { rateLimit: { ...LIMITS, read: { max: 2, windowMs: 60_000 } } });
-    });
-    after(() => t.close());
+    const t = useTestApp(kind, { rateLimit: { ...LIMITS, read: { max: 2, windowMs: 60_000 } } });
 
     test('counts requests by route pattern, door and status; rate-limit rejections; backlog; pool', async () => {
       const created = await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'metrics@example.com' } });

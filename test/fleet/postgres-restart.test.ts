@@ -234,7 +234,7 @@ describe('PostgreSQL restarted under write load', { skip: privatePostgresSkip ??
     });
     // Enough acknowledged writes to be telling, however slow the machine: a count with a deadline, not a rate.
     const acknowledged = () => attempts.filter((a) => a.status >= 200 && a.status < 300).length;
-    await waitUntil(() => acknowledged() >= 50, LOAD_DEADLINE_MS, () => `only ${acknowledged()} writes succeeded before the crash`);
+    await waitUntil(() => acknowledged() >= 50, () => `only ${acknowledged()} writes succeeded before the crash`, LOAD_DEADLINE_MS, 50);
     const beforeCrash = acknowledged();
 
     pg.stop('immediate');
@@ -268,8 +268,9 @@ describe('PostgreSQL restarted under write load', { skip: privatePostgresSkip ??
     const afterRecovery = (door: DoorName) => attempts.filter((a) => a.door === door && a.at >= recoveredAt && a.status >= 200 && a.status < 300).length;
     await waitUntil(
       () => DOORS.every((door) => afterRecovery(door.name) >= 3) && acknowledged() >= 150,
-      LOAD_DEADLINE_MS,
       () => `after the restart: ${DOORS.map((door) => `${door.name} ${afterRecovery(door.name)}`).join(', ')} successful writes, ${acknowledged()} in all`,
+      LOAD_DEADLINE_MS,
+      50,
     );
     stopping = true;
     for (const result of await stopped) if (result.status === 'rejected') throw result.reason;

@@ -202,7 +202,7 @@ describe('SIGTERM with stdout a closed pipe (serve | head -3)', () => {
         void exited.then(() => reject(new Error(`serve exited before printing three lines:\n${stderr}`)));
       });
       // The first write that meets the closed pipe is the shutdown's own log line.
-      await waitUntil(() => answered > 0, HANG_DEADLINE_MS, () => `serve never listened on port ${port}:\n${stderr}`, 100);
+      await waitUntil(() => answered > 0, () => `serve never listened on port ${port}:\n${stderr}`, HANG_DEADLINE_MS, 100);
       clearInterval(poll);
       child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 /** A Userplane server on a fresh database, with known admin keys, for HTTP tests. */
+import { after, before } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
@@ -49,6 +50,17 @@ export interface TestAppOptions {
   sweeps?: SweeperOptions;
   /** Passed to openStore (e.g. SQLite's lockTimeoutMs). */
   storeOptions?: ConnectionOptions;
+}
+
+/**
+ * A describe's server: started before its tests on a fresh database, closed after them. The object
+ * is returned at once and filled in by before(), so the tests can name it.
+ */
+export function useTestApp(kind: DatabaseKind, options: TestAppOptions = {}): TestApp {
+  const t = {} as TestApp;
+  before(async () => void Object.assign(t, await startTestApp(kind, options)));
+  after(() => t.close());
+  return t;
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {

@@ -1,20 +1,16 @@
 /** Issue 4: the Klaim door (seed 002) over the shared services, on each database. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { RateLimitedError, UnavailableError } from '../../src/domain/errors.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { useTestApp } from '../helpers/app.ts';
 
 const SEED_KEYS = ['acquisition_source', 'created_at', 'credit_balance', 'email', 'klaim_id', 'message', 'metadata', 'name', 'user_id'];
 const NOT_FOUND = 'Can not find user with the given user_id.';
 
 for (const kind of DATABASES) {
   describe(`Klaim door on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
     let counter = 0;
     async function createUser(fields: Record<string, unknown> = {}) {

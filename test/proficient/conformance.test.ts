@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
 import {
@@ -16,7 +16,8 @@ import {
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../../src/http/transport-errors.ts';
 import { proficientError } from '../../src/http/proficient/error-codec.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
+import { userMaker } from '../helpers/users.ts';
 
 // ---- The seed's contract ---------------------------------------------------------------------
 
@@ -117,19 +118,9 @@ describe('Proficient error codec', () => {
 
 for (const kind of DATABASES) {
   describe(`Proficient door on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
-    let counter = 0;
-    async function createUser(fields: Record<string, unknown> = {}, key?: string) {
-      counter += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', key, payload: { external_id: `ext_${counter}`, ...fields } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; external_id: string | null; version: number };
-    }
+    const createUser = userMaker<{ id: string; external_id: string | null; version: number }>(() => t, (n) => ({ external_id: `ext_${n}` }));
     const canonical = async (id: string) => (await t.request({ method: 'GET', url: `/v1/users/${id}` })).json();
     const get = (id: string, options: { key?: string | null; headers?: Record<string, string> } = {}) =>
       t.request({ method: 'GET', url: `/proficient/users/${id}`, ...options });
@@ -165,7 +156,7 @@ for (const kind of DATABASES) {
     });
 
     test('missing values are "" on the wire (the seed requires them as strings)', async () => {
-      const created = await createUser({ external_id: null, email: `noext${counter}@example.com` });
+      const created = await createUser({ external_id: null, email: 'noext@example.com' });
       const body = conforms(await get(created.id), 200);
       assert.equal(body.external_id, '');
       assert.equal(body.first_name, '');
@@ -313,7 +304,7 @@ for (const kind of DATABASES) {
       });
 
       test('a user without an external id cannot be reached with a publishable key', async () => {
-        const noExt = await createUser({ external_id: null, email: `pk${counter}@example.com` });
+        const noExt = await createUser({ external_id: null, email: 'pk@example.com' });
         conforms(await get(noExt.id, as('')), 403, 'forbidden');
         conforms(await update(noExt.id, { first_name: 'X' }, as('ext_1')), 404, 'resource_not_found');
       });

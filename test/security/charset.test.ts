@@ -1,11 +1,12 @@
 /** Issue 12, item 1: JSON with a charset parameter is JSON on every door; another charset is a 415 naming it. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
 import { DOORS } from '../helpers/doors.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import type { User } from '../../src/domain/user.ts';
 import { charsetOf } from '../../src/http/json-body.ts';
+import { userMaker } from '../helpers/users.ts';
 
 // What OkHttp, .NET's StringContent, axios and browsers send, in the spellings seen in the wild.
 const ACCEPTED = [
@@ -40,19 +41,9 @@ test('charsetOf reads the parameter in any case, quoted or not', () => {
 
 for (const kind of DATABASES) {
   describe(`JSON with a charset on ${kind.name}`, () => {
-    let t: TestApp;
-    let n = 0;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
-    async function newUser(): Promise<User> {
-      n += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `charset${n}@example.com`, external_id: `charset-${n}` } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json();
-    }
+    const newUser = userMaker<User>(() => t, (n) => ({ email: `charset${n}@example.com`, external_id: `charset-${n}` }));
 
     for (const door of DOORS) {
       test(`${door.name}: utf-8 in any spelling updates the user; another charset is a 415 naming it`, async () => {

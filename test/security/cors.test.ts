@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, startTestApp, type TestApp, useTestApp } from '../helpers/app.ts';
 import { loadConfig } from '../../src/config.ts';
 
 const APP = 'https://app.example.com';
@@ -102,11 +102,7 @@ describe('with USERPLANE_CORS_ORIGINS', () => {
 });
 
 describe('without USERPLANE_CORS_ORIGINS (the default)', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(kind);
-  });
-  after(() => t.close());
+  const t = useTestApp(kind);
 
   test('no origin gets CORS, and a cross-origin secret key is still refused', async () => {
     const res = await t.app.inject({ method: 'OPTIONS', url: '/proficient/users/usr_x', headers: { origin: APP, 'access-control-request-method': 'POST' } });

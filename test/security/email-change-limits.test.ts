@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Mailer, MailMessage } from '../../src/mail/mailer.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestApp, type TestApp, useTestApp } from '../helpers/app.ts';
+import { userMaker } from '../helpers/users.ts';
 
 function memoryMailer() {
   const sent: MailMessage[] = [];
@@ -24,19 +25,13 @@ for (const kind of DATABASES) {
   describe(`email changes under the verify policy on ${kind.name}`, () => {
     let t: TestApp;
     let mail: ReturnType<typeof memoryMailer>;
-    let n = 0;
     before(async () => {
       mail = memoryMailer();
       t = await startTestApp(kind, { emailChange: 'verify', mailer: mail.mailer });
     });
     after(() => t.close());
 
-    async function newUser() {
-      n += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `limits${n}-${kind.name}@example.com`, email_verified: true } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; email: string };
-    }
+    const newUser = userMaker<{ id: string; email: string }>(() => t, (n) => ({ email: `limits${n}-${kind.name}@example.com`, email_verified: true }));
     const patch = (id: string, payload: object, key?: string) => t.request({ method: 'PATCH', url: `/v1/users/${id}`, payload, ...(key ? { key } : {}) });
     const send = (id: string) => t.request({ method: 'POST', url: `/v1/users/${id}/email_verification/send`, payload: {} });
     const confirm = (id: string, code: string) => t.request({ method: 'POST', url: `/v1/users/${id}/email_verification/confirm`, payload: { code } });
@@ -113,11 +108,7 @@ for (const kind of DATABASES) {
 }
 
 describe('under the direct policy nothing changes', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!, { emailChange: 'direct' });
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!, { emailChange: 'direct' });
 
   test('a write key may set a new email as verified', async () => {
     const user = (await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'direct@example.com' } })).json();

@@ -5,12 +5,12 @@
  * as it was (same version).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { User } from '../../src/domain/user.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { DOORS, type DoorUnderTest } from '../helpers/doors.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 
 const RUNS = Number(process.env.USERPLANE_FUZZ_RUNS ?? 10_000);
 
@@ -40,11 +40,7 @@ function bodies(door: DoorUnderTest): fc.Arbitrary<string> {
 }
 
 describe('generated update bodies at every door', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!);
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!);
 
   for (const door of DOORS) {
     test(`${door.name}: ${RUNS} bodies, no 5xx, errors in its format, refusals write nothing`, async () => {

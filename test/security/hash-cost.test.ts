@@ -14,7 +14,8 @@ import { DEFAULT_HASH_CEILINGS, checkHashCost, createHashQueue, parseImportedHas
 import { openStore } from '../../src/store/kysely-store.ts';
 import { UnavailableError } from '../../src/domain/errors.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { startTestApp, type TestApp, useTestApp } from '../helpers/app.ts';
+import { createUser } from '../helpers/users.ts';
 
 const DIGEST_53 = 'CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW';
 const SALT = Buffer.from('0123456789abcdef').toString('base64').replace(/=+$/, '');
@@ -22,14 +23,8 @@ const DIGEST32 = Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
 const BCRYPT_U = { hash: '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', password: 'U*U' };
 const FIREBASE_B64 = Buffer.alloc(16, 1).toString('base64');
 
-let users = 0;
-/** A fresh user's id (users need an email, username or external_id). */
-async function newUser(t: TestApp): Promise<string> {
-  users += 1;
-  const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `hash-cost-${users}-${Date.now()}@example.com` } });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json().id;
-}
+/** A fresh user's id (users need an email, username or external_id: createUser gives an unused address). */
+const newUser = async (t: TestApp): Promise<string> => (await createUser(t)).id;
 
 /** One well-formed hash above each default ceiling, and the setting its 400 must name. */
 const ABOVE_DEFAULTS: Array<{ type: string; hash: string; message: RegExp }> = [
@@ -174,11 +169,7 @@ describe('checkHashCost and the settings', () => {
 
 for (const kind of DATABASES) {
   describe(`the hashing queue under load on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind, { passwords: { concurrency: 1, queueTimeoutMs: 100, failures: null } });
-    });
-    after(() => t.close());
+    const t = useTestApp(kind, { passwords: { concurrency: 1, queueTimeoutMs: 100, failures: null } });
 
     test('a verify that waited longer than the limit gets 503 unavailable with Retry-After (v1 format)', async () => {
       const id = await newUser(t);
@@ -217,11 +208,7 @@ for (const kind of DATABASES) {
 }
 
 describe('/healthz and reads keep answering while expensive verifies run', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!, { passwords: { failures: null, queueTimeoutMs: 120_000 } });
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!, { passwords: { failures: null, queueTimeoutMs: 120_000 } });
 
   test('8 verifies of a 128 MiB argon2 hash in flight; health checks and GET /v1/users/{id} answer meanwhile', async () => {
     const hash = await argon2Hash('the right password', { algorithm: 2, memoryCost: 131_072, timeCost: 3, parallelism: 1 });

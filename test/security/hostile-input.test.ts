@@ -1,25 +1,17 @@
 /** Issue 5: hostile input at every door — each refused in the door's own format, nothing written, never a 5xx. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
 import { DOORS } from '../helpers/doors.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import type { User } from '../../src/domain/user.ts';
+import { userMaker } from '../helpers/users.ts';
 
 for (const kind of DATABASES) {
   describe(`hostile input on ${kind.name}`, () => {
-    let t: TestApp;
-    let n = 0;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
-    async function newUser(): Promise<User> {
-      n += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `hostile${n}@example.com`, external_id: `hostile-${n}`, first_name: 'Keep' } });
-      return res.json();
-    }
+    const newUser = userMaker<User>(() => t, (n) => ({ email: `hostile${n}@example.com`, external_id: `hostile-${n}`, first_name: 'Keep' }));
     async function raw(door: (typeof DOORS)[number], user: User, body: string | Buffer, contentType = 'application/json') {
       const { method, url } = door.update(user);
       return t.app.inject({ method, url, payload: body, headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': contentType } });

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { after, before, describe, mock, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, startTestApp, type TestApp, useTestApp } from '../helpers/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { addressKey } from '../../src/http/client-address-limit.ts';
 import { startMetricsServer } from '../../src/http/metrics-server.ts';
@@ -19,11 +19,7 @@ const kind = DATABASES[0]!;
 const WINDOW = { max: 5, windowMs: 60_000 };
 
 describe('the OpenAPI document is rendered once and served from memory', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(kind);
-  });
-  after(() => t.close());
+  const t = useTestApp(kind);
 
   test('one render for any number of requests to /openapi.json and /docs/json; ETag, 304, gzip and br', async () => {
     const renders = mock.method(t.app, 'swagger');
@@ -75,11 +71,7 @@ describe('the OpenAPI document is rendered once and served from memory', () => {
 });
 
 describe('limits per client address', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(kind, { edge: { publicRateLimit: WINDOW } });
-  });
-  after(() => t.close());
+  const t = useTestApp(kind, { edge: { publicRateLimit: WINDOW } });
 
   test('requests without a credential are limited per address; authenticated traffic and probes are not', async () => {
     const from = (remoteAddress: string, url = '/openapi.json') => t.app.inject({ method: 'GET', url, remoteAddress });
@@ -141,11 +133,7 @@ describe('limits per client address', () => {
 });
 
 describe('behind a trusted proxy', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(kind, { edge: { publicRateLimit: WINDOW, trustProxy: ['10.0.0.0/8'] } });
-  });
-  after(() => t.close());
+  const t = useTestApp(kind, { edge: { publicRateLimit: WINDOW, trustProxy: ['10.0.0.0/8'] } });
 
   test('each forwarded client has its own budget; an untrusted peer\'s header is ignored', async () => {
     const send = (remoteAddress: string, forwardedFor: string) => t.app.inject({ method: 'GET', url: '/openapi.json', remoteAddress, headers: { 'x-forwarded-for': forwardedFor } });

@@ -7,10 +7,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkOS, RateLimitExceededException } from '@workos-inc/node';
 import { DATABASES } from '../helpers/databases.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, startTestApp, useTestApp } from '../helpers/app.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const REDIS_SERVER = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
@@ -27,11 +27,7 @@ function freePort(): Promise<number> {
 }
 
 describe('rate limits in memory', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!, { rateLimit: { read: { max: 5, windowMs: 60_000 }, write: { max: 3, windowMs: 60_000 }, admin: { max: 4, windowMs: 60_000 } } });
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!, { rateLimit: { read: { max: 5, windowMs: 60_000 }, write: { max: 3, windowMs: 60_000 }, admin: { max: 4, windowMs: 60_000 } } });
 
   test('every response carries RateLimit headers; over the limit is 429 with Retry-After, per credential', async () => {
     const reader = await t.key(['read']);

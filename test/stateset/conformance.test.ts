@@ -1,8 +1,9 @@
 /** Issue 4: the StateSet door (seed 004) — GET/PUT /stateset/v1/users/{id} in StateSet's names, on each database. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
+import { userMaker } from '../helpers/users.ts';
 
 const STATESET_KEYS = [
   'active',
@@ -26,19 +27,9 @@ const STATESET_KEYS = [
 
 for (const kind of DATABASES) {
   describe(`StateSet door on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
-    let counter = 0;
-    async function createUser(fields: Record<string, unknown> = {}) {
-      counter += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `stateset${counter}@example.com`, ...fields } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json() as { id: string; [key: string]: unknown };
-    }
+    const createUser = userMaker<{ id: string; [key: string]: unknown }>(() => t, (n) => ({ email: `stateset${n}@example.com` }));
     const url = (id: string) => `/stateset/v1/users/${id}`;
     const withToken = (key: string) => ({ key: null, headers: { authorization: `Token ${key}` } });
     const put = (id: string, payload: unknown, headers: Record<string, string> = {}) =>

@@ -1,15 +1,11 @@
 /** Issue 2: API keys — created once with their secret, listed without it, revoked at once. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 
 describe('/v1/api_keys', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp(DATABASES[0]!);
-  });
-  after(() => t.close());
+  const t = useTestApp(DATABASES[0]!);
 
   test('create shows the secret once; list never does; the key works in its environment', async () => {
     const res = await t.request({ method: 'POST', url: '/v1/api_keys', payload: { name: 'backend', scopes: ['read', 'write'] } });

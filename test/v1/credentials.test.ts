@@ -9,6 +9,7 @@ import { createSmtpMailer } from '../../src/mail/mailer.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
 import { codeIn, startSmtpServer } from '../helpers/smtp.ts';
+import { userMaker } from '../helpers/users.ts';
 
 // From the OpenBSD/crypt_blowfish vectors as passlib carries them: "U*U" at cost 5.
 const BCRYPT_U = { hash: '$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', password: 'U*U' };
@@ -29,13 +30,7 @@ for (const kind of DATABASES) {
       await smtp.close();
     });
 
-    let n = 0;
-    async function createUser(fields: Record<string, unknown> = {}) {
-      n += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `cred${n}-${kind.name}@example.com`, ...fields } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json();
-    }
+    const createUser = userMaker(() => t, (n) => ({ email: `cred${n}-${kind.name}@example.com` }));
     const post = (url: string, payload: object) => t.request({ method: 'POST', url, payload });
 
     test('set a password (argon2id), verify right and wrong; password_set; the event is redacted', async () => {

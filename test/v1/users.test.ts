@@ -1,24 +1,15 @@
 /** Issue 2: the canonical /v1 users API, every rule of DESIGN.md §4, on each database. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
+import { userMaker } from '../helpers/users.ts';
 
 for (const kind of DATABASES) {
   describe(`/v1/users on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind, { roles: ['admin', 'member'] });
-    });
-    after(() => t.close());
+    const t = useTestApp(kind, { roles: ['admin', 'member'] });
 
-    let counter = 0;
-    async function createUser(fields: Record<string, unknown> = {}) {
-      counter += 1;
-      const res = await t.request({ method: 'POST', url: '/v1/users', payload: { email: `user${counter}@example.com`, ...fields } });
-      assert.equal(res.statusCode, 201, res.body);
-      return res.json();
-    }
+    const createUser = userMaker(() => t, (n) => ({ email: `user${n}@example.com` }));
     const patch = (id: string, payload: unknown, headers: Record<string, string> = {}) =>
       t.request({ method: 'PATCH', url: `/v1/users/${id}`, payload: payload as object, headers });
 

@@ -1,17 +1,13 @@
 /** Issue 6: /v1/webhook_endpoints — admin scope, validation, secret shown once, rotation, deletion. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { describe, test } from 'node:test';
+import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { createEndpoint } from './setup.ts';
 
 for (const kind of DATABASES) {
   describe(`webhook endpoints on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
     test('create shows the secret once; reads never do', async () => {
       const { id, secret, body } = await createEndpoint(t, { url: 'https://example.com/hooks', description: 'app', event_types: ['user.updated'] });

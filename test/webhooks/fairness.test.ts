@@ -4,9 +4,9 @@
  * flight, and a claim takes every endpoint's first due delivery before any endpoint's second.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { RequestContext } from '../../src/services/context.ts';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 import { createEndpoint, startWorker } from './setup.ts';
@@ -16,11 +16,7 @@ const iso = (ms = 0) => new Date(Date.now() + ms).toISOString();
 
 for (const kind of DATABASES) {
   describe(`fair webhook delivery on ${kind.name}`, () => {
-    let t: TestApp;
-    before(async () => {
-      t = await startTestApp(kind);
-    });
-    after(() => t.close());
+    const t = useTestApp(kind);
 
     test('claims: a backlog on one endpoint does not crowd out another; the per-endpoint cap counts every lease; environments apart', async () => {
       const busy = (await t.services.webhooks.create(testCtx, { url: 'https://busy.example.com/h' })).endpoint;

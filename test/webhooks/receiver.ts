@@ -24,9 +24,10 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(respond: Responder = () => 200): Promise<Receiver> {
+/** `into`: an object to make the receiver of (a suite hands its tests one before it starts). */
+export async function startReceiver(respond: Responder = () => 200, into: object = {}): Promise<Receiver> {
   const sockets = new Set<Socket>();
-  const receiver: Receiver = {
+  const receiver: Receiver = Object.assign(into, {
     url: '',
     received: [],
     respond,
@@ -42,7 +43,7 @@ export async function startReceiver(respond: Responder = () => 200): Promise<Rec
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
-  };
+  } satisfies Receiver);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -5,13 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { createWebhookService } from '../../src/services/webhook-service.ts';
-import { LIVE_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { LIVE_ADMIN_KEY } from '../helpers/app.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { sleep, startReceiver, type Receiver } from './receiver.ts';
-import { createEndpoint, deliveries, startWorker } from './setup.ts';
+import { createEndpoint, deliveriesWhen, startWorker, useDeliverySuite } from './setup.ts';
 
 /** A DNS of our own: `rebind.test` looks public when the endpoint is saved, and is 127.0.0.1 when delivering. */
 function fakeDns(phase: { delivering: boolean }) {
@@ -58,15 +57,9 @@ const REFUSED: Array<[string, RegExp]> = [
 for (const kind of DATABASES) {
   describe(`webhook targets on ${kind.name}`, () => {
     const phase = { delivering: false };
-    let t: TestApp;
-    let receiver: Receiver;
-    before(async () => {
-      t = await startTestApp(kind, { webhookLimits: { allowPrivateNetworks: false, maxEndpoints: 3, resolve: fakeDns(phase) } });
-      receiver = await startReceiver();
-    });
-    after(async () => {
-      await receiver.close();
-      await t.close();
+    const { t, receiver } = useDeliverySuite(kind, {
+      app: { webhookLimits: { allowPrivateNetworks: false, maxEndpoints: 3, resolve: fakeDns(phase) } },
+      worker: false,
     });
 
     const refused = (res: { statusCode: number; body: string; json(): any }, rule: RegExp, what: string) => {
@@ -120,11 +113,7 @@ for (const kind of DATABASES) {
           [rebind.id, /^Refused: Host rebind\.test resolves to a loopback address \(127\.0\.0\.0\/8\): 127\.0\.0\.1/],
           [literal.id, /^Refused: Host 127\.0\.0\.1 is a loopback address \(127\.0\.0\.0\/8\)/],
         ] as const) {
-          let list: any[] = [];
-          for (let i = 0; i < 500 && list[0]?.status !== 'failed'; i++) {
-            await sleep(10);
-            list = await deliveries(t, id);
-          }
+          const list = await deliveriesWhen(t, id, (l) => l[0]?.status === 'failed', 10_000);
           assert.equal(list[0]?.status, 'failed', `${id}: ${JSON.stringify(list)}`);
           assert.equal(list[0].attempt_count, 1, 'a refused target is not retried');
           assert.match(list[0].attempts[0].error, rule);

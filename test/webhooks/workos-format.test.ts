@@ -3,30 +3,16 @@
  * WorkOS-Signature, which the official SDK's webhooks.constructEvent verifies.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkOS } from '@workos-inc/node';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { startReceiver, type Receiver } from './receiver.ts';
-import { createEndpoint, startWorker } from './setup.ts';
+import { createEndpoint, useDeliverySuite } from './setup.ts';
 
 const workos = new WorkOS('sk_test_webhook_receiver_only');
 
 for (const kind of DATABASES) {
   describe(`WorkOS-format webhooks on ${kind.name}`, () => {
-    let t: TestApp;
-    let receiver: Receiver;
-    let worker: ReturnType<typeof startWorker>;
-    before(async () => {
-      t = await startTestApp(kind);
-      receiver = await startReceiver();
-      worker = startWorker(t);
-    });
-    after(async () => {
-      await worker.stop();
-      await receiver.close();
-      await t.close();
-    });
+    const { t, receiver } = useDeliverySuite(kind);
 
     test('constructEvent verifies every delivery and reads WorkOS users', async () => {
       const { secret, body } = await createEndpoint(t, { url: receiver.url, format: 'workos' });

@@ -3,10 +3,10 @@
  * @workos-inc/node SDK, pointed at a listening Userplane, runs the users lifecycle on each database.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { NotFoundException, type User as WorkosUser } from '@workos-inc/node';
 import { DATABASES } from '../helpers/databases.ts';
-import { rejectsWith, startSdkApp, type SdkApp } from './sdk-app.ts';
+import { numberedEmails, rejectsWith, useSdkApp } from './sdk-app.ts';
 
 const WORKOS_ID = /^user_[0-9A-HJKMNP-TV-Z]{26}$/;
 const canonical = (id: string) => `usr_${id.slice(5).toLowerCase()}`;
@@ -17,14 +17,8 @@ const OAS_BCRYPT = '$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy
 
 for (const kind of DATABASES) {
   describe(`WorkOS door through @workos-inc/node on ${kind.name}`, () => {
-    let s: SdkApp;
-    before(async () => {
-      s = await startSdkApp(kind);
-    });
-    after(() => s.close());
-
-    let counter = 0;
-    const email = (tag: string) => `${tag}-${++counter}@example.com`;
+    const s = useSdkApp(kind);
+    const email = numberedEmails();
     const verifies = (user: WorkosUser, password: string) => s.t.services.passwords.verify(s.ctx, canonical(user.id), password);
 
     test('createUser with a password: every field round-trips, the password verifies, the event records door workos', async () => {
@@ -36,7 +30,7 @@ for (const kind of DATABASES) {
         lastName: 'Lovelace',
         name: 'Ada Lovelace',
         emailVerified: true,
-        externalId: `ext-${counter}`,
+        externalId: `ext-${email.count}`,
         metadata: { tier: 'gold' },
       });
       assert.match(user.id, WORKOS_ID);
@@ -46,7 +40,7 @@ for (const kind of DATABASES) {
       assert.equal(user.firstName, 'Ada');
       assert.equal(user.lastName, 'Lovelace');
       assert.equal(user.name, 'Ada Lovelace');
-      assert.equal(user.externalId, `ext-${counter}`);
+      assert.equal(user.externalId, `ext-${email.count}`);
       assert.deepEqual(user.metadata, { tier: 'gold' });
       assert.equal(user.profilePictureUrl, null);
       assert.equal(user.lastSignInAt, null);
@@ -71,7 +65,7 @@ for (const kind of DATABASES) {
     });
 
     test('getUser and getUserByExternalId (an external id with "/", "%", "?" and ":")', async () => {
-      const externalId = `ext/with%20?:${counter}`;
+      const externalId = `ext/with%20?:${email.count}`;
       const created = await s.workos.userManagement.createUser({ email: email('get'), externalId });
       assert.deepEqual(await s.workos.userManagement.getUser(created.id), created);
       assert.deepEqual(await s.workos.userManagement.getUserByExternalId(externalId), created);
@@ -138,7 +132,7 @@ for (const kind of DATABASES) {
         firstName: 'Grace',
         lastName: 'Hopper',
         password: 'a new password 1',
-        externalId: `upd-${counter}`,
+        externalId: `upd-${email.count}`,
         locale: 'fr-CA',
         metadata: { plan: 'pro' },
       });
@@ -148,7 +142,7 @@ for (const kind of DATABASES) {
       assert.equal(updated.name, 'Grace Hopper');
       assert.equal(updated.firstName, 'Grace');
       assert.equal(updated.lastName, 'Hopper');
-      assert.equal(updated.externalId, `upd-${counter}`);
+      assert.equal(updated.externalId, `upd-${email.count}`);
       assert.equal(updated.locale, 'fr-CA');
       assert.deepEqual(updated.metadata, { keep: 'me', plan: 'pro' });
       assert.ok(updated.updatedAt > user.updatedAt);

@@ -3,7 +3,7 @@
  * classes, each with the server's request id, on each database.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   BadRequestException,
   GenericServerException,
@@ -15,20 +15,14 @@ import {
 } from '@workos-inc/node';
 import { UnavailableError } from '../../src/domain/errors.ts';
 import { DATABASES } from '../helpers/databases.ts';
-import { rejectsWith, startSdkApp, type SdkApp } from './sdk-app.ts';
+import { numberedEmails, rejectsWith, useSdkApp } from './sdk-app.ts';
 
 const canonical = (id: string) => `usr_${id.slice(5).toLowerCase()}`;
 
 for (const kind of DATABASES) {
   describe(`WorkOS door errors through @workos-inc/node on ${kind.name}`, () => {
-    let s: SdkApp;
-    before(async () => {
-      s = await startSdkApp(kind);
-    });
-    after(() => s.close());
-
-    let counter = 0;
-    const email = (tag: string) => `${tag}-${++counter}@example.com`;
+    const s = useSdkApp(kind);
+    const email = numberedEmails();
     const um = () => s.workos.userManagement;
 
     test('duplicate email: create is a BadRequestException with errors; update its own 400', async () => {

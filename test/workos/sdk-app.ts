@@ -1,6 +1,7 @@
 /** A listening Userplane with the official WorkOS SDK pointed at it, for the WorkOS door's suites. */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { WorkOS } from '@workos-inc/node';
 import type { MailMessage } from '../../src/mail/mailer.ts';
 import type { RequestContext } from '../../src/services/index.ts';
@@ -57,6 +58,24 @@ export async function startSdkApp(kind: DatabaseKind, options: TestAppOptions = 
     },
     close: () => t.close(),
   };
+}
+
+/**
+ * The set-up every WorkOS suite shares: an SdkApp started before the describe's tests and closed
+ * after them. The object is returned at once and filled in by before(), so tests can name it.
+ */
+export function useSdkApp(kind: DatabaseKind, options: TestAppOptions = {}): SdkApp {
+  const s = {} as SdkApp;
+  before(async () => void Object.assign(s, await startSdkApp(kind, options)));
+  after(() => s.close());
+  return s;
+}
+
+/** Addresses no other test of the suite uses: `email('tag')` is tag-1@example.com, then tag-2@…; `email.count` is the last number given. */
+export function numberedEmails(): { (tag: string): string; count: number } {
+  const email = (tag: string) => `${tag}-${++email.count}@example.com`;
+  email.count = 0;
+  return email;
 }
 
 /** Asserts that `work` rejects with the SDK's exception class, a request id, and what `check` wants. */

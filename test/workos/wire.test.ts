@@ -3,9 +3,9 @@
  * object keys, error bodies and headers, on each database.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { startSdkApp, type SdkApp } from './sdk-app.ts';
+import { numberedEmails, useSdkApp } from './sdk-app.ts';
 
 const USER_KEYS = [
   'created_at', 'email', 'email_verified', 'external_id', 'first_name', 'id', 'last_name', 'last_sign_in_at',
@@ -14,14 +14,8 @@ const USER_KEYS = [
 
 for (const kind of DATABASES) {
   describe(`WorkOS door wire format on ${kind.name}`, () => {
-    let s: SdkApp;
-    before(async () => {
-      s = await startSdkApp(kind);
-    });
-    after(() => s.close());
-
-    let counter = 0;
-    const email = (tag: string) => `${tag}-${++counter}@example.com`;
+    const s = useSdkApp(kind);
+    const email = numberedEmails();
     async function create(body: Record<string, unknown> = {}) {
       const res = await s.fetch('/user_management/users', { method: 'POST', json: { email: email('wire'), ...body } });
       assert.equal(res.status, 201, await res.clone().text());
@@ -62,7 +56,7 @@ for (const kind of DATABASES) {
     });
 
     test('a user made elsewhere without an email shows email null, every key still present', async () => {
-      const created = await s.t.services.users.create(s.ctx, { username: `no-mail-${++counter}` });
+      const created = await s.t.services.users.create(s.ctx, { username: `no-mail-${++email.count}` });
       const res = await s.fetch(`/user_management/users/${created.id}`);
       const user = (await res.json()) as Record<string, unknown>;
       assert.deepEqual(Object.keys(user).sort(), USER_KEYS);
