@@ -53,7 +53,16 @@ export interface Config {
   connect: ConnectConfig;
   /** SQLite's file lock (issue 13): waited for without blocking, for at most this long. */
   sqliteLock: { timeoutMs: number };
+  /** POST /v1/users/batch (issue 15): its own body limit, since 1,000 users with hashes outgrow bodyLimit. */
+  batch: BatchConfig;
 }
+
+export interface BatchConfig {
+  /** Largest accepted body of POST /v1/users/batch, in bytes. */
+  bodyLimit: number;
+}
+
+export const DEFAULT_BATCH_BODY_LIMIT = 16 * 1024 * 1024;
 
 export interface EndUserConfig {
   /** Longest lifetime (exp - iat) of an X-User-Token proving an end user; tokens must carry iat. */
@@ -274,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const httpEdge = readHttpEdge(env, problems);
   const connect = readConnect(env, problems);
   const sqliteLock = readSqliteLock(env, problems);
+  const batch = readBatch(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -301,7 +311,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     httpEdge,
     connect,
     sqliteLock,
+    batch,
   };
+}
+
+function readBatch(env: NodeJS.ProcessEnv, problems: string[]): BatchConfig {
+  const text = env.USERPLANE_BATCH_BODY_LIMIT?.trim() || String(DEFAULT_BATCH_BODY_LIMIT);
+  const bodyLimit = Number(text);
+  if (!/^\d+$/.test(text) || bodyLimit < 1024 || bodyLimit > 256 * 1024 * 1024) {
+    problems.push(`USERPLANE_BATCH_BODY_LIMIT must be a number of bytes from 1024 to 268435456, got "${text}"`);
+  }
+  return { bodyLimit };
 }
 
 function readWebhookLimits(env: NodeJS.ProcessEnv, problems: string[]): WebhookLimitsConfig {

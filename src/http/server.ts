@@ -35,6 +35,8 @@ export interface ServerOptions {
   /** A logger made elsewhere (the CLI shares one with the services); wins over logLevel/logStream. */
   logger?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** The body limit of POST /v1/users/batch (USERPLANE_BATCH_BODY_LIMIT); 16 MiB when absent. */
+  batchBodyLimit?: number;
   /** Per-credential limits; null or absent serves without them. */
   rateLimit?: RateLimitConfig | null;
   redisUrl?: string | null;
@@ -121,7 +123,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(sweepPlugin, { store: options.services.store, sweeps: options.sweeps });
 
   await app.register(systemRoutes, { services: options.services });
-  await app.register(v1Door, { prefix: '/v1', services: options.services });
+  await app.register(v1Door, { prefix: '/v1', services: options.services, batchBodyLimit: options.batchBodyLimit ?? 16 * 1024 * 1024 });
   // WorkOS's SDK drops any path prefix, so its door serves its real root paths (/user_management/…).
   await app.register(workosDoor, { services: options.services });
   await app.register(proficientDoor, { prefix: '/proficient', services: options.services });

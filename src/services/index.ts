@@ -1,6 +1,7 @@
 import { defaultHashConcurrency, type Config, type PasswordConfig } from '../config.ts';
 import { createConsoleMailer, type Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/contract.ts';
+import { createBatchService } from './batch-service.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
@@ -36,12 +37,16 @@ export function createServices(
     ceilings: passwords.ceilings,
     queue: { concurrency: passwords.concurrency, maxWaitMs: passwords.queueTimeoutMs, maxQueued: passwords.queueLength },
   });
+  const users = createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log });
+  const passwordService = createPasswordService(store, { hasher, failures: passwords.failures, clock });
   return {
     store,
     mailer,
-    users: createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log }),
+    users,
     apiKeys: createApiKeyService(store, { configuredAdminKeys: config.adminKeys, clock }),
-    passwords: createPasswordService(store, { hasher, failures: passwords.failures, clock }),
+    passwords: passwordService,
+    /** Batch writes through /v1/users/batch (issue 15). */
+    batches: createBatchService(users, passwordService),
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock, config.webhookLimits),

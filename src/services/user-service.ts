@@ -8,7 +8,7 @@ import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPo
 import { checkEmail } from '../domain/validation.ts';
 import { blankProfile } from '../domain/user-fields.ts';
 import type { ChangeSet, User, WritableField } from '../domain/user.ts';
-import type { ListPage, Store, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
+import type { ListPage, Store, StoreQueries, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
@@ -40,6 +40,13 @@ export interface UpdateOptions extends MetadataPolicy {
   restrictTo?: SelfService;
   /** A new password (already hashed by preparePassword) to set in the same transaction. */
   password?: PreparedPassword;
+  /** Do everything but commit (a batch's dry run): the answer is what the write would be. */
+  dryRun?: boolean;
+}
+
+/** Carries a dry run's result out of its transaction, which the throw rolls back. */
+class Rehearsal {
+  constructor(readonly value: unknown) {}
 }
 
 /** What a publishable-key caller may touch: the one user with this external id, and these fields. */
@@ -57,6 +64,20 @@ export interface UpdateResult {
 
 export function createUserService(store: Store, options: UserServiceOptions) {
   const policy: PlanPolicy = { roles: options.roles, emailChange: options.emailChange, now: options.clock };
+
+  /** store.transaction, or with `dryRun` the same work rolled back at the end (no write, no event). */
+  async function transaction<T>(dryRun: boolean | undefined, work: (tx: StoreQueries) => Promise<T>): Promise<T> {
+    if (!dryRun) return store.transaction(work);
+    try {
+      await store.transaction(async (tx) => {
+        throw new Rehearsal(await work(tx));
+      });
+    } catch (error) {
+      if (error instanceof Rehearsal) return error.value as T;
+      throw error;
+    }
+    throw new Error('unreachable: a rehearsal always throws');
+  }
 
   function checkSelfService(user: StoredUser, patch: Record<string, unknown> | null, restrictTo: SelfService | undefined): void {
     if (!restrictTo) return;
@@ -89,7 +110,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword } & MetadataPolicy = {}): Promise<User> {
+    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword; dryRun?: boolean } & MetadataPolicy = {}): Promise<User> {
       const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
       const user: StoredUser = {
@@ -110,7 +131,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
       const changes = creationChanges(user);
       if (opts.password) changes.password = { previous: null, current: REDACTED };
-      return store.transaction(async (tx) => {
+      return transaction(opts.dryRun, async (tx) => {
         await tx.users.insert(user);
         await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: now, snapshot: publicUser(user) });
         return publicUser(user);
@@ -143,7 +164,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
 
     async update(ctx: RequestContext, id: string, patchOrFn: UpdatePatch, opts: UpdateOptions = {}): Promise<UpdateResult> {
       const mails: MailMessage[] = [];
-      const result = await store.transaction(async (tx) => {
+      const result = await transaction(opts.dryRun, async (tx) => {
         const current = await lockUser(tx, ctx, id);
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
@@ -182,12 +203,12 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         await appendUserEvent(tx, ctx, { type: 'user.updated', userId: id, changes: changeSet, at: updated_at, snapshot: after });
         return { user: after, changed: true, changes: changeSet };
       });
-      await sendAll(mails);
+      if (!opts.dryRun) await sendAll(mails);
       return result;
     },
 
     async delete(ctx: RequestContext, id: string, opts: UpdateOptions = {}): Promise<User> {
-      return store.transaction(async (tx) => {
+      return transaction(opts.dryRun, async (tx) => {
         const current = await lockUser(tx, ctx, id);
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../services/index.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { batchRoutes } from './batch.ts';
 import { credentialRoutes } from './credentials.ts';
 import { v1 } from './door.ts';
 import { identityRoutes } from './identities.ts';
@@ -9,9 +10,10 @@ import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 import { whoamiRoutes } from './whoami.ts';
 
 /** The canonical API, mounted at /v1. */
-export const v1Door: FastifyPluginAsync<{ services: Services }> = async (app, opts) => {
+export const v1Door: FastifyPluginAsync<{ services: Services; batchBodyLimit: number }> = async (app, opts) => {
   v1.install(app);
   await app.register(v1UserRoutes, { services: opts.services });
+  await app.register(batchRoutes, { services: opts.services, bodyLimit: opts.batchBodyLimit });
   await app.register(apiKeyRoutes, { services: opts.services });
   await app.register(whoamiRoutes);
   await app.register(credentialRoutes, { services: opts.services });
