@@ -79,3 +79,11 @@ test('issue 13: DATABASE_CONNECT_TIMEOUT_MS, 10 s by default, a bounded whole nu
   assert.equal(loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '2500' }).connect.timeoutMs, 2500);
   assert.throws(() => loadConfig({ DATABASE_CONNECT_TIMEOUT_MS: '0' }), /DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000, got "0"/);
 });
+
+test('issue 15: USERPLANE_BATCH_BODY_LIMIT, 16 MiB by default, a bounded number of bytes', () => {
+  assert.equal(loadConfig({}).batch.bodyLimit, 16 * 1024 * 1024);
+  assert.equal(loadConfig({ USERPLANE_BATCH_BODY_LIMIT: '1048576' }).batch.bodyLimit, 1048576);
+  for (const bad of ['1000', 'lots', '999999999999']) {
+    assert.throws(() => loadConfig({ USERPLANE_BATCH_BODY_LIMIT: bad }), /USERPLANE_BATCH_BODY_LIMIT must be a number of bytes from 1024 to 268435456/);
+  }
+});

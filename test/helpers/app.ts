@@ -50,6 +50,8 @@ export interface TestAppOptions {
   sweeps?: SweeperOptions;
   /** Passed to openStore (e.g. SQLite's lockTimeoutMs). */
   storeOptions?: ConnectionOptions;
+  /** The body limit of POST /v1/users/batch (USERPLANE_BATCH_BODY_LIMIT); the default otherwise. */
+  batchBodyLimit?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     logLevel: options.logStream ? (options.logLevel ?? 'info') : 'silent',
     logStream: options.logStream,
     rateLimit: options.rateLimit ?? null,
+    batchBodyLimit: options.batchBodyLimit,
     redisUrl: options.redisUrl ?? null,
     edge: options.edge,
     sweeps: options.sweeps,

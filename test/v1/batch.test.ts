@@ -133,7 +133,7 @@ for (const kind of DATABASES) {
       assert.ok(payload.length > 64 * 1024);
       assert.equal((await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'x@example.com', bio: 'b'.repeat(70 * 1024) } })).statusCode, 413);
       const res = await t.request({ method: 'POST', url: '/v1/users/batch', payload, headers: { 'content-type': 'application/json' } });
-      assert.equal(res.statusCode, 200, res.body.slice(0, 500));
+      assert.equal(res.statusCode, 200, res.body.slice(0, 200));
       assert.equal(res.json().summary.created, 400);
     });
 
@@ -169,6 +169,18 @@ for (const kind of DATABASES) {
       const verify = await t.request({ method: 'POST', url: `/v1/users/${body.results[0].user.id}/password/verify`, payload: { password: 'correct horse battery' } });
       assert.equal(verify.statusCode, 200, verify.body);
       assert.equal(verify.json().verified, true);
+    });
+  });
+
+  describe(`a configured batch body limit on ${kind.name}`, () => {
+    const t: TestApp = useTestApp(kind, { batchBodyLimit: 4096 });
+    test('a batch over USERPLANE_BATCH_BODY_LIMIT is a 413 and writes nothing', async () => {
+      const email = `${unique('limit')}@example.com`;
+      const operations = [{ op: 'create', data: { email, bio: 'b'.repeat(3000) } }, { op: 'create', data: { email: `x${email}`, bio: 'b'.repeat(3000) } }];
+      const res = await t.request({ method: 'POST', url: '/v1/users/batch', payload: { operations } });
+      assert.equal(res.statusCode, 413, res.body.slice(0, 200));
+      assert.equal(res.json().error, 'payload_too_large');
+      assert.equal((await t.request({ method: 'GET', url: `/v1/users?email=${encodeURIComponent(email)}` })).json().data.length, 0);
     });
   });
 
