@@ -5,7 +5,7 @@
  * A dry run plans every operation the same way (each transaction rolled back) and writes nothing.
  */
 import { ConflictError, ValidationError, type UniqueField } from '../domain/errors.ts';
-import { normalizeIdentifier, type User } from '../domain/user.ts';
+import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
 import type { RequestContext } from './context.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
 import type { UserService } from './user-service.ts';
@@ -57,6 +57,16 @@ class Claims {
   add(keys: Array<[string, 'id' | UniqueField]>): void {
     for (const [key] of keys) this.taken.add(key);
   }
+
+  /**
+   * After a write: the user's id and unique values, and those it gave up (so that a dry run, which
+   * frees nothing in the store, plans what the real run would do: a later use of them is a 409).
+   */
+  addUser(user: User, changes: ChangeSet = {}): void {
+    this.add(Claims.keys([user.id], user as unknown as Record<string, unknown>));
+    const previous = Object.fromEntries(Object.entries(changes).map(([field, change]) => [field, change.previous]));
+    this.add(Claims.keys([], previous));
+  }
 }
 
 export function createBatchService(users: UserService, passwords: PasswordService) {
@@ -78,7 +88,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const keys = Claims.keys([], operation.data);
         claims.check(keys);
         const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun });
-        claims.add([...keys, ...Claims.keys([user.id], undefined)]);
+        claims.addUser(user);
         return { status: 201, outcome: 'created', user };
       }
       case 'upsert': {
@@ -89,14 +99,14 @@ export function createBatchService(users: UserService, passwords: PasswordServic
           const withId = [...keys, ...Claims.keys([existing.id], undefined)];
           claims.check(withId);
           const result = await users.update(ctx, existing.id, operation.data, { password, dryRun });
-          claims.add(withId);
+          claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };
         const existing = await findMatch(ctx, operation.match, operation.data[operation.match]);
         if (existing) return patch(existing);
         try {
           const user = await users.create(ctx, operation.data, { password, dryRun });
-          claims.add([...keys, ...Claims.keys([user.id], undefined)]);
+          claims.addUser(user);
           return { status: 201, outcome: 'created', user };
         } catch (error) {
           // Another request created the match meanwhile: patch it, as if it had been there first.
@@ -111,14 +121,14 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         claims.check(keys);
         const password = await prepared(operation.password);
         const result = await users.update(ctx, operation.id, operation.data, { password, dryRun, expectedVersions: operation.expectedVersions });
-        claims.add(keys);
+        claims.addUser(result.user, result.changes);
         return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
       }
       case 'delete': {
         const keys = Claims.keys([operation.id], undefined);
         claims.check(keys);
         const user = await users.delete(ctx, operation.id, { dryRun, expectedVersions: operation.expectedVersions });
-        claims.add(keys);
+        claims.addUser(user);
         return { status: 200, outcome: 'deleted', user };
       }
     }

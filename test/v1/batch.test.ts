@@ -115,6 +115,31 @@ for (const kind of DATABASES) {
       assert.equal((await t.request({ method: 'GET', url: `/v1/users/${u.id}` })).statusCode, 200);
     });
 
+    test('a value freed by an earlier operation is not reused in the same batch, dry or not; upsert matches by email too', async () => {
+      for (const dry_run of [true, false]) {
+        const gone = await createUser(t, { email: `${unique('gone')}@example.com` });
+        const moved = await createUser(t, { email: `${unique('moved')}@example.com` });
+        const res = await batch({
+          dry_run,
+          operations: [
+            { op: 'delete', id: gone.id },
+            { op: 'create', data: { email: gone.email } },
+            { op: 'update', id: moved.id, data: { email: `${unique('moved-to')}@example.com` } },
+            { op: 'create', data: { email: moved.email } },
+          ],
+        });
+        assert.deepEqual(res.json().results.map((r: { status: number }) => r.status), [200, 409, 200, 409], `dry_run ${dry_run}`);
+      }
+      const byEmail = await createUser(t, { email: `${unique('match')}@example.com` });
+      const res = await batch({ operations: [{ op: 'upsert', match: 'email', data: { email: byEmail.email.toUpperCase(), first_name: 'Matched' } }] });
+      assert.equal(res.json().results[0].status, 200);
+      assert.equal(res.json().results[0].user.id, byEmail.id);
+      assert.equal(res.json().results[0].user.first_name, 'Matched');
+      const missing = await batch({ operations: [{ op: 'upsert', match: 'external_id', data: { first_name: 'Nobody' } }] });
+      assert.equal(missing.json().results[0].status, 400);
+      assert.ok(missing.json().results[0].error.details.external_id);
+    });
+
     test('more than 1,000 operations is a 400 naming the limit; the frame of the body is checked', async () => {
       const operations = Array.from({ length: 1001 }, (_, i) => ({ op: 'create', data: { email: `too-many-${i}@example.com` } }));
       const res = await batch({ operations });
