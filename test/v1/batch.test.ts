@@ -162,6 +162,23 @@ for (const kind of DATABASES) {
       assert.equal(res.json().summary.created, 400);
     });
 
+    test('1,000 users with password hashes fit in one batch (beyond the ordinary body limit); a read key may not batch', async () => {
+      const hash = hashSync('imported password', 4);
+      const prefix = unique('thousand');
+      const operations = Array.from({ length: 1000 }, (_, i) => ({
+        op: 'create',
+        data: { email: `${prefix}-${i}@example.com`, first_name: `User ${i}`, external_id: `${prefix}-${i}`, password_hash: hash, password_hash_type: 'bcrypt' },
+      }));
+      assert.ok(JSON.stringify({ operations }).length > 64 * 1024);
+      const res = await batch({ operations });
+      assert.equal(res.statusCode, 200, res.body.slice(0, 200));
+      assert.deepEqual(res.json().summary, { created: 1000, updated: 0, unchanged: 0, deleted: 0, failed: 0 });
+      assert.ok(res.json().results.every((r: { index: number; status: number; user: { password_set: boolean } }, i: number) => r.status === 201 && r.user.password_set && r.index === i));
+      const read = await t.key(['read']);
+      const refused = await t.request({ method: 'POST', url: '/v1/users/batch', payload: { operations: [] }, key: read });
+      assert.equal(refused.statusCode, 403);
+    });
+
     test('an Idempotency-Key replays the whole answer and writes nothing more', async () => {
       const email = `${unique('idem')}@example.com`;
       const key = unique('key');
