@@ -65,6 +65,17 @@ export function useTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Te
   return t;
 }
 
+/** useTestApp on a real port, for races and clients that need sockets; `base` is its URL. */
+export function useListeningApp(kind: DatabaseKind, options: TestAppOptions = {}): TestApp & { base: string } {
+  const t = {} as TestApp & { base: string };
+  before(async () => {
+    Object.assign(t, await startTestApp(kind, options));
+    t.base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(() => t.close());
+  return t;
+}
+
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const database: TestDatabase = await kind.create();
   const store = await openStore(database.url, options.storeOptions);

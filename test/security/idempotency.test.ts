@@ -1,19 +1,13 @@
 /** Issue 5: Idempotency-Key on every POST of every door, kept in the database. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useListeningApp } from '../helpers/app.ts';
 
 for (const kind of DATABASES) {
   describe(`Idempotency-Key on ${kind.name}`, () => {
-    let t: TestApp;
-    let base: string;
-    before(async () => {
-      t = await startTestApp(kind);
-      base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    });
-    after(() => t.close());
+    const t = useListeningApp(kind);
 
     const post = (url: string, body: object, key: string, credential = TEST_ADMIN_KEY) =>
       t.request({ method: 'POST', url, payload: body, key: credential, headers: { 'idempotency-key': key } });
@@ -64,7 +58,7 @@ for (const kind of DATABASES) {
     test('two identical requests racing: one executes, the other replays it — never a double write', async () => {
       const email = `race-idem-${kind.name}@example.com`;
       const send = () =>
-        fetch(`${base}/v1/users`, {
+        fetch(`${t.base}/v1/users`, {
           method: 'POST',
           headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'race-key' },
           body: JSON.stringify({ email }),

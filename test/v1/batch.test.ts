@@ -4,10 +4,10 @@
  * and no lost update when batches race single PATCHes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { hashSync } from '@node-rs/bcrypt';
 import { DATABASES } from '../helpers/databases.ts';
-import { TEST_ADMIN_KEY, startTestApp, useTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, type TestApp, useListeningApp, useTestApp } from '../helpers/app.ts';
 import { createUser } from '../helpers/users.ts';
 
 let n = 0;
@@ -227,16 +227,10 @@ for (const kind of DATABASES) {
   });
 
   describe(`batches racing single PATCHes on ${kind.name}`, () => {
-    let t: TestApp;
-    let base: string;
-    before(async () => {
-      t = await startTestApp(kind);
-      base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    });
-    after(() => t.close());
+    const t = useListeningApp(kind);
 
     const call = (method: string, path: string, body: unknown) =>
-      fetch(`${base}${path}`, {
+      fetch(`${t.base}${path}`, {
         method,
         headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -253,7 +247,7 @@ for (const kind of DATABASES) {
       const responses = await Promise.all(requests);
       assert.deepEqual(responses.map((r) => r.status), Array(20).fill(200));
       for (const response of responses.slice(0, 10)) assert.equal((await response.json()).results[0].status, 200);
-      const final = await (await fetch(`${base}/v1/users/${user.id}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json();
+      const final = await (await fetch(`${t.base}/v1/users/${user.id}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json();
       assert.equal(Object.keys(final.metadata).length, 20);
       assert.equal(final.version, 21);
     });

@@ -3,22 +3,16 @@
  * on each database. Lost updates and duplicates are what these must never show.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DATABASES } from '../helpers/databases.ts';
-import { TEST_ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.ts';
+import { TEST_ADMIN_KEY, useListeningApp } from '../helpers/app.ts';
 
 for (const kind of DATABASES) {
   describe(`races on ${kind.name}`, () => {
-    let t: TestApp;
-    let base: string;
-    before(async () => {
-      t = await startTestApp(kind);
-      base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    });
-    after(() => t.close());
+    const t = useListeningApp(kind);
 
     const call = (method: string, path: string, body?: unknown) =>
-      fetch(`${base}${path}`, {
+      fetch(`${t.base}${path}`, {
         method,
         headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
