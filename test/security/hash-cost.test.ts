@@ -44,6 +44,11 @@ const ABOVE_DEFAULTS: Array<{ type: string; hash: string; message: RegExp }> = [
     hash: `$pbkdf2$i=2000001,d=sha256$${SALT}$${DIGEST32}`,
     message: /^pbkdf2 \(sha256\) iterations 2,000,001 is above this server's ceiling of 2,000,000 \(USERPLANE_HASH_MAX_PBKDF2_ITERATIONS\)$/,
   },
+  {
+    type: 'sha512_crypt',
+    hash: '$6$rounds=400001$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
+    message: /^sha512_crypt rounds 400,001 is above this server's ceiling of 400,000 \(USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS\)$/,
+  },
 ];
 
 for (const kind of DATABASES) {
@@ -124,6 +129,18 @@ describe('checkHashCost and the settings', () => {
     assert.throws(() => checkHashCost(parseImportedHash('scrypt', `$scrypt$v=1$n=131072,r=8,p=2,kl=32$${SALT}$${DIGEST32}`), DEFAULT_HASH_CEILINGS), /256 MiB/);
     checkHashCost(parseImportedHash('scrypt', `$scrypt$v=1$n=131072,r=8,p=1,kl=32$${SALT}$${DIGEST32}`), DEFAULT_HASH_CEILINGS);
     assert.throws(() => checkHashCost(parseImportedHash('argon2', `$argon2id$v=19$m=65536,t=6,p=1$${SALT}$${DIGEST32}`), { ...DEFAULT_HASH_CEILINGS, argon2Time: 5 }), /argon2 t=6 is above this server.s ceiling of 5 \(USERPLANE_HASH_MAX_ARGON2_TIME\)/);
+  });
+
+  test('sha-crypt rounds have a ceiling (5,000 when the hash names none); md5_crypt has none', () => {
+    const checksum = '5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5';
+    checkHashCost(parseImportedHash('sha256_crypt', `$5$saltstring$${checksum}`), { ...DEFAULT_HASH_CEILINGS, shaCryptRounds: 5000 });
+    assert.throws(
+      () => checkHashCost(parseImportedHash('sha256_crypt', `$5$saltstring$${checksum}`), { ...DEFAULT_HASH_CEILINGS, shaCryptRounds: 4999 }),
+      /sha256_crypt rounds 5,000 is above this server's ceiling of 4,999 \(USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS\)$/,
+    );
+    checkHashCost(parseImportedHash('sha256_crypt', `$5$rounds=400000$saltstring$${checksum}`), DEFAULT_HASH_CEILINGS);
+    assert.throws(() => checkHashCost(parseImportedHash('sha256_crypt', `$5$rounds=999999999$s$${checksum}`), DEFAULT_HASH_CEILINGS), { reason: 'above_ceiling' });
+    checkHashCost(parseImportedHash('md5_crypt', '$1$rasmusle$rISCgZzpwk3UhDidwXvin0'), { ...DEFAULT_HASH_CEILINGS, shaCryptRounds: 1000 });
   });
 
   test('ceilings and queue settings come from the environment, validated', () => {

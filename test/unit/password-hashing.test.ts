@@ -69,7 +69,7 @@ describe('parseImportedHash: types', () => {
         assert.equal(error.reason, 'unsupported_type');
         assert.equal(
           error.message,
-          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt",
+          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt",
         );
         return true;
       },
@@ -85,8 +85,10 @@ describe('parseImportedHash: types', () => {
     });
   });
 
-  test('SUPPORTED_HASH_TYPES lists the seven formats', () => {
-    assert.deepEqual([...SUPPORTED_HASH_TYPES], ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt']);
+  test('SUPPORTED_HASH_TYPES lists the ten formats', () => {
+    assert.deepEqual([...SUPPORTED_HASH_TYPES], [
+      'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt',
+    ]);
   });
 
   test('empty, oversized and whitespace-carrying hashes are malformed for every type', () => {
@@ -482,6 +484,111 @@ describe('firebase-scrypt', () => {
     assertMalformed('firebase-scrypt', encode({ ...fb, ss: '', r: '8', m: '14' }), /^firebase-scrypt field ss= must be non-empty base64$/);
     assertMalformed('firebase-scrypt', encode({ ...fb, salt: '42xEC*ixf3L2lw==', r: '8', m: '14' }), /^firebase-scrypt field salt= must be non-empty base64$/);
     assertMalformed('firebase-scrypt', encode({ ...fb, hash: fb.hash.slice(0, 40), r: '8', m: '14' }), /^firebase-scrypt hash= must decode to as many bytes as the signer key sk=$/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// crypt(3): sha512_crypt ($6$), sha256_crypt ($5$), md5_crypt ($1$)
+// ---------------------------------------------------------------------------------------------
+
+describe('sha512_crypt and sha256_crypt', () => {
+  // Source: Ulrich Drepper, "Unix crypt using SHA-256 and SHA-512" (https://www.akkadia.org/drepper/SHA-crypt.txt),
+  // the test vectors of its sha256crypt.c / sha512crypt.c (also passlib's test_handlers.py sha*_crypt cases).
+  test('the specification\'s SHA-256 vectors', async () => {
+    await assertVector('sha256_crypt', '$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5', 'Hello world!');
+    await assertVector('sha256_crypt', '$5$rounds=10000$saltstringsaltst$3xv.VbSHBb41AL9AvLeujZkZRBAwqFMz2.opqey6IcA', 'Hello world!');
+    await assertVector('sha256_crypt', '$5$rounds=5000$toolongsaltstrin$Un/5jzAHMgOGZ5.mWJpuVolil07guHPvOW8mGRcvxa5', 'This is just a test');
+    await assertVector(
+      'sha256_crypt',
+      '$5$rounds=1400$anotherlongsalts$Rx.j8H.h8HjEDGomFU8bDkXm3XIUnzyxf12oP84Bnq1',
+      'a very much longer text to encrypt.  This one even stretches over morethan one line.',
+    );
+    await assertVector('sha256_crypt', '$5$rounds=77777$short$JiO1O3ZpDAxGJeaDIuqCoEFysAe1mZNJRs3pw0KQRd/', 'we have a short salt string but not a short password');
+    await assertVector('sha256_crypt', '$5$rounds=1000$roundstoolow$yfvwcWrQ8l/K0DAWyuPMDNHpIVlTQebY9l/gL972bIC', 'the minimum number is still observed');
+  });
+
+  test('the specification\'s SHA-512 vectors', async () => {
+    await assertVector('sha512_crypt', '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1', 'Hello world!');
+    await assertVector(
+      'sha512_crypt',
+      '$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.',
+      'Hello world!',
+    );
+    await assertVector(
+      'sha512_crypt',
+      '$6$rounds=1400$anotherlongsalts$POfYwTEok97VWcjxIiSOjiykti.o/pQs.wPvMxQ6Fm7I6IoYN3CmLs66x9t0oSwbtEW7o7UmJEiDwGqd8p4ur1',
+      'a very much longer text to encrypt.  This one even stretches over morethan one line.',
+    );
+    await assertVector(
+      'sha512_crypt',
+      '$6$rounds=77777$short$WuQyW2YR.hBNpjjRhpYD/ifIw05xdfeEyQoMxIXbkvr0gge1a1x3yRULJ5CCaUeOxFmtlcGZelFl5CxtgfiAc0',
+      'we have a short salt string but not a short password',
+    );
+    await assertVector(
+      'sha512_crypt',
+      '$6$rounds=1000$roundstoolow$kUMsbe306n21p9R.FRkW3IGn.S9NPN0x50YhH1xhLsPuWGsUSklZt58jaTfF4ZEQpyUNGc0dqbpBYYBaHHrsX.',
+      'the minimum number is still observed',
+    );
+  });
+
+  test('rounds: 5,000 when absent, clamped to 1,000 below it as every implementation does', () => {
+    const plain = parseImportedHash('sha256_crypt', '$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5');
+    assert.ok(plain.type === 'sha256_crypt' && plain.rounds === 5000 && !plain.roundsGiven);
+    const low = parseImportedHash('sha512_crypt', '$6$rounds=10$roundstoolow$kUMsbe306n21p9R.FRkW3IGn.S9NPN0x50YhH1xhLsPuWGsUSklZt58jaTfF4ZEQpyUNGc0dqbpBYYBaHHrsX.');
+    assert.ok(low.type === 'sha512_crypt' && low.rounds === 1000);
+  });
+
+  test('a costly verify lets the event loop run between chunks of rounds', async () => {
+    let ticks = 0;
+    let done = false;
+    const tick = () => {
+      ticks += 1;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const verified = await verifies('sha256_crypt', '$5$rounds=20000$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5', 'x');
+    done = true;
+    assert.equal(verified, false);
+    assert.ok(ticks >= 5, `the event loop ran ${ticks} times during 20,000 rounds`);
+  });
+
+  test('malformed sha-crypt hashes', () => {
+    const s256 = '5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5';
+    assertMalformed('sha256_crypt', `$6$saltstring$${s256}`, /^sha256_crypt hash starts with \$6\$; import it with password_hash_type 'sha512_crypt'$/);
+    assertMalformed('sha512_crypt', `$5$saltstring$${s256}`, /^sha512_crypt hash starts with \$5\$; import it with password_hash_type 'sha256_crypt'$/);
+    assertMalformed('sha256_crypt', `$1$saltstring$${s256}`, /^sha256_crypt hash must look like \$5\$\[rounds=<n>\$\]<salt>\$<43 characters>$/);
+    assertMalformed('sha256_crypt', `$5$${s256}`, /must look like \$5\$/);
+    assertMalformed('sha256_crypt', `$5$rounds=5000$a$b$${s256}`, /must look like \$5\$/);
+    assertMalformed('sha256_crypt', `$5$saltstringsaltstring$${s256}`, /^sha256_crypt salt must be at most 16 characters, without \$ or :$/);
+    assertMalformed('sha256_crypt', `$5$saltstring$${s256.slice(1)}`, /^sha256_crypt checksum \(the last field\) must be 43 characters of \.\/0-9A-Za-z$/);
+    assertMalformed('sha256_crypt', `$5$saltstring$${s256.slice(1)}!`, /must be 43 characters/);
+    assertMalformed('sha512_crypt', `$6$saltstring$${s256}`, /^sha512_crypt checksum \(the last field\) must be 86 characters/);
+  });
+});
+
+describe('md5_crypt', () => {
+  test('passlib\'s md5_crypt vectors', async () => {
+    // Source: passlib/tests/test_handlers.py, md5_crypt_test.known_correct_hashes.
+    await assertVector('md5_crypt', '$1$dOHYPKoP$tnxS1T8Q6VVn3kpV8cN6o.', '');
+    await assertVector('md5_crypt', '$1$m/5ee7ol$bZn0kIBFipq39e.KDXX8I0', ' ');
+    await assertVector('md5_crypt', '$1$ec6XvcoW$ghEtNK2U1MC5l.Dwgi3020', 'test');
+    await assertVector('md5_crypt', '$1$nX1e7EeI$ljQn72ZUgt6Wxd9hfvHdV0', 'Compl3X AlphaNu3meric');
+    await assertVector('md5_crypt', '$1$jQS7o98J$V6iTcr71CGgwW2laf17pi1', '4lpHa N|_|M3r1K W/ Cur5Es: #$%(*)(*%#');
+    // Source: passlib's ldap_md5_crypt case (the same hash under {CRYPT}), its UTF-8 password.
+    await assertVector('md5_crypt', '$1$d6/Ky1lU$/xpf8m7ftmWLF.TjHCqel0', UPASS_TABLE);
+  });
+
+  test('PHP\'s documented crypt() example', async () => {
+    // Source: the PHP manual, crypt() (https://www.php.net/manual/en/function.crypt.php), the MD5 example.
+    await assertVector('md5_crypt', '$1$rasmusle$rISCgZzpwk3UhDidwXvin0', 'rasmuslerdorf');
+  });
+
+  test('malformed md5_crypt hashes', () => {
+    assertMalformed('md5_crypt', '$1$dOHYPKoP$tnxS1T8Q6VVn3kpV8cN6o!', /^md5_crypt checksum \(the last field\) must be 22 characters of \.\/0-9A-Za-z$/);
+    assertMalformed('md5_crypt', '$1$dOHYPKoP$tnxS1T8Q6VVn3kpV8cN6o', /must be 22 characters/);
+    assertMalformed('md5_crypt', '$1$dOHYPKoPx$tnxS1T8Q6VVn3kpV8cN6o.', /^md5_crypt salt must be at most 8 characters, without \$ or :$/);
+    assertMalformed('md5_crypt', '$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/', /^md5_crypt hash must look like \$1\$<salt of up to 8 characters>\$<22 characters>$/);
+    assertMalformed('md5_crypt', '$1$tnxS1T8Q6VVn3kpV8cN6o.', /must look like \$1\$/);
   });
 });
 

@@ -92,6 +92,29 @@ for (const kind of DATABASES) {
       assert.deepEqual((await post(`/v1/users/${user.id}/password/verify`, { password: BCRYPT_U.password })).json(), { verified: true });
     });
 
+    test('crypt(3) imports (sha512_crypt, sha256_crypt, md5_crypt) verify and are re-hashed to argon2id; a malformed one is a 400', async () => {
+      // Vectors: Drepper's SHA-crypt specification and the PHP manual's crypt() example.
+      const cases = [
+        { type: 'sha512_crypt', hash: '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1', password: 'Hello world!' },
+        { type: 'sha256_crypt', hash: '$5$rounds=10000$saltstringsaltst$3xv.VbSHBb41AL9AvLeujZkZRBAwqFMz2.opqey6IcA', password: 'Hello world!' },
+        { type: 'md5_crypt', hash: '$1$rasmusle$rISCgZzpwk3UhDidwXvin0', password: 'rasmuslerdorf' },
+      ];
+      for (const { type, hash, password } of cases) {
+        const user = await createUser();
+        const set = await post(`/v1/users/${user.id}/password`, { password_hash: hash, password_hash_type: type });
+        assert.equal(set.statusCode, 200, `${type}: ${set.body}`);
+        assert.deepEqual((await post(`/v1/users/${user.id}/password/verify`, { password: `${password}!` })).json(), { verified: false });
+        assert.equal((await t.store.users.findById('test', user.id))!.password_hash_type, type);
+        assert.deepEqual((await post(`/v1/users/${user.id}/password/verify`, { password })).json(), { verified: true });
+        const upgraded = await t.store.users.findById('test', user.id);
+        assert.equal(upgraded!.password_hash_type, 'argon2', type);
+        assert.match(upgraded!.password_hash!, /^\$argon2id\$/);
+        const bad = await post(`/v1/users/${user.id}/password`, { password_hash: hash.slice(0, -1), password_hash_type: type });
+        assert.equal(bad.statusCode, 400, type);
+        assert.match(bad.json().details.password_hash[0], new RegExp(`^${type} checksum`));
+      }
+    });
+
     test('a user without a password never verifies', async () => {
       const user = await createUser();
       assert.deepEqual((await post(`/v1/users/${user.id}/password/verify`, { password: 'anything at all' })).json(), { verified: false });

@@ -24,6 +24,8 @@ export interface HashCeilings {
   firebaseMemCost: number;
   /** Firebase rounds (scrypt r). */
   firebaseRounds: number;
+  /** crypt(3) sha256_crypt / sha512_crypt rounds= (5,000 when the hash names none). */
+  shaCryptRounds: number;
 }
 
 export interface CeilingSpec {
@@ -46,6 +48,8 @@ export const CEILING_SPECS: Record<keyof HashCeilings, CeilingSpec> = {
   bcryptCost: { env: 'USERPLANE_HASH_MAX_BCRYPT_COST', default: 13, min: 4, max: 16 },
   firebaseMemCost: { env: 'USERPLANE_HASH_MAX_FIREBASE_MEM_COST', default: 14, min: 1, max: 14 },
   firebaseRounds: { env: 'USERPLANE_HASH_MAX_FIREBASE_ROUNDS', default: 8, min: 1, max: 8 },
+  // About 1.4 µs a round here (node:crypto, one hash object per round): 400,000 ≈ 0.55 s.
+  shaCryptRounds: { env: 'USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS', default: 400_000, min: 1_000, max: 999_999_999 },
 };
 
 export const DEFAULT_HASH_CEILINGS: HashCeilings = Object.fromEntries(
@@ -94,9 +98,14 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
       above('firebase-scrypt mem_cost ', parsed.memCost, 'firebaseMemCost');
       above('firebase-scrypt rounds ', parsed.rounds, 'firebaseRounds');
       return;
+    case 'sha256_crypt':
+    case 'sha512_crypt':
+      above(`${parsed.type} rounds `, parsed.rounds, 'shaCryptRounds');
+      return;
     case 'ssha':
     case 'ssha256':
-      return; // One hash computation: nothing to bound.
+    case 'md5_crypt':
+      return; // One hash computation (md5_crypt: a fixed 1,000 MD5 rounds): nothing to bound.
   }
 }
 

@@ -5,6 +5,8 @@ import { PasswordHashFormatError, malformed } from './errors.ts';
 import { parseFirebaseScrypt, verifyFirebaseScrypt } from './firebase-scrypt.ts';
 import { parsePbkdf2, verifyPbkdf2 } from './pbkdf2.ts';
 import { parseScrypt, verifyScrypt } from './scrypt.ts';
+import { parseMd5Crypt, verifyMd5Crypt } from './md5-crypt.ts';
+import { parseShaCrypt, verifyShaCrypt } from './sha-crypt.ts';
 import { parseSsha, verifySsha } from './ssha.ts';
 import { SUPPORTED_HASH_TYPES, isSupportedHashType, type ParsedHash, type PasswordHashType } from './types.ts';
 
@@ -19,6 +21,9 @@ const PARSERS: Record<PasswordHashType, (hash: string) => ParsedHash> = {
   ssha: (hash) => parseSsha('ssha', hash),
   ssha256: (hash) => parseSsha('ssha256', hash),
   'firebase-scrypt': parseFirebaseScrypt,
+  sha512_crypt: (hash) => parseShaCrypt('sha512_crypt', hash),
+  sha256_crypt: (hash) => parseShaCrypt('sha256_crypt', hash),
+  md5_crypt: parseMd5Crypt,
 };
 
 /** Quotes a caller's type name for an error message: printable characters only, kept short. */
@@ -57,5 +62,10 @@ export function verifyImportedHash(parsed: ParsedHash, password: string): Promis
       return verifySsha(parsed, password);
     case 'firebase-scrypt':
       return verifyFirebaseScrypt(parsed, password);
+    case 'sha256_crypt':
+    case 'sha512_crypt':
+      return verifyShaCrypt(parsed, password);
+    case 'md5_crypt':
+      return verifyMd5Crypt(parsed, password);
   }
 }

@@ -1,5 +1,5 @@
 /** The hash types an import may name, and the parsed forms they validate into. */
-export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt'] as const;
+export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt'] as const;
 export type PasswordHashType = (typeof SUPPORTED_HASH_TYPES)[number];
 
 export function isSupportedHashType(type: string): type is PasswordHashType {
@@ -65,10 +65,28 @@ export interface ParsedFirebaseScrypt {
   hash: Buffer;
 }
 
+/** crypt(3) $5$ / $6$: salt and checksum kept as the crypt strings they are. */
+export interface ParsedShaCrypt {
+  type: 'sha256_crypt' | 'sha512_crypt';
+  /** After the spec's clamping to 1,000–999,999,999; 5,000 when the hash has no rounds= field. */
+  rounds: number;
+  roundsGiven: boolean;
+  salt: string;
+  checksum: string;
+}
+
+export interface ParsedMd5Crypt {
+  type: 'md5_crypt';
+  salt: string;
+  checksum: string;
+}
+
 export type ParsedHash =
   | ParsedBcrypt
   | ParsedArgon2
   | ParsedScrypt
   | ParsedPbkdf2
   | ParsedSsha
-  | ParsedFirebaseScrypt;
+  | ParsedFirebaseScrypt
+  | ParsedShaCrypt
+  | ParsedMd5Crypt;
