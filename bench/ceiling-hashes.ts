@@ -8,6 +8,9 @@ const b64 = (bytes: number) => randomBytes(bytes).toString('base64').replace(/=+
 // at once, so random characters would measure nothing.
 const bcryptAt = (cost: number) => hashSync('x', 4).replace(/^\$2b\$04\$/, `$2b$${String(cost).padStart(2, '0')}$`);
 
+/** Random characters of crypt(3)'s base64 alphabet. */
+const cryptChars = (n: number) => [...randomBytes(n)].map((byte) => './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[byte & 63]).join('');
+
 export interface Case {
   name: string;
   setting: string;
@@ -29,6 +32,9 @@ export function cases(c: HashCeilings): Case[] {
     { name: `pbkdf2-sha512 ${c.pbkdf2Sha512Iterations} (64 B)`, setting: 'USERPLANE_HASH_MAX_PBKDF2_SHA512_ITERATIONS', type: 'pbkdf2', hash: `$pbkdf2$i=${c.pbkdf2Sha512Iterations},d=sha512$${b64(16)}$${b64(64)}` },
     { name: `bcrypt cost ${c.bcryptCost}`, setting: 'USERPLANE_HASH_MAX_BCRYPT_COST', type: 'bcrypt', hash: bcryptAt(c.bcryptCost) },
     { name: `firebase-scrypt r=${c.firebaseRounds} mem_cost=${c.firebaseMemCost}`, setting: 'USERPLANE_HASH_MAX_FIREBASE_*', type: 'firebase-scrypt', hash: firebase },
+    { name: `sha512_crypt rounds=${c.shaCryptRounds}`, setting: 'USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS', type: 'sha512_crypt', hash: `$6$rounds=${c.shaCryptRounds}$saltstring$${cryptChars(86)}` },
+    { name: `sha256_crypt rounds=${c.shaCryptRounds}`, setting: 'USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS', type: 'sha256_crypt', hash: `$5$rounds=${c.shaCryptRounds}$saltstring$${cryptChars(43)}` },
+    { name: 'md5_crypt (no ceiling)', setting: '-', type: 'md5_crypt', hash: `$1$saltsalt$${cryptChars(22)}` },
     { name: 'ssha256 (no ceiling)', setting: '-', type: 'ssha256', hash: `{SSHA256}${randomBytes(40).toString('base64')}` },
     { name: 'ours: argon2id m=19456 KiB t=2 p=1', setting: '-', type: 'argon2', hash: `$argon2id$v=19$m=19456,t=2,p=1$${b64(16)}$${b64(32)}` },
   ];
