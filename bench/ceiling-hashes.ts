@@ -34,6 +34,7 @@ export function cases(c: HashCeilings): Case[] {
     { name: `firebase-scrypt r=${c.firebaseRounds} mem_cost=${c.firebaseMemCost}`, setting: 'USERPLANE_HASH_MAX_FIREBASE_*', type: 'firebase-scrypt', hash: firebase },
     { name: `sha512_crypt rounds=${c.shaCryptRounds}`, setting: 'USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS', type: 'sha512_crypt', hash: `$6$rounds=${c.shaCryptRounds}$saltstring$${cryptChars(86)}` },
     { name: `sha256_crypt rounds=${c.shaCryptRounds}`, setting: 'USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS', type: 'sha256_crypt', hash: `$5$rounds=${c.shaCryptRounds}$saltstring$${cryptChars(43)}` },
+    { name: `phpass 2^${c.phpassLog2Rounds}`, setting: 'USERPLANE_HASH_MAX_PHPASS_LOG2_ROUNDS', type: 'phpass', hash: `$P$${'./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[c.phpassLog2Rounds]}${cryptChars(30)}` },
     { name: 'md5_crypt (no ceiling)', setting: '-', type: 'md5_crypt', hash: `$1$saltsalt$${cryptChars(22)}` },
     { name: 'ssha256 (no ceiling)', setting: '-', type: 'ssha256', hash: `{SSHA256}${randomBytes(40).toString('base64')}` },
     { name: 'ours: argon2id m=19456 KiB t=2 p=1', setting: '-', type: 'argon2', hash: `$argon2id$v=19$m=19456,t=2,p=1$${b64(16)}$${b64(32)}` },

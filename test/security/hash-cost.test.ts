@@ -49,6 +49,11 @@ const ABOVE_DEFAULTS: Array<{ type: string; hash: string; message: RegExp }> = [
     hash: '$6$rounds=200001$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
     message: /^sha512_crypt rounds 200,001 is above this server's ceiling of 200,000 \(USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS\)$/,
   },
+  {
+    type: 'phpass',
+    hash: '$P$GiS0N5L672xzQx1rt1vgdJQRYKnQM9/',
+    message: /^phpass log2 rounds 18 is above this server's ceiling of 17 \(USERPLANE_HASH_MAX_PHPASS_LOG2_ROUNDS\)$/,
+  },
 ];
 
 for (const kind of DATABASES) {

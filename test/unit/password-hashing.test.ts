@@ -69,7 +69,7 @@ describe('parseImportedHash: types', () => {
         assert.equal(error.reason, 'unsupported_type');
         assert.equal(
           error.message,
-          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt",
+          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass",
         );
         return true;
       },
@@ -85,9 +85,9 @@ describe('parseImportedHash: types', () => {
     });
   });
 
-  test('SUPPORTED_HASH_TYPES lists the ten formats', () => {
+  test('SUPPORTED_HASH_TYPES lists the eleven formats', () => {
     assert.deepEqual([...SUPPORTED_HASH_TYPES], [
-      'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt',
+      'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass',
     ]);
   });
 
@@ -589,6 +589,43 @@ describe('md5_crypt', () => {
     assertMalformed('md5_crypt', '$1$dOHYPKoPx$tnxS1T8Q6VVn3kpV8cN6o.', /^md5_crypt salt must be at most 8 characters, without \$ or :$/);
     assertMalformed('md5_crypt', '$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/', /^md5_crypt hash must look like \$1\$<salt of up to 8 characters>\$<22 characters>$/);
     assertMalformed('md5_crypt', '$1$tnxS1T8Q6VVn3kpV8cN6o.', /must look like \$1\$/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// phpass ($P$, $H$)
+// ---------------------------------------------------------------------------------------------
+
+describe('phpass', () => {
+  test('Openwall phpass\'s own test vector', async () => {
+    // Source: Openwall phpass 0.3 test.php, "A correct portable hash for 'test12345'".
+    await assertVector('phpass', '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', 'test12345');
+  });
+
+  test('passlib\'s phpass vectors ($P$ and phpBB\'s $H$, 2^7 to 2^17 rounds)', async () => {
+    // Source: passlib/tests/test_handlers.py, phpass_test.known_correct_hashes.
+    await assertVector('phpass', '$H$9aaaaaSXBjgypwqm.JsMssPLiS8YQ00', 'test1');
+    await assertVector('phpass', '$H$9PE8jEklgZhgLmZl5.HYJAzfGCQtzi1', '123456');
+    await assertVector('phpass', '$P$912345678LIjjb6PhecupozNBmDndU0', 'thisisalongertestPW');
+    await assertVector('phpass', '$H$712345678WhEyvy1YWzT4647jzeOmo0', 'JohnRipper');
+    await assertVector('phpass', '$P$B12345678L6Lpt4BxNotVIMILOa9u81', 'JohnRipper');
+    await assertVector('phpass', '$P$7JaFQsPzJSuenezefD/3jHgt5hVfNH0', '');
+    await assertVector('phpass', '$P$FiS0N5L672xzQx1rt1vgdJQRYKnQM9/', 'compL3X!');
+    await assertVector('phpass', '$P$7SMy8VxnfsIy2Sxm7fJxDSdil.h7TW.', UPASS_TABLE);
+  });
+
+  test('parses the round count from the 4th character', () => {
+    const parsed = parseImportedHash('phpass', '$P$B12345678L6Lpt4BxNotVIMILOa9u81');
+    assert.ok(parsed.type === 'phpass' && parsed.log2Rounds === 13 && parsed.salt === '12345678');
+  });
+
+  test('malformed phpass hashes', () => {
+    const shape = /^phpass hash must look like \$P\$ or \$H\$, a count character, 8 salt characters and 22 hash characters$/;
+    assertMalformed('phpass', '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L', shape);
+    assertMalformed('phpass', '$S$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', shape);
+    assertMalformed('phpass', '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r!L0', /^phpass hash must be written in the characters \.\/0-9A-Za-z after its \$P\$ or \$H\$$/);
+    assertMalformed('phpass', '$P$4IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', /^phpass count character must stand for 2\^7 to 2\^30 rounds \(5 to S\)$/);
+    assertMalformed('phpass', '$P$TIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', /count character must stand for 2\^7 to 2\^30/);
   });
 });
 

@@ -26,6 +26,8 @@ export interface HashCeilings {
   firebaseRounds: number;
   /** crypt(3) sha256_crypt / sha512_crypt rounds= (5,000 when the hash names none). */
   shaCryptRounds: number;
+  /** phpass's log2 round count (2^n MD5 rounds). */
+  phpassLog2Rounds: number;
 }
 
 export interface CeilingSpec {
@@ -50,6 +52,8 @@ export const CEILING_SPECS: Record<keyof HashCeilings, CeilingSpec> = {
   firebaseRounds: { env: 'USERPLANE_HASH_MAX_FIREBASE_ROUNDS', default: 8, min: 1, max: 8 },
   // 1.4–2.8 µs a round here (node:crypto, one hash object per round): 200,000 ≈ 0.3–0.55 s.
   shaCryptRounds: { env: 'USERPLANE_HASH_MAX_SHA_CRYPT_ROUNDS', default: 200_000, min: 1_000, max: 999_999_999 },
+  // WordPress and phpBB use 2^8; 2^17 (the highest in passlib's vectors) is about 0.2–0.4 s here.
+  phpassLog2Rounds: { env: 'USERPLANE_HASH_MAX_PHPASS_LOG2_ROUNDS', default: 17, min: 7, max: 30 },
 };
 
 export const DEFAULT_HASH_CEILINGS: HashCeilings = Object.fromEntries(
@@ -101,6 +105,9 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
     case 'sha256_crypt':
     case 'sha512_crypt':
       above(`${parsed.type} rounds `, parsed.rounds, 'shaCryptRounds');
+      return;
+    case 'phpass':
+      above('phpass log2 rounds ', parsed.log2Rounds, 'phpassLog2Rounds');
       return;
     case 'ssha':
     case 'ssha256':

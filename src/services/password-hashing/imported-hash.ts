@@ -6,6 +6,7 @@ import { parseFirebaseScrypt, verifyFirebaseScrypt } from './firebase-scrypt.ts'
 import { parsePbkdf2, verifyPbkdf2 } from './pbkdf2.ts';
 import { parseScrypt, verifyScrypt } from './scrypt.ts';
 import { parseMd5Crypt, verifyMd5Crypt } from './md5-crypt.ts';
+import { parsePhpass, verifyPhpass } from './phpass.ts';
 import { parseShaCrypt, verifyShaCrypt } from './sha-crypt.ts';
 import { parseSsha, verifySsha } from './ssha.ts';
 import { SUPPORTED_HASH_TYPES, isSupportedHashType, type ParsedHash, type PasswordHashType } from './types.ts';
@@ -24,6 +25,7 @@ const PARSERS: Record<PasswordHashType, (hash: string) => ParsedHash> = {
   sha512_crypt: (hash) => parseShaCrypt('sha512_crypt', hash),
   sha256_crypt: (hash) => parseShaCrypt('sha256_crypt', hash),
   md5_crypt: parseMd5Crypt,
+  phpass: parsePhpass,
 };
 
 /** Quotes a caller's type name for an error message: printable characters only, kept short. */
@@ -67,5 +69,7 @@ export function verifyImportedHash(parsed: ParsedHash, password: string): Promis
       return verifyShaCrypt(parsed, password);
     case 'md5_crypt':
       return verifyMd5Crypt(parsed, password);
+    case 'phpass':
+      return verifyPhpass(parsed, password);
   }
 }

@@ -1,5 +1,5 @@
 /** The hash types an import may name, and the parsed forms they validate into. */
-export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt'] as const;
+export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass'] as const;
 export type PasswordHashType = (typeof SUPPORTED_HASH_TYPES)[number];
 
 export function isSupportedHashType(type: string): type is PasswordHashType {
@@ -81,6 +81,14 @@ export interface ParsedMd5Crypt {
   checksum: string;
 }
 
+/** phpass portable hash: 2^log2Rounds MD5 rounds. */
+export interface ParsedPhpass {
+  type: 'phpass';
+  log2Rounds: number;
+  salt: string;
+  checksum: string;
+}
+
 export type ParsedHash =
   | ParsedBcrypt
   | ParsedArgon2
@@ -89,4 +97,5 @@ export type ParsedHash =
   | ParsedSsha
   | ParsedFirebaseScrypt
   | ParsedShaCrypt
-  | ParsedMd5Crypt;
+  | ParsedMd5Crypt
+  | ParsedPhpass;
