@@ -148,6 +148,20 @@ describe('checkHashCost and the settings', () => {
     checkHashCost(parseImportedHash('md5_crypt', '$1$rasmusle$rISCgZzpwk3UhDidwXvin0'), { ...DEFAULT_HASH_CEILINGS, shaCryptRounds: 1000 });
   });
 
+  test('Django\'s encodings are held to the pbkdf2 and bcrypt ceilings', () => {
+    const digest = Buffer.alloc(32, 7).toString('base64');
+    assert.throws(
+      () => checkHashCost(parseImportedHash('django_pbkdf2_sha256', `pbkdf2_sha256$2000001$seasalt$${digest}`), DEFAULT_HASH_CEILINGS),
+      /pbkdf2 \(sha256\) iterations 2,000,001 is above this server's ceiling of 2,000,000 \(USERPLANE_HASH_MAX_PBKDF2_ITERATIONS\)$/,
+    );
+    checkHashCost(parseImportedHash('django_pbkdf2_sha256', `pbkdf2_sha256$1200000$seasalt$${digest}`), DEFAULT_HASH_CEILINGS);
+    assert.throws(
+      () => checkHashCost(parseImportedHash('django_bcrypt_sha256', `bcrypt_sha256$$2b$14$${DIGEST_53}`), DEFAULT_HASH_CEILINGS),
+      /bcrypt cost 14 is above this server's ceiling of 13 \(USERPLANE_HASH_MAX_BCRYPT_COST\)$/,
+    );
+    checkHashCost(parseImportedHash('django_bcrypt_sha256', `bcrypt_sha256$$2b$12$${DIGEST_53}`), DEFAULT_HASH_CEILINGS);
+  });
+
   test('ceilings and queue settings come from the environment, validated', () => {
     const config = loadConfig({ USERPLANE_HASH_MAX_BCRYPT_COST: '12', USERPLANE_PASSWORD_QUEUE_TIMEOUT_MS: '250', USERPLANE_PASSWORD_FAILURES: '5/1m', USERPLANE_PASSWORD_CONCURRENCY: '3' });
     assert.equal(config.passwords.ceilings.bcryptCost, 12);

@@ -92,7 +92,7 @@ for (const kind of DATABASES) {
       assert.deepEqual((await post(`/v1/users/${user.id}/password/verify`, { password: BCRYPT_U.password })).json(), { verified: true });
     });
 
-    test('crypt(3) and phpass imports (sha512_crypt, sha256_crypt, md5_crypt, phpass) verify and are re-hashed to argon2id; a malformed one is a 400', async () => {
+    test('crypt(3), phpass and Django imports verify and are re-hashed to argon2id; a malformed one is a 400', async () => {
       // Vectors: Drepper's SHA-crypt specification and the PHP manual's crypt() example.
       const cases = [
         { type: 'sha512_crypt', hash: '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1', password: 'Hello world!' },
@@ -100,6 +100,19 @@ for (const kind of DATABASES) {
         { type: 'md5_crypt', hash: '$1$rasmusle$rISCgZzpwk3UhDidwXvin0', password: 'rasmuslerdorf' },
         // Openwall phpass's test.php vector.
         { type: 'phpass', hash: '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0', password: 'test12345', malformed: /^phpass hash must look like/ },
+        // Django 1.8's test_hashers.py and passlib's django_bcrypt_sha256 vectors.
+        {
+          type: 'django_pbkdf2_sha256',
+          hash: 'pbkdf2_sha256$20000$seasalt$oBSd886ysm3AqYun62DOdin8YcfbU1z9cksZSuLP9r0=',
+          password: 'l\u00e8tmein',
+          malformed: /^django_pbkdf2_sha256 hash \(the last field\) must be padded standard base64 of 32 bytes$/,
+        },
+        {
+          type: 'django_bcrypt_sha256',
+          hash: 'bcrypt_sha256$$2a$08$NDjSAIcas.EcoxCRiArvT.MkNiPYVhrsrnJsRkLueZOoV1bsQqlmC',
+          password: 'l\u00e8tmein',
+          malformed: /^django_bcrypt_sha256: bcrypt hash must look like/,
+        },
       ];
       for (const { type, hash, password, malformed } of cases as Array<{ type: string; hash: string; password: string; malformed?: RegExp }>) {
         const user = await createUser();

@@ -1,4 +1,5 @@
 /** bcrypt ($2a$, $2b$, $2y$), verified with @node-rs/bcrypt: native, on the libuv threadpool. */
+import { createHash } from 'node:crypto';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { malformed } from './errors.ts';
 import type { ParsedBcrypt } from './types.ts';
@@ -22,5 +23,7 @@ export function parseBcrypt(hash: string): ParsedBcrypt {
 export function verifyBcrypt(parsed: ParsedBcrypt, password: string): Promise<boolean> {
   // $2a$, $2b$ and PHP's $2y$ give the same digest for UTF-8 passwords (they differ only on byte
   // 0xFF or past 255 bytes), so the hash is replayed as $2b$; the native side compares digests.
-  return bcryptVerify(password, `$2b$${parsed.encoded.slice(4)}`);
+  // Django's bcrypt_sha256 hashes the password's SHA-256, in hex, so passwords past 72 bytes count.
+  const input = parsed.type === 'django_bcrypt_sha256' ? createHash('sha256').update(password, 'utf8').digest('hex') : password;
+  return bcryptVerify(input, `$2b$${parsed.encoded.slice(4)}`);
 }

@@ -87,7 +87,8 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
       above('scrypt 128·N·r·p = ', Math.ceil(mib), 'scryptMiB');
       return;
     }
-    case 'pbkdf2': {
+    case 'pbkdf2':
+    case 'django_pbkdf2_sha256': {
       // Each block of output runs every iteration again.
       const blocks = Math.ceil(parsed.hash.length / DIGEST_BYTES[parsed.digest]);
       const detail = blocks > 1 ? ` (${format(parsed.iterations)} × ${blocks} blocks for a ${parsed.hash.length}-byte hash)` : '';
@@ -96,6 +97,7 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
       return;
     }
     case 'bcrypt':
+    case 'django_bcrypt_sha256':
       above('bcrypt cost ', parsed.cost, 'bcryptCost');
       return;
     case 'firebase-scrypt':

@@ -1,6 +1,7 @@
 /** Validation and verification of hashes imported from other systems. */
 import { parseArgon2, verifyArgon2 } from './argon2.ts';
 import { parseBcrypt, verifyBcrypt } from './bcrypt.ts';
+import { parseDjangoBcryptSha256, parseDjangoPbkdf2Sha256 } from './django.ts';
 import { PasswordHashFormatError, malformed } from './errors.ts';
 import { parseFirebaseScrypt, verifyFirebaseScrypt } from './firebase-scrypt.ts';
 import { parsePbkdf2, verifyPbkdf2 } from './pbkdf2.ts';
@@ -26,6 +27,8 @@ const PARSERS: Record<PasswordHashType, (hash: string) => ParsedHash> = {
   sha256_crypt: (hash) => parseShaCrypt('sha256_crypt', hash),
   md5_crypt: parseMd5Crypt,
   phpass: parsePhpass,
+  django_pbkdf2_sha256: parseDjangoPbkdf2Sha256,
+  django_bcrypt_sha256: parseDjangoBcryptSha256,
 };
 
 /** Quotes a caller's type name for an error message: printable characters only, kept short. */
@@ -52,12 +55,14 @@ export function parseImportedHash(type: string, hash: string): ParsedHash {
 export function verifyImportedHash(parsed: ParsedHash, password: string): Promise<boolean> {
   switch (parsed.type) {
     case 'bcrypt':
+    case 'django_bcrypt_sha256':
       return verifyBcrypt(parsed, password);
     case 'argon2':
       return verifyArgon2(parsed, password);
     case 'scrypt':
       return verifyScrypt(parsed, password);
     case 'pbkdf2':
+    case 'django_pbkdf2_sha256':
       return verifyPbkdf2(parsed, password);
     case 'ssha':
     case 'ssha256':

@@ -14,6 +14,7 @@ import type { ParsedPbkdf2, Pbkdf2Digest } from './types.ts';
  */
 const MIN_ITERATIONS = 1_000;
 const MAX_ITERATIONS = 10_000_000;
+export const PBKDF2_ITERATION_BOUNDS = { min: MIN_ITERATIONS, max: MAX_ITERATIONS } as const;
 const HASH_BYTES = { min: 16, max: 128 };
 const DIGESTS: readonly Pbkdf2Digest[] = ['sha1', 'sha256', 'sha512'];
 const PASSLIB_DIGESTS: Record<string, Pbkdf2Digest> = { 'pbkdf2-sha256': 'sha256', 'pbkdf2-sha512': 'sha512' };

@@ -1,5 +1,5 @@
 /** The hash types an import may name, and the parsed forms they validate into. */
-export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass'] as const;
+export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass', 'django_pbkdf2_sha256', 'django_bcrypt_sha256'] as const;
 export type PasswordHashType = (typeof SUPPORTED_HASH_TYPES)[number];
 
 export function isSupportedHashType(type: string): type is PasswordHashType {
@@ -7,10 +7,11 @@ export function isSupportedHashType(type: string): type is PasswordHashType {
 }
 
 export interface ParsedBcrypt {
-  type: 'bcrypt';
+  /** django_bcrypt_sha256: bcrypt is given the password's SHA-256 in hex (Django's BCryptSHA256PasswordHasher). */
+  type: 'bcrypt' | 'django_bcrypt_sha256';
   variant: '2a' | '2b' | '2y';
   cost: number;
-  /** The full 60-character hash as given. */
+  /** The 60-character bcrypt hash (without Django's bcrypt_sha256$ prefix). */
   encoded: string;
 }
 
@@ -40,7 +41,8 @@ export interface ParsedScrypt {
 export type Pbkdf2Digest = 'sha1' | 'sha256' | 'sha512';
 
 export interface ParsedPbkdf2 {
-  type: 'pbkdf2';
+  /** The type it was imported as (stored with the hash): Django's encoding verifies the same way. */
+  type: 'pbkdf2' | 'django_pbkdf2_sha256';
   digest: Pbkdf2Digest;
   iterations: number;
   salt: Buffer;
