@@ -69,7 +69,7 @@ describe('parseImportedHash: types', () => {
         assert.equal(error.reason, 'unsupported_type');
         assert.equal(
           error.message,
-          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass, django_pbkdf2_sha256, django_bcrypt_sha256",
+          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass, django_pbkdf2_sha256, django_bcrypt_sha256, ldap",
         );
         return true;
       },
@@ -85,10 +85,10 @@ describe('parseImportedHash: types', () => {
     });
   });
 
-  test('SUPPORTED_HASH_TYPES lists the thirteen formats', () => {
+  test('SUPPORTED_HASH_TYPES lists the fourteen formats', () => {
     assert.deepEqual([...SUPPORTED_HASH_TYPES], [
       'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass',
-      'django_pbkdf2_sha256', 'django_bcrypt_sha256',
+      'django_pbkdf2_sha256', 'django_bcrypt_sha256', 'ldap',
     ]);
   });
 
@@ -674,6 +674,51 @@ describe('django_pbkdf2_sha256 and django_bcrypt_sha256', () => {
     assertMalformed('django_bcrypt_sha256', '$2a$06$/3OeRpbOf8/l6nPPRdZPp.nRiyYqPobEZGdNRBWihQhiFDh1ws1tu', /^django_bcrypt_sha256 hash must look like bcrypt_sha256\$\$2b\$<cost>\$<53 characters>$/);
     assertMalformed('django_bcrypt_sha256', 'bcrypt_sha256$$2a$06$/3OeRpbOf8/l6nPPRdZPp.nRiyYqPobEZGdNRBWihQhiFDh1ws1t', /^django_bcrypt_sha256: bcrypt hash must look like \$2b\$<cost>\$<53 characters>$/);
     assertMalformed('django_bcrypt_sha256', 'bcrypt_sha256$$2a$03$/3OeRpbOf8/l6nPPRdZPp.nRiyYqPobEZGdNRBWihQhiFDh1ws1tu', /^django_bcrypt_sha256: bcrypt cost must be between 04 and 16$/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// ldap: every {SCHEME} of userPassword
+// ---------------------------------------------------------------------------------------------
+
+describe('ldap', () => {
+  test('passlib\'s ldap_md5, ldap_sha1, ldap_salted_md5, ldap_salted_sha1 and ldap_salted_sha512 vectors', async () => {
+    // Source: passlib/tests/test_handlers.py, ldap_*_test.known_correct_hashes.
+    await assertVector('ldap', '{MD5}/F4DjTilcDIIVEHn/nAQsA==', 'helloworld');
+    await assertVector('ldap', '{MD5}BUc/ihn2aBXnN7MyZKDQsA==', UPASS_TABLE);
+    await assertVector('ldap', '{SHA}at+xg6SiyUovktq1redipHiJpaE=', 'helloworld');
+    await assertVector('ldap', '{SHA}4FmyYo46Pi3glWed6YIsHRRm4PA=', UPASS_TABLE);
+    await assertVector('ldap', '{SMD5}UjFY34os/pnZQ3oQOzjqGu4yeXE=', 'testing1234');
+    await assertVector('ldap', '{SMD5}Z0ioJ58LlzUeRxm3K6JPGAvBGIM=', UPASS_TABLE);
+    await assertVector('ldap', '{SMD5}FbAkzOMOxRbMp6Nn4hnZuel9j9Gas7a2lvI+x5hT6j0=', 'test');
+    await assertVector('ldap', '{SSHA}0c0blFTXXNuAMHECS4uxrj3ZieMoWImr', 'testing123');
+    await assertVector('ldap', '{SSHA512}wExp4xjiCHS0zidJDC4UJq9EEeIebAQPJ1PWSwfhxWjfutI9XiiKuHm2AE41cEFfK+8HyI8bh+ztbczUGsvVFIgICWWPt7qu', 'toomanysecrets');
+    await assertVector('ldap', '{SSHA512}mpNUSmZc3TNx+RnPwkIAVMf7ocEKLPrIoQNsg4Eu8dHvyCeb2xzHp5A6n4tF7ntknSvfvRZaJII4ImvNJlYsgiwAm0FMqR+3', 'letm\u00e8\u00efn');
+    // Source: jsimonetti/pwscheme ssha256/ssha256_test.go (as for ssha256 above).
+    await assertVector('ldap', '{SSHA256}czO44OTV17PcF1cRxWrLZLy9xHd7CWyVYplr1rOhuMlx/7IK', 'test123');
+  });
+
+  test('unsalted {SHA256} and {SHA512}', async () => {
+    // Source: kanidm's credential tests (test_password_from_ds_sha512: a 389 Directory Server {SHA512} of 'password').
+    await assertVector('ldap', '{SHA512}sQnzu7wkTrgkQZF+0G1hi5AI3Qmzvv0bXgc5THBqi7mAsdd4Xll27ASbRt9fEyavWi6m0QP9B8lThf+rDKy8hg==', 'password');
+    // Derived from the definition with node:crypto (base64 of SHA-256('password')): no published vector was at hand.
+    await assertVector('ldap', '{SHA256}XohImNooBHFR0OVvjcYpJ3NgPQ1qq73WKhHvch0VQtg=', 'password');
+    // Scheme names are case-insensitive.
+    assert.equal(await verifies('ldap', '{sha256}XohImNooBHFR0OVvjcYpJ3NgPQ1qq73WKhHvch0VQtg=', 'password'), true);
+  });
+
+  test('malformed ldap hashes', () => {
+    const schemes = /^ldap hash must start with \{MD5\}, \{SMD5\}, \{SHA\}, \{SSHA\}, \{SHA256\}, \{SSHA256\}, \{SHA512\} or \{SSHA512\}$/;
+    assertMalformed('ldap', '{CRYPT}$1$rasmusle$rISCgZzpwk3UhDidwXvin0', schemes);
+    assertMalformed('ldap', '{SHA384}qLZLq9CsqRpZvbt3YbQh1PK7OCgNOnW6DyHyvrxFWD1EbFmGYMlM5oDEfRnDB4On', schemes);
+    assertMalformed('ldap', 'X03MO1qnZdYdgyfeuILPmQ==', schemes);
+    // passlib's known_malformed_hashes for ldap_salted_md5: a 3-byte salt, and bad base64.
+    assertMalformed('ldap', '{SMD5}IGVhwK+anvspmfDt2t0vgGjt/Q==', /^ldap \{SMD5\} hash must hold a 16-byte digest followed by a salt of 4 to 64 bytes$/);
+    const b64 = /^ldap hash must be \{SMD5\} followed by standard base64 with = padding$/;
+    assertMalformed('ldap', '{SMD5}LnuZPJhiaY95/4lmVFpg548xBsD4P4c', b64);
+    assertMalformed('ldap', '{SMD5}LnuZPJhiaY95/4lmV=pg548xBsD4P4cw', b64);
+    assertMalformed('ldap', '{SMD5}LnuZPJhiaY95/4lmVFpg548xBsD4P===', b64);
+    assertMalformed('ldap', '{SHA}0c0blFTXXNuAMHECS4uxrj3ZieMoWImr', /^ldap \{SHA\} hash must hold a 20-byte digest$/);
   });
 });
 

@@ -92,7 +92,7 @@ for (const kind of DATABASES) {
       assert.deepEqual((await post(`/v1/users/${user.id}/password/verify`, { password: BCRYPT_U.password })).json(), { verified: true });
     });
 
-    test('crypt(3), phpass and Django imports verify and are re-hashed to argon2id; a malformed one is a 400', async () => {
+    test('crypt(3), phpass, Django and LDAP imports verify and are re-hashed to argon2id; a malformed one is a 400', async () => {
       // Vectors: Drepper's SHA-crypt specification and the PHP manual's crypt() example.
       const cases = [
         { type: 'sha512_crypt', hash: '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1', password: 'Hello world!' },
@@ -113,6 +113,8 @@ for (const kind of DATABASES) {
           password: 'l\u00e8tmein',
           malformed: /^django_bcrypt_sha256: bcrypt hash must look like/,
         },
+        // passlib's ldap_salted_md5 vector.
+        { type: 'ldap', hash: '{SMD5}UjFY34os/pnZQ3oQOzjqGu4yeXE=', password: 'testing1234', malformed: /^ldap hash must be \{SMD5\} followed by standard base64/ },
       ];
       for (const { type, hash, password, malformed } of cases as Array<{ type: string; hash: string; password: string; malformed?: RegExp }>) {
         const user = await createUser();

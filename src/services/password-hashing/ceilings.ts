@@ -113,6 +113,7 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
       return;
     case 'ssha':
     case 'ssha256':
+    case 'ldap':
     case 'md5_crypt':
       return; // One hash computation (md5_crypt: a fixed 1,000 MD5 rounds): nothing to bound.
   }

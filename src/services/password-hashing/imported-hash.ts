@@ -6,6 +6,7 @@ import { PasswordHashFormatError, malformed } from './errors.ts';
 import { parseFirebaseScrypt, verifyFirebaseScrypt } from './firebase-scrypt.ts';
 import { parsePbkdf2, verifyPbkdf2 } from './pbkdf2.ts';
 import { parseScrypt, verifyScrypt } from './scrypt.ts';
+import { parseLdap, verifyLdap } from './ldap.ts';
 import { parseMd5Crypt, verifyMd5Crypt } from './md5-crypt.ts';
 import { parsePhpass, verifyPhpass } from './phpass.ts';
 import { parseShaCrypt, verifyShaCrypt } from './sha-crypt.ts';
@@ -29,6 +30,7 @@ const PARSERS: Record<PasswordHashType, (hash: string) => ParsedHash> = {
   phpass: parsePhpass,
   django_pbkdf2_sha256: parseDjangoPbkdf2Sha256,
   django_bcrypt_sha256: parseDjangoBcryptSha256,
+  ldap: parseLdap,
 };
 
 /** Quotes a caller's type name for an error message: printable characters only, kept short. */
@@ -76,5 +78,7 @@ export function verifyImportedHash(parsed: ParsedHash, password: string): Promis
       return verifyMd5Crypt(parsed, password);
     case 'phpass':
       return verifyPhpass(parsed, password);
+    case 'ldap':
+      return verifyLdap(parsed, password);
   }
 }

@@ -1,5 +1,5 @@
 /** The hash types an import may name, and the parsed forms they validate into. */
-export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass', 'django_pbkdf2_sha256', 'django_bcrypt_sha256'] as const;
+export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass', 'django_pbkdf2_sha256', 'django_bcrypt_sha256', 'ldap'] as const;
 export type PasswordHashType = (typeof SUPPORTED_HASH_TYPES)[number];
 
 export function isSupportedHashType(type: string): type is PasswordHashType {
@@ -91,6 +91,16 @@ export interface ParsedPhpass {
   checksum: string;
 }
 
+export type LdapAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
+
+/** Any LDAP {SCHEME}: an empty salt for the unsalted ones. */
+export interface ParsedLdap {
+  type: 'ldap';
+  algorithm: LdapAlgorithm;
+  salt: Buffer;
+  hash: Buffer;
+}
+
 export type ParsedHash =
   | ParsedBcrypt
   | ParsedArgon2
@@ -100,4 +110,5 @@ export type ParsedHash =
   | ParsedFirebaseScrypt
   | ParsedShaCrypt
   | ParsedMd5Crypt
-  | ParsedPhpass;
+  | ParsedPhpass
+  | ParsedLdap;
