@@ -92,6 +92,26 @@ describe('parseImportedHash: types', () => {
     ]);
   });
 
+  test('a parsed hash carries the type it was imported as (the doors store that type with the hash)', () => {
+    const samples: Record<PasswordHashType, string> = {
+      bcrypt: '$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm',
+      argon2: '$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4',
+      scrypt: `$scrypt$v=1$n=16,r=1,p=1,kl=64$${b64FromAscii('salt1234')}$${'A'.repeat(86)}`,
+      pbkdf2: `$pbkdf2$i=1000,d=sha256$${b64FromAscii('salt1234')}$${'A'.repeat(43)}`,
+      ssha: '{SSHA}jdALDtX0+MVMkRsX0ilHz0O6Uos95D4s',
+      ssha256: '{SSHA256}czO44OTV17PcF1cRxWrLZLy9xHd7CWyVYplr1rOhuMlx/7IK',
+      'firebase-scrypt': `$firebase-scrypt$hash=${Buffer.alloc(16, 1).toString('base64')}$salt=AQ==$sk=${Buffer.alloc(16, 1).toString('base64')}$ss=Bw==$r=8$m=14`,
+      sha512_crypt: '$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1',
+      sha256_crypt: '$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5',
+      md5_crypt: '$1$rasmusle$rISCgZzpwk3UhDidwXvin0',
+      phpass: '$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0',
+      django_pbkdf2_sha256: 'pbkdf2_sha256$20000$seasalt$oBSd886ysm3AqYun62DOdin8YcfbU1z9cksZSuLP9r0=',
+      django_bcrypt_sha256: 'bcrypt_sha256$$2a$06$/3OeRpbOf8/l6nPPRdZPp.nRiyYqPobEZGdNRBWihQhiFDh1ws1tu',
+      ldap: '{SMD5}UjFY34os/pnZQ3oQOzjqGu4yeXE=',
+    };
+    for (const type of SUPPORTED_HASH_TYPES) assert.equal(parseImportedHash(type, samples[type]).type, type);
+  });
+
   test('empty, oversized and whitespace-carrying hashes are malformed for every type', () => {
     for (const type of SUPPORTED_HASH_TYPES) {
       assertMalformed(type, '', new RegExp(`^${type} hash must not be empty$`));
