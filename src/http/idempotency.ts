@@ -20,7 +20,8 @@ const KEPT_HEADERS = ['content-type', 'etag', 'location'];
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyClaim: { key: string; createdAt: string } | null;
+    /** The claimed key, and whose records it is among (see credentialOf), for the reply to complete or release. */
+    idempotencyClaim: { key: string; createdAt: string; credential: string } | null;
   }
   interface FastifyContextConfig {
     /**
@@ -80,7 +81,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     for (;;) {
       const createdAt = new Date().toISOString();
       if (await store.idempotency.claim({ environment, credential, key, request_hash: hash, created_at: createdAt })) {
-        request.idempotencyClaim = { key, createdAt };
+        request.idempotencyClaim = { key, createdAt, credential };
         return;
       }
       const existing = await store.idempotency.find(environment, credential, key);
@@ -122,7 +123,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
     if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null && !Buffer.isBuffer(payload))) {
       // Often the database itself is down: the 5xx still goes out in its door's format (a throw
       // here would reach Fastify's own handler), and the claim is taken over once abandoned.
-      await store.idempotency.release(principal.environment, credentialOf(principal, request.endUser), claim.key, claim.createdAt).catch((error: unknown) => {
+      await store.idempotency.release(principal.environment, claim.credential, claim.key, claim.createdAt).catch((error: unknown) => {
         request.log.warn({ err: error }, 'releasing an idempotency key failed');
       });
       return payload;
@@ -133,7 +134,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
       if (value !== undefined) headers[name] = String(value);
     }
     const body = payload === null ? '' : payload.toString();
-    await store.idempotency.complete(principal.environment, credentialOf(principal, request.endUser), claim.key, { status: reply.statusCode, headers, body });
+    await store.idempotency.complete(principal.environment, claim.credential, claim.key, { status: reply.statusCode, headers, body });
     return payload;
   });
 });
