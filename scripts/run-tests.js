@@ -5,7 +5,7 @@
 //   node scripts/run-tests.js                 every test file (npm test)
 //   node scripts/run-tests.js --fast          the files that start no process, SQLite only, 500 fuzz runs (npm run test:fast)
 //   node scripts/run-tests.js test/a.test.ts  just these
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -32,8 +32,9 @@ function startsProcesses(file) {
   for (const [, relative] of source.matchAll(/from ['"](\.{1,2}\/[^'"]+)['"]/g)) {
     if (slow) break;
     const target = resolve(dirname(path), relative);
-    // Only test helpers count: the sources under src/ are what the tests exercise in-process.
-    if (target.startsWith(resolve('test')) && /\.(ts|js)$/.test(target)) slow = startsProcesses(target);
+    // Only test helpers count: the sources under src/ are what the tests exercise in-process. A
+    // path that is no file is import-like text inside a test (the layers test's own examples).
+    if (target.startsWith(resolve('test')) && /\.(ts|js)$/.test(target) && existsSync(target)) slow = startsProcesses(target);
   }
   seen.set(path, slow);
   return slow;
