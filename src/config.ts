@@ -55,6 +55,17 @@ export interface Config {
   sqliteLock: { timeoutMs: number };
   /** POST /v1/users/batch (issue 15): its own body limit, since 1,000 users with hashes outgrow bodyLimit. */
   batch: BatchConfig;
+  /** Issue 16: what a delete erases, and how long events and deliveries are kept. */
+  privacy: PrivacyConfig;
+}
+
+export interface PrivacyConfig {
+  /** USERPLANE_DELETED_USER_HISTORY: redact (default) erases a deleted user's values from its events. */
+  deletedUserHistory: 'redact' | 'keep';
+  /** USERPLANE_EVENT_RETENTION_DAYS: events older than this are deleted; 0 keeps them for ever. */
+  eventRetentionDays: number;
+  /** USERPLANE_DELIVERY_RETENTION_DAYS: finished webhook deliveries (and attempts) older than this go; 0 keeps them. */
+  deliveryRetentionDays: number;
 }
 
 export interface BatchConfig {
@@ -284,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const connect = readConnect(env, problems);
   const sqliteLock = readSqliteLock(env, problems);
   const batch = readBatch(env, problems);
+  const privacy = readPrivacy(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -312,6 +324,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     connect,
     sqliteLock,
     batch,
+    privacy,
+  };
+}
+
+export const DEFAULT_PRIVACY: PrivacyConfig = { deletedUserHistory: 'redact', eventRetentionDays: 365, deliveryRetentionDays: 30 };
+
+export function readPrivacy(env: NodeJS.ProcessEnv, problems: string[]): PrivacyConfig {
+  const history = env.USERPLANE_DELETED_USER_HISTORY?.trim() || DEFAULT_PRIVACY.deletedUserHistory;
+  if (history !== 'redact' && history !== 'keep') problems.push(`USERPLANE_DELETED_USER_HISTORY must be "redact" or "keep", got "${history}"`);
+  return {
+    deletedUserHistory: history as PrivacyConfig['deletedUserHistory'],
+    eventRetentionDays: wholeNumber(env, problems, 'USERPLANE_EVENT_RETENTION_DAYS', DEFAULT_PRIVACY.eventRetentionDays, 0, 36_500),
+    deliveryRetentionDays: wholeNumber(env, problems, 'USERPLANE_DELIVERY_RETENTION_DAYS', DEFAULT_PRIVACY.deliveryRetentionDays, 0, 36_500),
   };
 }
 

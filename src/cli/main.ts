@@ -11,6 +11,7 @@ import { WORKER_START_FAILED } from './cluster.ts';
 import { CommandError, reportFailure } from './failure.ts';
 import { keysCommand, type KeysOptions } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
+import { eraseCommand } from './erase.ts';
 import { serveCommand } from './serve.ts';
 import { workerCommand } from './worker.ts';
 
@@ -71,6 +72,12 @@ export function buildProgram(run: (command: (config: Config) => Promise<number>,
     .command('migrate')
     .description('bring the database schema up to date')
     .action((_options, command: Command) => run(migrateCommand, flagsOf(command)));
+
+  program
+    .command('erase')
+    .description("erase the history of users deleted before this date (USERPLANE_DELETED_USER_HISTORY=redact does it at each delete since this release)")
+    .requiredOption('--deleted-before <date>', 'a date (2026-12-01, UTC) or an ISO 8601 time with its zone')
+    .action((options: { deletedBefore: string }, command: Command) => run((config) => eraseCommand(config, options), flagsOf(command)));
 
   const keys = program.command('keys').description('create, list or revoke API keys');
   const env = () => new Option('--env <environment>', 'the environment the key acts in').choices(['test', 'live']).makeOptionMandatory();

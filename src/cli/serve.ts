@@ -58,7 +58,7 @@ async function printFirstKeys(config: Config, store: Store): Promise<void> {
 async function startHttp(config: Config, logger: Logger, store: Store, clusterMetrics?: ClusterMetrics) {
   const mailer = createMailer(config, logger);
   const services = createServices(store, config, { mailer, log: (err, msg) => logger.error({ err }, msg) });
-  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit, batchBodyLimit: config.batch.bodyLimit, clusterMetrics, edge: config.httpEdge });
+  const app = await buildServer({ services, logger, rateLimit: config.rateLimit, redisUrl: config.redisUrl, bodyLimit: config.bodyLimit, batchBodyLimit: config.batch.bodyLimit, clusterMetrics, edge: config.httpEdge, retention: config.privacy });
   await app.listen({ port: config.port, host: config.host });
   const { metricsPort, metricsToken } = config.httpEdge;
   const metrics = metricsPort === null ? null : await startMetricsServer(app, { host: config.host, port: metricsPort, token: metricsToken });

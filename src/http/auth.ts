@@ -81,5 +81,5 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { services: Serv
 export function contextOf(request: FastifyRequest, door: Door): RequestContext {
   const principal = request.principal;
   if (!principal) throw new UnauthorizedError();
-  return { environment: principal.environment, actor: principal.keyId, door, requestId: request.id, scopes: principal.scopes };
+  return { environment: principal.environment, actor: principal.keyId, door, requestId: request.id, scopes: principal.scopes, erased: request.erasedUsers };
 }

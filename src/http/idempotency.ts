@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { BadRequestError } from '../domain/errors.ts';
+import { erasedResponse } from '../domain/redaction.ts';
 import { IdempotencyError } from './transport-errors.ts';
 import type { Principal } from '../services/api-key-service.ts';
 import type { Store, StoredResponse } from '../store/contract.ts';
@@ -22,6 +23,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The claimed key, and whose records it is among (see credentialOf), for the reply to complete or release. */
     idempotencyClaim: { key: string; createdAt: string; credential: string } | null;
+    /** Users this request erased (RequestContext.erased): its stored response keeps none of their data. */
+    erasedUsers: string[];
   }
   interface FastifyContextConfig {
     /**
@@ -67,6 +70,10 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
   const { store } = opts;
   const waitMs = opts.waitMs ?? 10_000;
   app.decorateRequest('idempotencyClaim', null);
+  app.decorateRequest('erasedUsers', null as unknown as string[]);
+  app.addHook('onRequest', async (request) => {
+    request.erasedUsers = [];
+  });
 
   async function preHandler(request: FastifyRequest, reply: FastifyReply) {
     const key = request.headers['idempotency-key'];
@@ -134,7 +141,9 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, opts: Idempoten
       if (value !== undefined) headers[name] = String(value);
     }
     const body = payload === null ? '' : payload.toString();
-    await store.idempotency.complete(principal.environment, claim.credential, claim.key, { status: reply.statusCode, headers, body });
+    // A response that may describe a user this very request erased is kept redacted (issue 16).
+    const kept = request.erasedUsers.length > 0 ? erasedResponse(reply.statusCode) : { status: reply.statusCode, headers, body };
+    await store.idempotency.complete(principal.environment, claim.credential, claim.key, kept);
     return payload;
   });
 });

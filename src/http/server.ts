@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { HttpEdgeConfig, LogLevel, RateLimitConfig } from '../config.ts';
+import type { HttpEdgeConfig, LogLevel, PrivacyConfig, RateLimitConfig } from '../config.ts';
 import type { Services } from '../services/index.ts';
 import type { SweeperOptions } from '../services/sweeper.ts';
 import { NotFoundError } from '../domain/errors.ts';
@@ -42,6 +42,8 @@ export interface ServerOptions {
   redisUrl?: string | null;
   /** The clean-up sweeps' timing (tests); the defaults otherwise. */
   sweeps?: SweeperOptions;
+  /** How long events and webhook deliveries are kept (issue 16); the defaults otherwise. */
+  retention?: Pick<PrivacyConfig, 'eventRetentionDays' | 'deliveryRetentionDays'>;
   /** Under `serve --workers N`, so that /metrics covers every worker. */
   clusterMetrics?: ClusterMetrics;
   /** Timeouts, per-address limits, /metrics access, CORS (issue 12); what is absent keeps its default. */
@@ -120,7 +122,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Order matters: both add per-route preHandlers, and replays should count against the limit.
   if (options.rateLimit) await app.register(rateLimitPlugin, { limits: options.rateLimit, redisUrl: options.redisUrl ?? null });
   await app.register(idempotencyPlugin, { store: options.services.store });
-  await app.register(sweepPlugin, { store: options.services.store, sweeps: options.sweeps });
+  await app.register(sweepPlugin, { store: options.services.store, sweeps: options.sweeps, retention: options.retention });
 
   await app.register(systemRoutes, { services: options.services });
   await app.register(v1Door, { prefix: '/v1', services: options.services, batchBodyLimit: options.batchBodyLimit ?? 16 * 1024 * 1024 });

@@ -1,7 +1,8 @@
 /** Runs the clean-up sweeps (../services/sweeper.ts) for as long as the server is up. */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { coreSweepJobs, startSweeper, type Sweeper, type SweeperOptions } from '../services/sweeper.ts';
+import { coreSweepJobs, retentionSweepJobs, startSweeper, type Sweeper, type SweeperOptions } from '../services/sweeper.ts';
+import { DEFAULT_PRIVACY, type PrivacyConfig } from '../config.ts';
 import type { Store } from '../store/contract.ts';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
 
@@ -11,10 +12,11 @@ declare module 'fastify' {
   }
 }
 
-export const sweepPlugin = fp(async (app: FastifyInstance, opts: { store: Store; sweeps?: SweeperOptions }) => {
+export const sweepPlugin = fp(async (app: FastifyInstance, opts: { store: Store; sweeps?: SweeperOptions; retention?: Pick<PrivacyConfig, 'eventRetentionDays' | 'deliveryRetentionDays'> }) => {
   app.decorate('sweeper', null);
   app.addHook('onReady', async () => {
-    app.sweeper = startSweeper(coreSweepJobs(opts.store, IDEMPOTENCY_TTL_MS), {
+    const jobs = [...coreSweepJobs(opts.store, IDEMPOTENCY_TTL_MS), ...retentionSweepJobs(opts.store, opts.retention ?? DEFAULT_PRIVACY)];
+    app.sweeper = startSweeper(jobs, {
       ...opts.sweeps,
       log: (error, message) => app.log.warn({ err: error }, message),
     });

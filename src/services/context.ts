@@ -13,6 +13,12 @@ export interface RequestContext {
    * email set as verified under the verify policy needs admin). Absent: none (denied).
    */
   scopes?: ReadonlySet<Scope>;
+  /**
+   * Ids of the users this request erased (a delete under USERPLANE_DELETED_USER_HISTORY=redact),
+   * filled in by the services: the idempotency layer then keeps no copy of the response, which
+   * may describe them (a batch answers with each deleted user as it was).
+   */
+  erased?: string[];
 }
 
 /** The clock, injectable for tests. */

@@ -22,7 +22,7 @@ export interface ServiceDeps {
 
 export function createServices(
   store: Store,
-  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers'>> & {
+  config: Pick<Config, 'roles' | 'emailChange' | 'adminKeys'> & Partial<Pick<Config, 'oauth' | 'endUsers' | 'privacy'>> & {
     passwords?: Partial<PasswordConfig>;
     webhookLimits?: EndpointPolicy;
   },
@@ -37,7 +37,7 @@ export function createServices(
     ceilings: passwords.ceilings,
     queue: { concurrency: passwords.concurrency, maxWaitMs: passwords.queueTimeoutMs, maxQueued: passwords.queueLength },
   });
-  const users = createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log });
+  const users = createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log, deletedUserHistory: config.privacy?.deletedUserHistory });
   const passwordService = createPasswordService(store, { hasher, failures: passwords.failures, clock });
   return {
     store,

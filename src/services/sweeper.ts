@@ -3,8 +3,8 @@
  * verification codes long expired, send counts past their hour) are deleted in small batches,
  * each one short statement, with a turn of the event loop between batches, so a sweep over a
  * large backlog never holds the loop or SQLite's write lock for more than a few milliseconds.
- * The first sweep runs a few seconds after start, then every interval. New jobs (retention) add
- * themselves to the list.
+ * The first sweep runs a few seconds after start, then every interval. Retention (issue 16) adds
+ * its jobs (retentionSweepJobs).
  */
 import type { Store } from '../store/contract.ts';
 import type { Clock } from './context.ts';
@@ -38,6 +38,25 @@ export function coreSweepJobs(store: Store, idempotencyTtlMs: number): SweepJob[
     { name: 'email_verifications', batch: (now, size) => store.verifications.purgeExpiredBatch(before(now, EXPIRED_CODE_KEPT_MS), size) },
     { name: 'email_verification_sends', batch: (now, size) => store.verifications.purgeSendsBatch(before(now, SENDS_COUNTED_MS), size) },
   ];
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Retention (issue 16, item 2): events and finished webhook deliveries (with their attempts) older
+ * than their periods, in days; 0 keeps them for ever. An event still owed to an endpoint stays.
+ */
+export function retentionSweepJobs(store: Store, retention: { eventRetentionDays: number; deliveryRetentionDays: number }): SweepJob[] {
+  const before = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
+  const jobs: SweepJob[] = [];
+  // Deliveries first: an event whose old delivery goes may then go in the same sweep.
+  if (retention.deliveryRetentionDays > 0) {
+    jobs.push({ name: 'webhook_deliveries', batch: (now, size) => store.retention.pruneDeliveriesBatch(before(now, retention.deliveryRetentionDays), size) });
+  }
+  if (retention.eventRetentionDays > 0) {
+    jobs.push({ name: 'user_events', batch: (now, size) => store.retention.pruneEventsBatch(before(now, retention.eventRetentionDays), size) });
+  }
+  return jobs;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,6 +1,7 @@
 /** The events services append: their change sets (secrets never enter them) and the append itself. */
 import { newId } from '../domain/ids.ts';
-import { WRITABLE_FIELDS, type ChangeSet, type JsonValue, type User } from '../domain/user.ts';
+import { jsonEqual } from '../domain/metadata.ts';
+import { WRITABLE_FIELDS, type ChangeSet, type JsonObject, type JsonValue, type User } from '../domain/user.ts';
 import type { StoreQueries, UserEvent } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 
@@ -26,14 +27,40 @@ export function deletionChanges(user: User): ChangeSet {
   return changes;
 }
 
+function isObject(value: JsonValue): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What an event keeps of a change (issue 16, item 3: sized by the change, not by the user): for
+ * metadata, only the keys that changed, a removed key as null on its `current` side, an added
+ * one as null on its `previous` side (metadata never stores null: a merge patch's null removes).
+ * Every other field is one value already.
+ */
+export function eventChanges(changes: ChangeSet): ChangeSet {
+  const metadata = changes.metadata;
+  if (!metadata || !isObject(metadata.previous) || !isObject(metadata.current)) return changes;
+  const previous: JsonObject = {};
+  const current: JsonObject = {};
+  for (const key of new Set([...Object.keys(metadata.previous), ...Object.keys(metadata.current)])) {
+    const before = metadata.previous[key] ?? null;
+    const after = metadata.current[key] ?? null;
+    if (jsonEqual(before, after)) continue;
+    previous[key] = before;
+    current[key] = after;
+  }
+  return { ...changes, metadata: { previous, current } };
+}
+
 /**
  * Appends a user event in the caller's transaction. `snapshot` is the user after the change
- * (before it, for a deletion), for webhook payloads.
+ * (before it, for a deletion), for webhook payloads: the store keeps it only when an endpoint
+ * takes the event. Null: none (an erased user's deletion).
  */
 export function appendUserEvent(
   tx: StoreQueries,
   ctx: RequestContext,
-  event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User },
+  event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null },
 ): Promise<void> {
   return tx.events.append({
     id: newId('evt'),
@@ -43,7 +70,7 @@ export function appendUserEvent(
     actor: ctx.actor,
     request_id: ctx.requestId,
     door: ctx.door,
-    changes: event.changes,
+    changes: eventChanges(event.changes),
     created_at: event.at,
     snapshot: event.snapshot,
   });

@@ -15,6 +15,7 @@ import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts'
 import type { PreparedPassword } from './password-service.ts';
 import { findUser, lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
+import { redactChanges, type DeletedUserHistory } from '../domain/redaction.ts';
 
 export interface UserServiceOptions {
   roles: readonly string[];
@@ -22,6 +23,8 @@ export interface UserServiceOptions {
   clock: Clock;
   mailer: Mailer;
   log: (error: unknown, message: string) => void;
+  /** USERPLANE_DELETED_USER_HISTORY: 'redact' (the default) erases a deleted user's values from its history. */
+  deletedUserHistory?: DeletedUserHistory;
 }
 
 /** What events show in place of a secret. */
@@ -208,16 +211,33 @@ export function createUserService(store: Store, options: UserServiceOptions) {
     },
 
     async delete(ctx: RequestContext, id: string, opts: UpdateOptions = {}): Promise<User> {
-      return transaction(opts.dryRun, async (tx) => {
+      const redact = options.deletedUserHistory !== 'keep';
+      const deleted = await transaction(opts.dryRun, async (tx) => {
         const current = await lockUser(tx, ctx, id);
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
+        // Identities, codes and password attempts go with the row (ON DELETE CASCADE).
         await tx.users.delete(ctx.environment, id);
         const before = publicUser(current);
-        await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes: deletionChanges(before), at: options.clock().toISOString(), snapshot: before });
+        const changes = deletionChanges(before);
+        const at = options.clock().toISOString();
+        if (!redact) {
+          await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes, at, snapshot: before });
+          return before;
+        }
+        // Erased in the delete's own transaction: no moment exists where the user is gone and its
+        // values are still in its history. Pending deliveries read the events, so they carry the
+        // skeleton from now on too.
+        await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes: redactChanges(changes), at, snapshot: null });
+        await tx.erasure.eraseUserHistory(ctx.environment, id);
         return before;
       });
+      if (redact && !opts.dryRun) {
+        ctx.erased?.push(id);
+        store.afterErasure();
+      }
+      return deleted;
     },
 
     /** Newest first; `after` an event: older ones, `before` it: newer ones. The cursor must be one of the user's events. */

@@ -17,6 +17,8 @@ export interface Connection {
   capabilities: Capabilities;
   /** The connection pool's counts; null where there is no pool (SQLite's one in-process handle). */
   poolStats: () => PoolStats | null;
+  /** After an erasing commit: SQLite truncates its WAL soon (see Store.afterErasure). */
+  afterErasure: () => void;
 }
 
 export interface PoolStats {
@@ -56,6 +58,9 @@ function openSqlite(path: string, lockTimeoutMs: number): Connection {
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Identities and codes go with their user (ON DELETE CASCADE), which SQLite enforces only when asked.
   raw.pragma('foreign_keys = ON');
+  // Deleted content is overwritten with zeros rather than left in free space (issue 16): an erased
+  // user's email must leave the file, not wait for its page to be reused.
+  raw.pragma('secure_delete = ON');
   let checkpointer: Checkpointer | null = null;
   if (path !== ':memory:') {
     checkpointer = startCheckpointer(path);
@@ -64,7 +69,7 @@ function openSqlite(path: string, lockTimeoutMs: number): Connection {
   }
   const database = withStatementCache(raw, () => checkpointer?.stop());
   const dialect = new LockWaitingSqliteDialect(database, lockTimeoutMs);
-  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE, poolStats: () => null };
+  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE, poolStats: () => null, afterErasure: () => checkpointer?.truncateSoon() };
 }
 
 /** Kysely prepares every query anew; better-sqlite3 statements can be reused, which is much cheaper. */
@@ -124,6 +129,8 @@ function openPostgres(url: string, options: ConnectionOptions): Connection {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool }) }),
     capabilities: POSTGRES,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    // Dead row versions are PostgreSQL's VACUUM's to reclaim (README "Personal data").
+    afterErasure: () => {},
   };
 }
 

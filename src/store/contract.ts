@@ -234,6 +234,30 @@ export interface PasswordAttemptQueries {
   forget(id: string): Promise<void>;
 }
 
+/** Erasing a deleted user's values (issue 16, item 1). */
+export interface ErasureQueries {
+  /**
+   * Every event of the user keeps its skeleton and loses its values (each previous/current becomes
+   * the marker of ../domain/redaction.ts, the snapshot goes); completed Idempotency-Key responses
+   * of the environment that name the user (its id's ULID, in any door's form) are replaced by a
+   * redacted body. Idempotent. Returns how many rows it changed.
+   */
+  eraseUserHistory(environment: Environment, userId: string): Promise<{ events: number; idempotency: number }>;
+  /**
+   * Users that a user.deleted event created before `before` names and no users row holds any more,
+   * in event order after `afterSeq`, at most `limit`: what `userplane erase --deleted-before` walks.
+   */
+  deletedUsers(before: string, limit: number, afterSeq: number): Promise<Array<{ seq: number; environment: Environment; user_id: string }>>;
+}
+
+/** The retention sweeps' deletes (issue 16, item 2): each one short statement of at most `size` rows. */
+export interface RetentionQueries {
+  /** Events created before `before`, oldest first; an event with a pending delivery is kept. */
+  pruneEventsBatch(before: string, size: number): Promise<number>;
+  /** Finished (succeeded or failed) webhook deliveries created before `before`, with their attempts. */
+  pruneDeliveriesBatch(before: string, size: number): Promise<number>;
+}
+
 export interface StoreQueries {
   users: UserQueries;
   events: EventQueries;
@@ -243,6 +267,8 @@ export interface StoreQueries {
   idempotency: IdempotencyQueries;
   passwordAttempts: PasswordAttemptQueries;
   webhooks: WebhookQueries;
+  erasure: ErasureQueries;
+  retention: RetentionQueries;
 }
 
 export interface Store extends StoreQueries {
@@ -256,6 +282,12 @@ export interface Store extends StoreQueries {
    * writes are not failing for lack of space. Otherwise rejects with the reason.
    */
   readiness(): Promise<void>;
+  /**
+   * After a commit that erased personal data: on SQLite, soon checkpoints the WAL and truncates it
+   * (deleted pages are zeroed already: secure_delete), so the erased values leave the files; a
+   * no-op on PostgreSQL, where VACUUM reclaims dead rows (README "Personal data").
+   */
+  afterErasure(): void;
   /** The connection pool's total, idle and waiting counts now; null on SQLite, which has no pool. */
   poolStats(): PoolStats | null;
   close(): Promise<void>;

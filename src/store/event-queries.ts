@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
 import { runPrepared } from './prepared.ts';
 import type { Database } from './schema.ts';
-import { queueDeliveries, subscribedEndpoints, type EndpointSubscription } from './webhook-queries.ts';
+import { queueDeliveries, subscribedEndpoints, takingType, type EndpointSubscription } from './webhook-queries.ts';
 import { fromEventRow } from './webhook-rows.ts';
 
 export function createEventQueries(db: Kysely<Database>, caps: Capabilities): EventQueries {
@@ -20,30 +20,42 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         door: event.door,
         changes: JSON.stringify(event.changes),
         created_at: event.created_at,
-        snapshot: event.snapshot ? JSON.stringify(event.snapshot) : null,
       };
+      const snapshot = event.snapshot ? JSON.stringify(event.snapshot) : null;
       let seq: number;
       let endpoints: EndpointSubscription[];
       if (caps.dataModifyingCte) {
-        // One round trip instead of two: the insert, and the endpoints the event may go to.
+        // One round trip instead of two: the insert, and the endpoints the event may go to. The
+        // snapshot (the whole user, for webhook payloads) is kept only when an enabled endpoint
+        // takes this type, decided in the same statement, so it agrees with the deliveries queued.
         const rows = await runPrepared(
           db,
           caps,
           'events.appendReadingEndpoints',
           () =>
             db
-              .with('e', (q) => q.insertInto('user_events').values(row).returning('seq'))
+              .with('e', (q) =>
+                q
+                  .insertInto('user_events')
+                  .values({
+                    ...row,
+                    snapshot: sql<string | null>`case when exists (select 1 from webhook_endpoints s where s.environment = ${row.environment} and s.enabled = 1 and (s.event_types = '[]' or s.event_types like ${''})) then ${snapshot} end`,
+                  })
+                  .returning('seq'),
+              )
               .selectFrom('e')
               .leftJoin('webhook_endpoints as w', (join) => join.on('w.environment', '=', row.environment).on('w.enabled', '=', 1))
               .select(['e.seq', 'w.id', 'w.event_types']),
-          [...Object.values(row), row.environment, 1],
+          [...Object.values(row), row.environment, subscribedPattern(row.type), snapshot, row.environment, 1],
         );
         seq = Number(rows[0]!.seq);
         endpoints = rows.filter((r): r is typeof r & EndpointSubscription => r.id !== null && r.event_types !== null);
       } else {
-        const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(row).returning('seq'), Object.values(row));
-        seq = Number(inserted!.seq);
         endpoints = await subscribedEndpoints(db, caps, event.environment);
+        const kept = takingType(endpoints, event.type).length > 0 ? snapshot : null;
+        const values = { ...row, snapshot: kept };
+        const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(values).returning('seq'), Object.values(values));
+        seq = Number(inserted!.seq);
       }
       await queueDeliveries(db, { ...event, seq }, endpoints);
     },
@@ -71,4 +83,9 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
       return row !== undefined;
     },
   };
+}
+
+/** LIKE pattern of an endpoint's event_types JSON (e.g. ["user.updated"]) that lists this type. */
+function subscribedPattern(type: string): string {
+  return `%${JSON.stringify(type)}%`;
 }

@@ -5,6 +5,7 @@ import type { Capabilities } from './capabilities.ts';
 import { openConnection, type ConnectionOptions, type PoolStats } from './connection.ts';
 import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
+import { createErasureQueries, createRetentionQueries } from './erasure-queries.ts';
 import { createEventQueries } from './event-queries.ts';
 import { createIdempotencyQueries } from './idempotency-queries.ts';
 import { createPasswordAttemptQueries } from './password-attempt-queries.ts';
@@ -23,10 +24,12 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     idempotency: createIdempotencyQueries(db),
     passwordAttempts: createPasswordAttemptQueries(db),
     webhooks: createWebhookQueries(db, caps),
+    erasure: createErasureQueries(db),
+    retention: createRetentionQueries(db),
   };
 }
 
-export function createStore(db: Kysely<Database>, capabilities: Capabilities, poolStats: () => PoolStats | null = () => null): Store {
+export function createStore(db: Kysely<Database>, capabilities: Capabilities, poolStats: () => PoolStats | null = () => null, afterErasure: () => void = () => {}): Store {
   const health = createStorageHealth();
   return {
     capabilities,
@@ -61,6 +64,7 @@ export function createStore(db: Kysely<Database>, capabilities: Capabilities, po
       if (full) throw full;
     },
     poolStats,
+    afterErasure,
     close: () => db.destroy(),
   };
 }
@@ -73,12 +77,12 @@ function isMissingTable(error: unknown): boolean {
 
 /** Opens the database at `url`, brings its schema up to date and returns the store. */
 export async function openStore(url: string, options: ConnectionOptions = {}): Promise<Store> {
-  const { db, capabilities, poolStats } = openConnection(url, options);
+  const { db, capabilities, poolStats, afterErasure } = openConnection(url, options);
   try {
     await migrateToLatest(db, capabilities);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createStore(db, capabilities, poolStats);
+  return createStore(db, capabilities, poolStats, afterErasure);
 }

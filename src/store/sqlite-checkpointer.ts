@@ -3,6 +3,12 @@
  * event loop for milliseconds every few hundred commits; here a worker thread with its own
  * connection checkpoints in the background (PASSIVE: never blocks a writer) and the request
  * thread only appends to the WAL. The main connection keeps a large auto-checkpoint as a backstop.
+ *
+ * After an erasure (issue 16) a checkpoint is not enough: the WAL keeps old page images, the
+ * erased values among them, until it is overwritten. `truncateSoon` asks for a TRUNCATE checkpoint,
+ * which copies every frame into the database file (where secure_delete has zeroed the deleted
+ * content) and truncates the WAL to nothing. It waits for readers to move on, so it is retried
+ * each tick until it succeeds; many erasures in a row share one.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -15,14 +21,27 @@ const Database = require(workerData.driver);
   // The main connection created the file; if it is already gone (closed and deleted), do nothing.
   try { db = new Database(workerData.path, { fileMustExist: true }); } catch { parentPort.close(); return; }
   db.pragma('busy_timeout = 1000');
+  let truncate = false;
   const timer = setInterval(() => {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or gone: the next tick tries again */ }
+    try {
+      if (!truncate) { db.pragma('wal_checkpoint(PASSIVE)'); return; }
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+      if (result && result.busy === 0) truncate = false;
+    } catch { /* busy or gone: the next tick tries again */ }
   }, workerData.intervalMs);
-  parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+  parentPort.on('message', (message) => {
+    if (message === 'truncate') { truncate = true; return; }
+    clearInterval(timer);
+    // An erasure just before closing (the erase command) still truncates the WAL, once.
+    if (truncate) { try { db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* the next open checkpoints */ } }
+    db.close(); parentPort.close();
+  });
 })();
 `;
 
 export interface Checkpointer {
+  /** Checkpoint and truncate the WAL at the next tick (retried until no reader holds it). */
+  truncateSoon(): void;
   stop(): void;
 }
 
@@ -33,5 +52,5 @@ export function startCheckpointer(path: string, intervalMs = 250): Checkpointer 
   // Checkpointing is an optimisation: if the worker fails, the main connection's own
   // auto-checkpoint still bounds the WAL.
   worker.on('error', () => {});
-  return { stop: () => worker.postMessage('stop') };
+  return { truncateSoon: () => worker.postMessage('truncate'), stop: () => worker.postMessage('stop') };
 }

@@ -26,16 +26,21 @@ export function subscribedEndpoints(db: Kysely<Database>, caps: Capabilities, en
   );
 }
 
+/** The endpoints that take events of this type (an empty list of types takes every type). */
+export function takingType(endpoints: EndpointSubscription[], type: string): EndpointSubscription[] {
+  return endpoints.filter((e) => {
+    const types = JSON.parse(e.event_types) as string[];
+    return types.length === 0 || types.includes(type);
+  });
+}
+
 /**
  * The outbox write: one pending delivery per endpoint of `endpoints` (the enabled ones of the
  * event's environment) that takes its type. Runs in the event's transaction, so an event is
  * queued exactly when it commits.
  */
 export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, endpoints: EndpointSubscription[]): Promise<void> {
-  const subscribed = endpoints.filter((e) => {
-    const types = JSON.parse(e.event_types) as string[];
-    return types.length === 0 || types.includes(event.type);
-  });
+  const subscribed = takingType(endpoints, event.type);
   if (subscribed.length === 0) return;
   await db
     .insertInto('webhook_deliveries')

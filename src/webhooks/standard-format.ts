@@ -7,6 +7,7 @@ import type { JsonValue } from '../domain/user.ts';
 import { canonicalUser } from '../formats/canonical-user.ts';
 import type { UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
+import { isRedactedChangeSet } from '../domain/redaction.ts';
 
 
 /** Old values of the changed fields only; the change set already holds secrets redacted. */
@@ -22,8 +23,9 @@ export function standardPayload(event: UserEvent) {
     timestamp: event.created_at,
     environment: event.environment,
     data: {
-      // After the change; for user.deleted, the user as it was when deleted.
-      object: event.snapshot === null ? null : canonicalUser(event.snapshot),
+      // After the change; for user.deleted, the user as it was when deleted. An erased user's
+      // events (issue 16) carry only who it was: the id, marked redacted.
+      object: isRedactedChangeSet(event.changes) ? { id: event.user_id, object: 'user' as const, redacted: true as const } : event.snapshot === null ? null : canonicalUser(event.snapshot),
       ...(event.type === 'user.updated' ? { previous_attributes: previousAttributes(event) } : {}),
     },
     actor: event.actor,

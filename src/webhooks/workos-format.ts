@@ -7,7 +7,8 @@
  * The User object is the WorkOS door's own (src/formats/workos-user.ts).
  */
 import { createHmac } from 'node:crypto';
-import { workosUser } from '../formats/workos-user.ts';
+import { isRedactedChangeSet } from '../domain/redaction.ts';
+import { toWorkosUserId, workosUser } from '../formats/workos-user.ts';
 import type { UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
 
@@ -20,7 +21,8 @@ export function workosPayload(event: UserEvent) {
   return {
     id: workosEventId(event.id),
     event: event.type,
-    data: event.snapshot ? workosUser(event.snapshot) : null,
+    // An erased user's events (issue 16): the User object's id only, marked redacted.
+    data: isRedactedChangeSet(event.changes) ? { object: 'user' as const, id: toWorkosUserId(event.user_id), redacted: true as const } : event.snapshot ? workosUser(event.snapshot) : null,
     created_at: event.created_at,
   };
 }

@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/kysely-store.ts';
 import type { Clock } from '../../src/services/context.ts';
 import type { EndpointPolicy } from '../../src/services/webhook-service.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
-import type { HttpEdgeConfig, OAuthConfig, PasswordConfig, RateLimitConfig } from '../../src/config.ts';
+import { DEFAULT_PRIVACY, type HttpEdgeConfig, type OAuthConfig, type PasswordConfig, type PrivacyConfig, type RateLimitConfig } from '../../src/config.ts';
 import type { DatabaseKind, TestDatabase } from './databases.ts';
 import type { ConnectionOptions } from '../../src/store/connection.ts';
 import type { SweeperOptions } from '../../src/services/sweeper.ts';
@@ -52,6 +52,8 @@ export interface TestAppOptions {
   storeOptions?: ConnectionOptions;
   /** The body limit of POST /v1/users/batch (USERPLANE_BATCH_BODY_LIMIT); the default otherwise. */
   batchBodyLimit?: number;
+  /** Issue 16: erasure policy and retention periods; the defaults otherwise. */
+  privacy?: Partial<PrivacyConfig>;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
       oauth: options.oauth ?? null,
       passwords: options.passwords,
       webhookLimits: { allowPrivateNetworks: true, ...options.webhookLimits },
+      privacy: { ...DEFAULT_PRIVACY, ...options.privacy },
     },
     { clock: options.clock, mailer: options.mailer, log: () => {} },
   );
@@ -100,6 +103,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     redisUrl: options.redisUrl ?? null,
     edge: options.edge,
     sweeps: options.sweeps,
+    retention: { ...DEFAULT_PRIVACY, ...options.privacy },
   });
   await app.ready();
   return {
