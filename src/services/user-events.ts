@@ -33,9 +33,9 @@ function isObject(value: JsonValue): value is JsonObject {
 
 /**
  * What an event keeps of a change (issue 16, item 3: sized by the change, not by the user): for
- * metadata, only the keys that changed, a removed key as null on its `current` side, an added
- * one as null on its `previous` side (metadata never stores null: a merge patch's null removes).
- * Every other field is one value already.
+ * metadata, only the keys that changed, each side with the keys it had: an added key is absent
+ * from `previous`, a removed one from `current` (as in webhooks' previous_attributes). Every other
+ * field is one value already.
  */
 export function eventChanges(changes: ChangeSet): ChangeSet {
   const metadata = changes.metadata;
@@ -43,11 +43,11 @@ export function eventChanges(changes: ChangeSet): ChangeSet {
   const previous: JsonObject = {};
   const current: JsonObject = {};
   for (const key of new Set([...Object.keys(metadata.previous), ...Object.keys(metadata.current)])) {
-    const before = metadata.previous[key] ?? null;
-    const after = metadata.current[key] ?? null;
-    if (jsonEqual(before, after)) continue;
-    previous[key] = before;
-    current[key] = after;
+    const before = metadata.previous[key];
+    const after = metadata.current[key];
+    if (before !== undefined && after !== undefined && jsonEqual(before, after)) continue;
+    if (before !== undefined) previous[key] = before;
+    if (after !== undefined) current[key] = after;
   }
   return { ...changes, metadata: { previous, current } };
 }

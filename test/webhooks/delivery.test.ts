@@ -10,9 +10,15 @@ import { DATABASES } from '../helpers/databases.ts';
 import { closedUrl, sleep } from './receiver.ts';
 import { createEndpoint, deliveries, deliveriesWhen, useDeliverySuite } from './setup.ts';
 
+/**
+ * These tests read the values of payloads sent around a delete, which the default policy erases
+ * from deliveries still pending at the delete (test/privacy/erasure.test.ts): they keep the history.
+ */
+const KEEP_HISTORY = { app: { privacy: { deletedUserHistory: 'keep' as const } } };
+
 for (const kind of DATABASES) {
   describe(`webhook delivery on ${kind.name}`, () => {
-    const { t, receiver, withWorker } = useDeliverySuite(kind);
+    const { t, receiver, withWorker } = useDeliverySuite(kind, KEEP_HISTORY);
 
     const api = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) => {
       const res = await t.request({ method, url, ...(payload ? { payload } : {}) });

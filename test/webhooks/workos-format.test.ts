@@ -10,9 +10,15 @@ import { createEndpoint, useDeliverySuite } from './setup.ts';
 
 const workos = new WorkOS('sk_test_webhook_receiver_only');
 
+/**
+ * These tests read the values of payloads sent around a delete, which the default policy erases
+ * from deliveries still pending at the delete (test/privacy/erasure.test.ts): they keep the history.
+ */
+const KEEP_HISTORY = { app: { privacy: { deletedUserHistory: 'keep' as const } } };
+
 for (const kind of DATABASES) {
   describe(`WorkOS-format webhooks on ${kind.name}`, () => {
-    const { t, receiver } = useDeliverySuite(kind);
+    const { t, receiver } = useDeliverySuite(kind, KEEP_HISTORY);
 
     test('constructEvent verifies every delivery and reads WorkOS users', async () => {
       const { secret, body } = await createEndpoint(t, { url: receiver.url, format: 'workos' });
