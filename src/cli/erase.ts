@@ -24,8 +24,9 @@ export async function eraseCommand(config: Config, options: EraseOptions): Promi
   const store = await openDatabase(config);
   try {
     const totals = await eraseDeletedBefore(store, before);
+    const already = totals.users - totals.erased;
     console.log(
-      `Users deleted before ${before.toISOString()}: ${totals.users}; erased now: ${totals.erased} (${totals.events} events, ${totals.idempotency} stored responses); the others were erased already.`,
+      `Users deleted before ${before.toISOString()}: ${totals.users}; erased now: ${totals.erased} (${totals.events} events, ${totals.idempotency} stored responses)${already > 0 ? `; ${already} erased already` : ''}`,
     );
     return 0;
   } finally {
