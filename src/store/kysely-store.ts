@@ -6,6 +6,7 @@ import { openConnection, type ConnectionOptions, type PoolStats } from './connec
 import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createEventQueries } from './event-queries.ts';
+import { createFeedQueries, createSubjectQueries } from './feed-queries.ts';
 import { createIdempotencyQueries } from './idempotency-queries.ts';
 import { createPasswordAttemptQueries } from './password-attempt-queries.ts';
 import { createWebhookQueries } from './webhook-queries.ts';
@@ -23,6 +24,8 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     idempotency: createIdempotencyQueries(db),
     passwordAttempts: createPasswordAttemptQueries(db),
     webhooks: createWebhookQueries(db, caps),
+    feed: createFeedQueries(db, caps),
+    subjects: createSubjectQueries(db),
   };
 }
 

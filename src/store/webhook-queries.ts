@@ -1,6 +1,7 @@
 /** Webhook endpoints, and the queueing of deliveries when an event is appended. */
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../domain/ids.ts';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import type { QueuedEvent, WebhookEndpoint, WebhookQueries } from './webhook-contract.ts';
@@ -34,7 +35,9 @@ export function subscribedEndpoints(db: Kysely<Database>, caps: Capabilities, en
 export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, endpoints: EndpointSubscription[]): Promise<void> {
   const subscribed = endpoints.filter((e) => {
     const types = JSON.parse(e.event_types) as string[];
-    return types.length === 0 || types.includes(event.type);
+    // No list means every type an endpoint can subscribe to, not every type recorded (audit
+    // entries such as user.exported are read through the feed, never pushed).
+    return types.length === 0 ? (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) : types.includes(event.type);
   });
   if (subscribed.length === 0) return;
   await db
