@@ -68,7 +68,7 @@ for (const kind of DATABASES) {
       await caughtUp(5);
       const next = await s.workos.events.listEvents({ events: ['user.created'], after: cursor });
       assert.deepEqual(next.data.map((e) => (e.data as { id: string }).id), [carol.id]);
-      const idle = await s.workos.events.listEvents({ events: ['user.created'], after: next.listMetadata.after });
+      const idle = await s.workos.events.listEvents({ events: ['user.created'], after: next.listMetadata.after ?? undefined });
       assert.deepEqual([idle.data.length, idle.listMetadata.after], [0, next.listMetadata.after]);
     });
 
