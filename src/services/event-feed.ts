@@ -4,7 +4,6 @@
  * into their own cursors; an event id is also a place to start from.
  */
 import { ValidationError } from '../domain/errors.ts';
-import { EVENT_TYPES } from '../domain/event-types.ts';
 import type { FeedPosition, FeedEvent, ListPage, Store } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 
@@ -26,11 +25,6 @@ export interface FeedPage extends ListPage<FeedEvent> {
 
 export function createEventFeedService(store: Store) {
   return {
-    /** Names of the types that are not event types Userplane records, for the caller's 400. */
-    unknownTypes(types: readonly string[]): string[] {
-      return types.filter((type) => !EVENT_TYPES.includes(type));
-    },
-
     async list(ctx: RequestContext, request: FeedRequest): Promise<FeedPage> {
       let after: FeedPosition | undefined;
       if (request.after && 'position' in request.after) after = request.after.position;
@@ -46,5 +40,3 @@ export function createEventFeedService(store: Store) {
     },
   };
 }
-
-export { EVENT_TYPES };
