@@ -8,6 +8,7 @@ import type { HttpEdgeConfig, LogLevel, PrivacyConfig, RateLimitConfig } from '.
 import type { Services } from '../services/index.ts';
 import type { SweeperOptions } from '../services/sweeper.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import { requestSerializer, withMaskedRequests } from './log-masking.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
 import { consoleRoutes } from './console.ts';
@@ -66,9 +67,16 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const edge: HttpEdgeConfig = { ...EDGE_DEFAULTS, ...options.edge };
   const app = Fastify({
+    // Request URLs are logged with personal identifiers masked unless the level is debug (log-masking.ts).
     ...(options.logger
-      ? { loggerInstance: options.logger }
-      : { logger: { level: options.logLevel ?? 'info', ...(options.logStream ? { stream: options.logStream } : {}) } }),
+      ? { loggerInstance: withMaskedRequests(options.logger) }
+      : {
+          logger: {
+            level: options.logLevel ?? 'info',
+            serializers: { req: requestSerializer(() => options.logLevel ?? 'info') },
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
+        }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // A client's own request id is kept when it is sane, so logs on both sides line up.
     genReqId: (req) => {

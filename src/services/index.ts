@@ -5,11 +5,13 @@ import { createBatchService } from './batch-service.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
+import { createEventFeedService } from './event-feed.ts';
 import { createEndUserProof } from './end-user-proof.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { DEFAULT_HASH_CEILINGS, createPasswordHasher } from './password-hashing/index.ts';
 import { createPasswordService } from './password-service.ts';
+import { createSubjectExportService } from './subject-export.ts';
 import { createUserService } from './user-service.ts';
 import { createWebhookService, type EndpointPolicy } from './webhook-service.ts';
 
@@ -54,6 +56,10 @@ export function createServices(
     tokens,
     /** Proofs of end users for publishable keys that require them. */
     endUsers: createEndUserProof(tokens, config.endUsers?.proofTokenMaxLifetimeSeconds ?? 300),
+    /** The environment's events as a pull feed (issue 16, item 4). */
+    feed: createEventFeedService(store),
+    /** Everything held about one user, for an access request (issue 16, item 5). */
+    subjectExports: createSubjectExportService(store, clock),
   };
 }
 

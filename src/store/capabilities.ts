@@ -25,7 +25,13 @@ export interface Capabilities {
    * search indexes; null where that is already the default (SQLite's BINARY).
    */
   byteCollation: string | null;
+  /**
+   * Each event keeps the id of the transaction that wrote it (xid8), and the oldest transaction
+   * still running can be asked for: the event feed then hands out only events no running
+   * transaction can still precede (migration 012). Without it (SQLite) writes are one at a time.
+   */
+  transactionIds: boolean;
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C' };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null, transactionIds: false };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C', transactionIds: true };

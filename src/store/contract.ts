@@ -6,7 +6,7 @@
 import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { PoolStats } from './connection.ts';
-import type { WebhookQueries } from './webhook-contract.ts';
+import type { DeliveryWithAttempts, WebhookQueries } from './webhook-contract.ts';
 
 /** A user with its private columns, as the store keeps it. */
 export interface StoredUser extends User {
@@ -45,7 +45,8 @@ export interface UserEvent {
   seq: number;
   environment: Environment;
   user_id: string;
-  type: 'user.created' | 'user.updated' | 'user.deleted';
+  /** user.exported: an audit entry (GET /v1/users/{id}/export), never a webhook. */
+  type: 'user.created' | 'user.updated' | 'user.deleted' | 'user.exported';
   actor: string;
   request_id: string | null;
   door: Door;
@@ -123,6 +124,45 @@ export interface EventQueries {
   listForUser(environment: Environment, userId: string, options: { before?: string; newerThan?: string; limit: number }): Promise<ListPage<UserEvent>>;
   /** True when this event id is one of this user's events. */
   has(environment: Environment, userId: string, eventId: string): Promise<boolean>;
+}
+
+/**
+ * Where an event stands in the environment's feed: the writing transaction's id (PostgreSQL's xid8
+ * as decimal text; "0" on SQLite and for events written before migration 012), then its seq.
+ */
+export interface FeedPosition {
+  xid: string;
+  seq: number;
+}
+
+export interface FeedEvent {
+  event: UserEvent;
+  position: FeedPosition;
+}
+
+/**
+ * The pull feed (issue 16, item 4). `UserEvent.user_id` is the event's SUBJECT id here: a user id
+ * for user.* events, and after other branches land a group id (grp_…) or the literal `environment`.
+ */
+export interface FeedQueries {
+  /**
+   * The environment's events in feed order (writing transaction, then seq), just after `after`.
+   * Only events that no transaction still running can precede are listed, so a reader that
+   * continues from the last position it was given never misses an event. `types`: only these
+   * types; `since`/`until`: created_at at or after / before these ISO times.
+   */
+  list(
+    environment: Environment,
+    options: { after?: FeedPosition; types?: readonly string[]; since?: string; until?: string; limit: number },
+  ): Promise<ListPage<FeedEvent>>;
+  /** The feed position of this event of the environment, or null when it has none such. */
+  positionOf(environment: Environment, eventId: string): Promise<FeedPosition | null>;
+}
+
+/** What the store holds about one subject, for a data-subject export (issue 16, item 5). */
+export interface SubjectQueries {
+  /** Every webhook delivery of the subject's events, in event order, each with its attempts. */
+  deliveriesAbout(environment: Environment, subjectId: string): Promise<DeliveryWithAttempts[]>;
 }
 
 export interface ApiKeyQueries {
@@ -269,6 +309,8 @@ export interface StoreQueries {
   webhooks: WebhookQueries;
   erasure: ErasureQueries;
   retention: RetentionQueries;
+  feed: FeedQueries;
+  subjects: SubjectQueries;
 }
 
 export interface Store extends StoreQueries {

@@ -7,6 +7,7 @@ import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createErasureQueries, createRetentionQueries } from './erasure-queries.ts';
 import { createEventQueries } from './event-queries.ts';
+import { createFeedQueries, createSubjectQueries } from './feed-queries.ts';
 import { createIdempotencyQueries } from './idempotency-queries.ts';
 import { createPasswordAttemptQueries } from './password-attempt-queries.ts';
 import { createWebhookQueries } from './webhook-queries.ts';
@@ -26,6 +27,8 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     webhooks: createWebhookQueries(db, caps),
     erasure: createErasureQueries(db),
     retention: createRetentionQueries(db),
+    feed: createFeedQueries(db, caps),
+    subjects: createSubjectQueries(db),
   };
 }
 

@@ -10,6 +10,7 @@ import { migration006 } from './migrations/006-user-search.ts';
 import { migration007 } from './migrations/007-user-proof.ts';
 import { migration008 } from './migrations/008-webhook-fairness.ts';
 import { migration011 } from './migrations/011-retention.ts';
+import { migration012 } from './migrations/012-event-feed.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -23,6 +24,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '007-user-proof': migration007,
     '008-webhook-fairness': migration008,
     '011-retention': migration011,
+    '012-event-feed': migration012(caps),
   };
 }
 

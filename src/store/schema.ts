@@ -54,6 +54,11 @@ export interface UserEventsTable {
   created_at: string;
   /** Public user JSON after the change (migration 003); null on older events. */
   snapshot: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * Migration 012: the writing transaction's id on PostgreSQL (xid8, read as a string), 0 on SQLite.
+   * Filled by the database; only the event feed reads it.
+   */
+  xid: ColumnType<string | number, never, never>;
 }
 
 export interface ApiKeysTable {

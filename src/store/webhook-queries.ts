@@ -1,6 +1,7 @@
 /** Webhook endpoints, and the queueing of deliveries when an event is appended. */
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../domain/ids.ts';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import type { QueuedEvent, WebhookEndpoint, WebhookQueries } from './webhook-contract.ts';
@@ -30,7 +31,9 @@ export function subscribedEndpoints(db: Kysely<Database>, caps: Capabilities, en
 export function takingType(endpoints: EndpointSubscription[], type: string): EndpointSubscription[] {
   return endpoints.filter((e) => {
     const types = JSON.parse(e.event_types) as string[];
-    return types.length === 0 || types.includes(type);
+    // No list means every type an endpoint can subscribe to, not every type recorded (audit
+    // entries such as user.exported are read through the feed, never pushed).
+    return types.length === 0 ? (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type) : types.includes(type);
   });
 }
 

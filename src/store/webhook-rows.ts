@@ -34,7 +34,9 @@ export function fromAttemptRow(row: WebhookAttemptsTable): WebhookAttempt {
   return { ...row, attempt: Number(row.attempt), succeeded: Boolean(row.succeeded), latency_ms: Number(row.latency_ms) };
 }
 
-export function fromEventRow(row: Selectable<UserEventsTable>): UserEvent {
+export function fromEventRow(eventRow: Selectable<UserEventsTable>): UserEvent {
+  // The writing transaction's id is the feed's business (feed-queries.ts), not the event's.
+  const { xid: _xid, ...row } = eventRow;
   return {
     ...row,
     seq: Number(row.seq),

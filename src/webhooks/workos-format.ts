@@ -4,27 +4,16 @@
  * an HMAC-SHA256 of "<t>.<body>" keyed with the secret's text, which `webhooks.constructEvent`
  * of @workos-inc/node verifies.
  *
- * The User object is the WorkOS door's own (src/formats/workos-user.ts).
+ * The event and User objects are the WorkOS door's own (src/formats/workos-event.ts, workos-user.ts).
  */
 import { createHmac } from 'node:crypto';
-import { isRedactedChangeSet } from '../domain/redaction.ts';
-import { toWorkosUserId, workosUser } from '../formats/workos-user.ts';
+import { workosEvent } from '../formats/workos-event.ts';
 import type { UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
 
-/** `evt_` + lower-case ULID → WorkOS's `event_` + upper-case ULID. */
-function workosEventId(id: string): string {
-  return id.startsWith('evt_') ? `event_${id.slice(4).toUpperCase()}` : id;
-}
-
+/** The webhook body: WorkOS's event object (shared with the door's Events API). */
 export function workosPayload(event: UserEvent) {
-  return {
-    id: workosEventId(event.id),
-    event: event.type,
-    // An erased user's events (issue 16): the User object's id only, marked redacted.
-    data: isRedactedChangeSet(event.changes) ? { object: 'user' as const, id: toWorkosUserId(event.user_id), redacted: true as const } : event.snapshot ? workosUser(event.snapshot) : null,
-    created_at: event.created_at,
-  };
+  return workosEvent(event);
 }
 
 export const workosFormat: WebhookFormat = {

@@ -10,7 +10,7 @@ import { v1Errors, UserIdParams } from './schemas.ts';
 const tags = ['identities'];
 const security = [{ bearer: [] }];
 
-const IdentitySchema = Type.Object({
+export const IdentitySchema = Type.Object({
   id: Type.String(),
   object: Type.Literal('identity'),
   user_id: Type.String(),

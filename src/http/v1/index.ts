@@ -4,7 +4,9 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { batchRoutes } from './batch.ts';
 import { credentialRoutes } from './credentials.ts';
 import { v1 } from './door.ts';
+import { eventFeedRoutes } from './event-feed.ts';
 import { identityRoutes } from './identities.ts';
+import { subjectExportRoutes } from './subject-export.ts';
 import { v1UserRoutes } from './users.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
 import { whoamiRoutes } from './whoami.ts';
@@ -19,4 +21,6 @@ export const v1Door: FastifyPluginAsync<{ services: Services; batchBodyLimit: nu
   await app.register(credentialRoutes, { services: opts.services });
   await app.register(identityRoutes, { services: opts.services });
   await app.register(webhookEndpointRoutes, { services: opts.services });
+  await app.register(eventFeedRoutes, { services: opts.services });
+  await app.register(subjectExportRoutes, { services: opts.services });
 };

@@ -24,7 +24,7 @@ import {
 const tags = ['users'];
 const security = [{ bearer: [] }];
 
-function eventWire(event: UserEvent) {
+export function eventWire(event: UserEvent) {
   const { seq: _seq, environment: _env, ...rest } = event;
   return { ...rest, object: 'event' as const };
 }

@@ -26,7 +26,7 @@ function endpointWire(endpoint: WebhookEndpoint) {
   return { ...rest, object: 'webhook_endpoint' as const };
 }
 
-function deliveryWire(delivery: DeliveryWithAttempts) {
+export function deliveryWire(delivery: DeliveryWithAttempts) {
   return {
     id: delivery.id,
     object: 'webhook_delivery' as const,

@@ -4,6 +4,7 @@ import { workos } from './door.ts';
 import { workosUserRoutes } from './users.ts';
 import { workosEmailVerificationRoutes } from './email-verification.ts';
 import { workosIdentityRoutes } from './identities.ts';
+import { workosEventRoutes } from './events.ts';
 
 /**
  * The WorkOS-compatible door (seed 003, contract `workos-users-api.md`). The SDK drops any path
@@ -19,5 +20,13 @@ export const workosDoor: FastifyPluginAsync<{ services: Services }> = async (app
       await door.register(workosEmailVerificationRoutes, { services: opts.services });
     },
     { prefix: '/user_management' },
+  );
+  // WorkOS's Events API lives at the root (/events), in a child of its own for the door's error handlers.
+  await app.register(
+    async (door) => {
+      workos.install(door);
+      await door.register(workosEventRoutes, { services: opts.services });
+    },
+    { prefix: '/events' },
   );
 };

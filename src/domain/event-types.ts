@@ -1,0 +1,11 @@
+/**
+ * Every event type Userplane records, for the event feed's `types` filter (an unknown name is a
+ * 400, never an empty feed that looks like nothing happened). Webhooks carry the subscribable ones
+ * (webhooks.ts); the others are audit entries read through the feed and a user's history.
+ */
+import { WEBHOOK_EVENT_TYPES } from './webhooks.ts';
+
+/** An export of everything Userplane holds about one user (GET /v1/users/{id}/export). */
+export const AUDIT_EVENT_TYPES = ['user.exported'] as const;
+
+export const EVENT_TYPES: readonly string[] = [...WEBHOOK_EVENT_TYPES, ...AUDIT_EVENT_TYPES];
