@@ -6,6 +6,7 @@
 import { ValidationError } from '../domain/errors.ts';
 import type { FeedPosition, FeedEvent, ListPage, Store } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
+import { publicUser } from './stored-user.ts';
 
 export interface FeedRequest {
   /** Continue after this position, or after this event (an id of the environment's events). */
@@ -16,6 +17,13 @@ export interface FeedRequest {
   /** created_at before this ISO time. */
   until?: string;
   limit: number;
+  /**
+   * Events keep the user's whole state only when a webhook endpoint takes them (issue 16, item 3:
+   * events are sized by the change). A door whose event objects must carry a whole user (WorkOS's
+   * Events API) asks for the user as it is now in place of a state that was not kept; an erased
+   * or deleted user has none.
+   */
+  currentStateWhenNotKept?: boolean;
 }
 
 export interface FeedPage extends ListPage<FeedEvent> {
@@ -24,6 +32,18 @@ export interface FeedPage extends ListPage<FeedEvent> {
 }
 
 export function createEventFeedService(store: Store) {
+  async function fillCurrentStates(ctx: RequestContext, items: FeedEvent[]): Promise<void> {
+    const missing = new Set(items.filter(({ event }) => event.snapshot === null && event.user_id.startsWith('usr_')).map(({ event }) => event.user_id));
+    const current = new Map<string, ReturnType<typeof publicUser>>();
+    for (const id of missing) {
+      const stored = await store.users.findById(ctx.environment, id);
+      if (stored) current.set(id, publicUser(stored));
+    }
+    for (const item of items) {
+      if (item.event.snapshot === null) item.event = { ...item.event, snapshot: current.get(item.event.user_id) ?? null };
+    }
+  }
+
   return {
     async list(ctx: RequestContext, request: FeedRequest): Promise<FeedPage> {
       let after: FeedPosition | undefined;
@@ -36,6 +56,7 @@ export function createEventFeedService(store: Store) {
         after = position;
       }
       const page = await store.feed.list(ctx.environment, { after, types: request.types, since: request.since, until: request.until, limit: request.limit });
+      if (request.currentStateWhenNotKept) await fillCurrentStates(ctx, page.items);
       return { ...page, next: page.items.at(-1)?.position ?? after ?? null };
     },
   };

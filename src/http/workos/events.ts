@@ -115,6 +115,7 @@ export const workosEventRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         since: iso(range_start),
         until: iso(range_end),
         limit,
+        currentStateWhenNotKept: true,
       });
       const last = page.items.at(-1)?.event.id;
       return {
