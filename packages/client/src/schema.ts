@@ -721,7 +721,7 @@ export interface components {
              * @default secret
              * @enum {string}
              */
-            type: "secret" | "publishable";
+            type?: "secret" | "publishable";
             /** @description Publishable keys: require proof of each end user from your backend (X-User-Hash, or X-User-Token from the OAuth issuer) */
             require_user_proof?: boolean;
         };
@@ -954,7 +954,7 @@ export interface components {
              * @description Validate and plan everything, write nothing
              * @default false
              */
-            dry_run: boolean;
+            dry_run?: boolean;
         };
         /** BatchResponse */
         BatchResponse: {
