@@ -155,6 +155,22 @@ export function createUserplaneClient(options: UserplaneClientOptions) {
       events: (userId: string, query: Omit<UserEventsQuery, 'after' | 'before'> = {}) =>
         paginate((after) => userEventsPage(userId, { ...query, ...(after ? { after } : {}) })),
       eventsPage: userEventsPage,
+      /** Set a password, or import an existing hash (`password_hash` with `password_hash_type`). */
+      setPassword: (userId: string, body: Schemas['PasswordSet'], opts: WriteOptions = {}) =>
+        unwrap(POST('/v1/users/{id}/password', { params: id(userId), body, headers: headersOf(opts) })),
+      /** Whether a password is the user's (`{ valid }`); repeated failures are limited (429). */
+      verifyPassword: (userId: string, password: string) => unwrap(POST('/v1/users/{id}/password/verify', { params: id(userId), body: { password } })),
+      emailVerification: {
+        /** Mails a 6-digit code to the user's address. */
+        send: (userId: string) => unwrap(POST('/v1/users/{id}/email_verification/send', { params: id(userId) })),
+        confirm: (userId: string, code: string) => unwrap(POST('/v1/users/{id}/email_verification/confirm', { params: id(userId), body: { code } })),
+      },
+      identities: {
+        list: (userId: string) => unwrap(GET('/v1/users/{id}/identities', { params: id(userId) })),
+        link: (userId: string, identity: Schemas['IdentityLink']) => unwrap(POST('/v1/users/{id}/identities', { params: id(userId), body: identity })),
+        unlink: (userId: string, identityId: string) =>
+          unwrap(DELETE('/v1/users/{id}/identities/{identity_id}', { params: { path: { id: userId, identity_id: identityId } } })),
+      },
     },
 
     apiKeys: {

@@ -1035,6 +1035,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** IdentityLink */
+        IdentityLink: {
+            provider: string;
+            provider_user_id: string;
+            email: string;
+        };
         /**
          * Klaim_Error
          * @description Every Klaim error
@@ -3928,11 +3934,7 @@ export interface operations {
                  *       "email": "jane@example.com"
                  *     }
                  */
-                "application/json": {
-                    provider: string;
-                    provider_user_id: string;
-                    email: string;
-                };
+                "application/json": components["schemas"]["IdentityLink"];
             };
         };
         responses: {

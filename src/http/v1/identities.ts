@@ -49,9 +49,12 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         summary: 'Link an identity',
         description: 'Unique per (environment, provider, provider_user_id): 409 if already linked. Unlinked automatically when the user\'s email changes to a different address.',
         params: UserIdParams,
-        body: Type.Object(
-          { provider: Type.String({ minLength: 1, maxLength: 64 }), provider_user_id: Type.String({ minLength: 1, maxLength: 256 }), email: Type.String({ maxLength: 254 }) },
-          { additionalProperties: false },
+        body: named(
+          'IdentityLink',
+          Type.Object(
+            { provider: Type.String({ minLength: 1, maxLength: 64 }), provider_user_id: Type.String({ minLength: 1, maxLength: 256 }), email: Type.String({ maxLength: 254 }) },
+            { additionalProperties: false },
+          ),
         ),
         response: { 201: IdentitySchema, ...v1Errors(400, 404, 409, 413, 415) },
       },
