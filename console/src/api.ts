@@ -3,7 +3,7 @@
  * public /v1 API: the console has no private door. The key travels in the Authorization header
  * only; a user's version travels with it and guards every write (If-Match).
  */
-import { createUserplaneClient, UnauthorizedError, UserplaneError } from '../../packages/client/src/index.ts';
+import { createUserplaneClient, UnauthorizedError, UserplaneError } from '@userplane/client';
 import type { Identity, Page, User, UserEvent, WhoAmI } from './types.ts';
 
 /** Every failed call: the client's typed errors (status, code, message, details, request id). */

@@ -1,6 +1,6 @@
 /** The /v1 wire shapes the console reads (README "The canonical API"). */
 
-import type { User as WireUser } from '../../packages/client/src/index.ts';
+import type { User as WireUser } from '@userplane/client';
 
 /** The canonical user as /v1 sends it: the client's type, generated from the OpenAPI document. */
 export type User = WireUser;

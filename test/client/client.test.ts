@@ -17,7 +17,7 @@ import {
   UnavailableError,
   ValidationError,
   type UserplaneClient,
-} from '../../packages/client/src/index.ts';
+} from '@userplane/client';
 import { DATABASES } from '../helpers/databases.ts';
 import { TEST_ADMIN_KEY, useListeningApp } from '../helpers/app.ts';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { verifyWebhook, WebhookVerificationError } from '../../packages/client/src/index.ts';
+import { verifyWebhook, WebhookVerificationError } from '@userplane/client';
 import { DATABASES } from '../helpers/databases.ts';
 import { createEndpoint, useDeliverySuite } from '../webhooks/setup.ts';
 
