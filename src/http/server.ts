@@ -98,7 +98,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     route: edge.metricsPort === null,
   }); // first, so its hooks see every route
   await app.register(swagger, swaggerOptions());
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Grouped by tag (each door, each /v1 resource), operationIds shown: the names the client's types use.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', displayOperationId: true, deepLinking: true } });
   // Before authentication: an address over its budget is refused without a key lookup.
   if (edge.publicRateLimit) await app.register(clientAddressLimit, { window: edge.publicRateLimit, redisUrl: options.redisUrl ?? null });
   // Browsers: CORS for the listed origins on publishable-key routes; never a secret key cross-origin.
