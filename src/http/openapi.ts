@@ -161,8 +161,9 @@ const COMPONENT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * Every schema named with `named()` (a `title`) moves to components.schemas and is replaced by a
- * $ref, innermost first, so a List_User refers to User. Two different schemas under one name fail
- * here rather than one silently standing for the other.
+ * $ref, innermost first, so a List_User refers to User. A second, different schema under a name
+ * already taken stays inline rather than silently standing for the first (or failing /openapi.json
+ * in production): test/openapi/document.test.ts fails on any named schema left inline.
  */
 function hoistNamed(node: unknown, schemas: Json, at: string, reuse = false): unknown {
   if (Array.isArray(node)) return node.map((item, index) => hoistNamed(item, schemas, `${at}/${index}`, reuse));
@@ -171,9 +172,7 @@ function hoistNamed(node: unknown, schemas: Json, at: string, reuse = false): un
   for (const [key, value] of Object.entries(node)) out[key] = DATA_KEYS.has(key) ? value : hoistNamed(value, schemas, `${at}/${key}`, reuse);
   const name = out.title;
   if (typeof name !== 'string' || !COMPONENT_NAME.test(name) || !('type' in out || 'anyOf' in out || 'oneOf' in out)) return out;
-  if (name in schemas && !reuse && !isDeepStrictEqual(schemas[name], out)) {
-    throw new Error(`Two different schemas are named ${name} (one at ${at}): give one of them another name with named()`);
-  }
+  if (name in schemas && !reuse && !isDeepStrictEqual(schemas[name], out)) return out;
   if (!(name in schemas)) schemas[name] = out;
   return { $ref: `#/components/schemas/${name}` };
 }

@@ -68,7 +68,7 @@ describe('OpenAPI document: a generator’s input', () => {
     const inline: string[] = [];
     (function walk(node: unknown, at: string) {
       if (typeof node !== 'object' || node === null) return;
-      if (typeof (node as Json).title === 'string' && 'type' in (node as Json)) inline.push(at);
+      if (typeof (node as Json).title === 'string' && 'type' in (node as Json)) inline.push(`${at} (named ${(node as Json).title}: another schema has that name; rename one with named())`);
       for (const [key, value] of Object.entries(node)) if (key !== 'example' && key !== 'examples') walk(value, `${at}/${key}`);
     })(paths, '#/paths');
     assert.deepEqual(inline, []);
