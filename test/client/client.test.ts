@@ -23,7 +23,8 @@ import { TEST_ADMIN_KEY, useListeningApp } from '../helpers/app.ts';
 
 for (const kind of DATABASES) {
   describe(`@userplane/client (${kind.name})`, () => {
-    const t = useListeningApp(kind);
+    // Idle sockets are kept a minute, so that fetch never reuses one the server is closing (ECONNRESET on a busy machine).
+    const t = useListeningApp(kind, { edge: { keepAliveTimeoutMs: 60_000 } });
     let client: UserplaneClient;
     const clientOf = () => (client ??= createUserplaneClient({ baseUrl: t.base, apiKey: TEST_ADMIN_KEY }));
 

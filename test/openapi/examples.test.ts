@@ -47,8 +47,13 @@ function operationsOf(doc: Json): Array<{ method: string; path: string; operatio
 }
 
 describe('OpenAPI examples', () => {
-  // The mailed codes go nowhere: the confirm examples are refused for their code anyway.
-  const t = useListeningApp(DATABASES[0]!, { webhookLimits: { allowPrivateNetworks: false }, mailer: { kind: 'smtp', send: async () => {}, close() {} } });
+  // The mailed codes go nowhere: the confirm examples are refused for their code anyway. Idle
+  // sockets are kept a minute, so that fetch never reuses one the server is closing (ECONNRESET on a busy machine).
+  const t = useListeningApp(DATABASES[0]!, {
+    webhookLimits: { allowPrivateNetworks: false },
+    mailer: { kind: 'smtp', send: async () => {}, close() {} },
+    edge: { keepAliveTimeoutMs: 60_000 },
+  });
   let doc: Json;
   const served = async () => (doc ??= await (await fetch(`${t.base}/openapi.json`)).json());
 
