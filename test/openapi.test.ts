@@ -14,7 +14,8 @@ describe('API description and health', () => {
     assert.equal(doc.openapi, '3.1.0');
     const patch = doc.paths['/v1/users/{id}'].patch;
     assert.deepEqual(Object.keys(patch.responses).sort(), ['200', '400', '401', '403', '404', '409', '412', '413', '415', '429', '500', '503']);
-    const body = patch.requestBody.content['application/json'].schema;
+    assert.deepEqual(patch.requestBody.content['application/json'].schema, { $ref: '#/components/schemas/UserPatch' });
+    const body = doc.components.schemas.UserPatch;
     assert.equal(body.additionalProperties, false);
     assert.ok(body.properties.metadata && body.properties.email);
     for (const path of ['/v1/users', '/v1/users/{id}/events', '/v1/api_keys', '/v1/api_keys/{id}']) assert.ok(doc.paths[path], path);

@@ -1,11 +1,10 @@
 /** The /v1 wire shapes the console reads (README "The canonical API"). */
 
-import type { Environment, User as CanonicalUser } from '../../src/domain/user.ts';
+import type { User as WireUser } from '@userplane/client';
 
-export type { Environment };
-
-/** The canonical user as /v1 sends it: the server's own type, without what never leaves it. */
-export type User = Omit<CanonicalUser, 'extensions'> & { object: 'user' };
+/** The canonical user as /v1 sends it: the client's type, generated from the OpenAPI document. */
+export type User = WireUser;
+export type Environment = User['environment'];
 
 export interface Page<T> {
   object: 'list';

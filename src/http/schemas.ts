@@ -17,3 +17,13 @@ export const JsonObjectSchema = Type.Record(Type.String(), Type.Unknown());
 export function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
+
+/**
+ * Names a schema (its JSON Schema `title`): the OpenAPI document lists it once under
+ * components.schemas by that name and every use refers to it with $ref (src/http/openapi.ts), so
+ * generated clients get named types. Names are unique: two different schemas with one name fail
+ * the document's build.
+ */
+export function named<T extends TSchema>(name: string, schema: T): T {
+  return { ...schema, title: name };
+}

@@ -20,6 +20,7 @@ import { clientAddressLimit } from './client-address-limit.ts';
 import { publicDocuments } from './public-documents.ts';
 import { browserSecretKeyGuard, corsPlugin } from './cors.ts';
 import { sweepPlugin } from './sweeps.ts';
+import { swaggerOptions } from './openapi.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
@@ -106,20 +107,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     token: edge.metricsToken,
     route: edge.metricsPort === null,
   }); // first, so its hooks see every route
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Userplane',
-        version: '0.1.0',
-        description: 'Self-hosted user management. The canonical API lives under /v1.',
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A secret API key: sk_live_… or sk_test_…' } },
-      },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swagger, swaggerOptions());
+  // Grouped by tag (each door, each /v1 resource), operationIds shown: the names the client's types use.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', displayOperationId: true, deepLinking: true } });
   // Before authentication: an address over its budget is refused without a key lookup.
   if (edge.publicRateLimit) await app.register(clientAddressLimit, { window: edge.publicRateLimit, redisUrl: options.redisUrl ?? null });
   // Browsers: CORS for the listed origins on publishable-key routes; never a secret key cross-origin.

@@ -24,7 +24,7 @@ function databaseProblem(error: unknown): string {
 export const systemRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
     '/healthz',
-    { schema: { tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    { schema: { tags, security: [], operationId: 'system_health', summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -38,6 +38,8 @@ export const systemRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     {
       schema: {
         tags,
+        security: [],
+        operationId: 'system_ready',
         summary: 'Requests can be served',
         description:
           'Ready while requests can be served: the database answers, has this version\'s schema and is not failing writes for lack of space. ' +

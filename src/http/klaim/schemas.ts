@@ -1,9 +1,9 @@
 /** Wire schemas of the Klaim door (seed 002): they validate input, serialise output and make the OpenAPI document. */
 import { Type } from 'typebox';
-import { Nullable } from '../schemas.ts';
+import { Nullable, named } from '../schemas.ts';
 
 /** The seed's user response: exactly these keys, nothing else can leak. */
-export const KlaimUserSchema = Type.Object(
+export const KlaimUserSchema = named('Klaim_User', Type.Object(
   {
     message: Type.String({ description: '"fetch resource successfully" for GET and PUT' }),
     metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Custom key-value pairs' }),
@@ -16,7 +16,7 @@ export const KlaimUserSchema = Type.Object(
     name: Nullable(Type.String()),
   },
   { additionalProperties: false },
-);
+));
 
 const fields = {
   user_id: Type.String({
@@ -36,7 +36,7 @@ const fields = {
  * Create: every field optional; a user_id is generated when none is sent. Unknown fields are refused.
  * (typebox 1.x: Partial keeps only its own options, so additionalProperties goes on Partial.)
  */
-export const KlaimCreateBody = Type.Partial(Type.Object(fields), { additionalProperties: false });
+export const KlaimCreateBody = named('Klaim_UserBody', Type.Partial(Type.Object(fields), { additionalProperties: false }));
 
 /** Update: omitted fields stay as they are. Unknown and read-only fields are refused. */
 export const KlaimUpdateBody = KlaimCreateBody;
@@ -45,13 +45,13 @@ export const KlaimUserIdParams = Type.Object({
   user_id: Type.String({ description: 'The current user_id of the user (your own id, not klaim_id)' }),
 });
 
-export const KlaimErrorSchema = Type.Object(
+export const KlaimErrorSchema = named('Klaim_Error', Type.Object(
   {
     message: Type.String(),
     errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Per-field messages (400 only)' })),
   },
   { description: 'Every Klaim error' },
-);
+));
 
 /** The error responses every authenticated Klaim route can give, plus these. */
 export function klaimErrors(...statuses: number[]) {

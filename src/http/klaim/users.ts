@@ -24,6 +24,7 @@ export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'klaim_users_create',
         summary: 'Create a user',
         description: 'Every field is optional; without user_id a ULID is generated. Answers 201 with message "create resource successfully".',
         body: KlaimCreateBody,
@@ -44,6 +45,7 @@ export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'klaim_users_get',
         summary: 'Get a user by user_id',
         params: KlaimUserIdParams,
         response: { 200: KlaimUserSchema, ...klaimErrors(404) },
@@ -63,6 +65,7 @@ export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'klaim_users_update',
         summary: 'Update user profile',
         description:
           'A partial update despite the verb: omitted fields stay as they are. user_id in the body renames the user. ' +
@@ -89,6 +92,7 @@ export const klaimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'klaim_users_delete',
         summary: 'Delete a user',
         description: 'Answers with the user as it was and message "delete resource successfully".',
         params: KlaimUserIdParams,

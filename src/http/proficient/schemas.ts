@@ -3,14 +3,14 @@
  * 000_c20caf62a385603e.txt. They validate input, serialise output and feed /openapi.json.
  */
 import { Type } from 'typebox';
-import { Nullable, StringEnum } from '../schemas.ts';
+import { Nullable, StringEnum, named } from '../schemas.ts';
 
 /** The seed's seven error codes, and nothing else. */
 export const PROFICIENT_ERROR_CODES = ['invalid_request', 'invalid_credentials', 'forbidden', 'resource_not_found', 'conflict', 'unavailable', 'unknown'] as const;
 export type ProficientErrorCode = (typeof PROFICIENT_ERROR_CODES)[number];
 
 /** The seed's `User`. Every property is required there, so absent values are sent as "" (see wire.ts). */
-export const ProficientUserSchema = Type.Object(
+export const ProficientUserSchema = named('Proficient_User', Type.Object(
   {
     id: Type.String({ description: 'The unique identifier of the user (usr_…)' }),
     object: Type.Literal('user'),
@@ -22,16 +22,16 @@ export const ProficientUserSchema = Type.Object(
     updated_at: Type.Integer({ description: 'Milliseconds since the Unix epoch' }),
   },
   { additionalProperties: false, description: 'Represents a user of your project.' },
-);
+));
 
 /** The seed's `UserUpdateParams`: omitted is unchanged, null clears; anything else is refused. */
-export const ProficientUserUpdateSchema = Type.Object(
+export const ProficientUserUpdateSchema = named('Proficient_UserUpdate', Type.Object(
   {
     first_name: Type.Optional(Nullable(Type.String({ maxLength: 256, description: 'The first name of the user; null clears it' }))),
     last_name: Type.Optional(Nullable(Type.String({ maxLength: 256, description: 'The last name of the user; null clears it' }))),
   },
   { additionalProperties: false, description: 'The data with which a user is updated.' },
-);
+));
 
 export const ProficientUserParams = Type.Object({
   user_id: Type.String({ description: 'The unique identifier of the user (usr_…)' }),
@@ -44,7 +44,7 @@ export const ProficientHeaders = Type.Object({
 });
 
 /** The seed's `ApiError`: `{error: {code, message}}`. */
-export const ProficientErrorSchema = Type.Object(
+export const ProficientErrorSchema = named('Proficient_Error', Type.Object(
   {
     error: Type.Object({
       code: StringEnum(PROFICIENT_ERROR_CODES),
@@ -52,7 +52,7 @@ export const ProficientErrorSchema = Type.Object(
     }),
   },
   { description: 'Every Proficient door error' },
-);
+));
 
 /** The error responses every authenticated Proficient route can give, plus the given ones. */
 export function proficientErrors(...statuses: number[]) {

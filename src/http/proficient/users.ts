@@ -21,6 +21,7 @@ export const proficientUserRoutes: FastifyPluginAsyncTypebox<{ services: Service
       schema: {
         tags,
         security,
+        operationId: 'proficient_users_get',
         summary: 'Retrieve a user (Proficient)',
         description: ACCESS,
         params: ProficientUserParams,
@@ -51,6 +52,7 @@ export const proficientUserRoutes: FastifyPluginAsyncTypebox<{ services: Service
       schema: {
         tags,
         security,
+        operationId: 'proficient_users_update',
         summary: 'Update a user (Proficient)',
         description:
           'Updates the properties of the specified user. Only the provided properties will be updated; null clears one. ' +

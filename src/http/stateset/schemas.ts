@@ -3,7 +3,7 @@
  * the OpenAPI document; every field's rule (E.164, ISO country, URL, dates) is the domain's.
  */
 import { Type } from 'typebox';
-import { Nullable } from '../schemas.ts';
+import { Nullable, named } from '../schemas.ts';
 
 const text = (description: string) => Type.Optional(Nullable(Type.String({ description })));
 
@@ -30,18 +30,18 @@ const fields = {
 
 /** PUT body: every field optional (omitted: unchanged; null: cleared); unknown keys refused. */
 // Optional per field rather than Type.Partial, which drops additionalProperties in typebox 1.x.
-export const UpdateUserBody = Type.Object(
+export const UpdateUserBody = named('Stateset_UserUpdate', Type.Object(
   {
     id: Type.Optional(Type.String({ description: 'The user id; when given it must equal the id in the path' })),
     ...fields,
   },
   { additionalProperties: false },
-);
+));
 
 const date = (description: string, format: 'date' | 'date-time') => Nullable(Type.String({ format, description }));
 
 /** The user as StateSet shows it: the id and the seventeen fields, null when unset. */
-export const UserSchema = Type.Object(
+export const UserSchema = named('Stateset_User', Type.Object(
   {
     id: Type.String({ description: 'usr_ followed by a lower-case ULID' }),
     active: Type.Boolean(),
@@ -63,11 +63,11 @@ export const UserSchema = Type.Object(
     username: Nullable(Type.String()),
   },
   { additionalProperties: false },
-);
+));
 
 export const UserIdParams = Type.Object({ id: Type.String({ description: 'The user id (usr_…)' }) });
 
-export const ErrorSchema = Type.Object(
+export const ErrorSchema = named('Stateset_Error', Type.Object(
   {
     success: Type.Literal(0),
     error: Type.Object({
@@ -80,7 +80,7 @@ export const ErrorSchema = Type.Object(
     request_id: Type.String(),
   },
   { description: 'Every StateSet door error' },
-);
+));
 
 /** The error responses every authenticated route can give, plus the given ones. */
 export function statesetErrors(...statuses: number[]) {

@@ -19,6 +19,7 @@ export const statesetUserRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       schema: {
         tags,
         security,
+        operationId: 'stateset_users_get',
         summary: 'Get a user (StateSet)',
         description: 'The user in StateSet field names. Authorization: Token <key> or Bearer <key>.',
         params: UserIdParams,
@@ -39,6 +40,7 @@ export const statesetUserRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       schema: {
         tags,
         security,
+        operationId: 'stateset_users_update',
         summary: 'Update a user (StateSet)',
         description:
           'A partial update: omitted fields stay as they are, null clears a field (active cannot be null). ' +

@@ -23,6 +23,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'api_keys_create',
         summary: 'Create an API key',
         description:
           'The key belongs to the environment of the key that creates it. Secret keys need scopes (read, write, admin); ' +
@@ -45,6 +46,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'api_keys_list',
         summary: 'List API keys (never their secrets)',
         description: 'In creation order, 100 to a page unless `limit` says otherwise; page with `after` and `before` as on /v1/users.',
         querystring: KeyPageQuery,
@@ -63,7 +65,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/api_keys/:id',
     {
       config: { scope: 'admin' },
-      schema: { tags, security, summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...v1Errors(404) } },
+      schema: { tags, security, operationId: 'api_keys_revoke', summary: 'Revoke an API key at once', params: KeyIdParams, response: { 204: Type.Null(), ...v1Errors(404) } },
     },
     async (request, reply) => {
       await services.apiKeys.revoke(contextOf(request, 'v1'), request.params.id);

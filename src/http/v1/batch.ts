@@ -14,7 +14,7 @@ import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { toDomainError } from '../errors.ts';
 import { expectedVersions } from '../preconditions.ts';
-import { StringEnum } from '../schemas.ts';
+import { StringEnum, named } from '../schemas.ts';
 import { v1 } from './door.ts';
 import { v1Codec } from './error-codec.ts';
 import { UserCreateSchema, UserSchema, v1Errors } from './schemas.ts';
@@ -39,22 +39,22 @@ const BatchOperationSchema = Type.Union([
   Type.Object({ op: Type.Literal('delete'), id: UserId, if_match: Type.Optional(IfMatch) }, { additionalProperties: false }),
 ]);
 
-const BatchBody = Type.Object(
+const BatchBody = named('BatchRequest', Type.Object(
   {
     operations: Type.Array(BatchOperationSchema, { maxItems: BATCH_MAX_OPERATIONS }),
     dry_run: Type.Optional(Type.Boolean({ default: false, description: 'Validate and plan everything, write nothing' })),
   },
   { additionalProperties: false },
-);
+));
 
-const ItemError = Type.Object({
+const ItemError = named('BatchItemError', Type.Object({
   error: Type.String(),
   message: Type.String(),
   details: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
-});
+}));
 
 const count = Type.Integer({ minimum: 0 });
-const BatchAnswer = Type.Object({
+const BatchAnswer = named('BatchResponse', Type.Object({
   object: Type.Literal('batch'),
   dry_run: Type.Boolean(),
   results: Type.Array(
@@ -66,7 +66,7 @@ const BatchAnswer = Type.Object({
     }),
   ),
   summary: Type.Object({ created: count, updated: count, unchanged: count, deleted: count, failed: count }),
-});
+}));
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -146,6 +146,7 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ services: Services; bodyLi
       schema: {
         tags: ['users'],
         security: [{ bearer: [] }],
+        operationId: 'users_batch',
         summary: 'Create, upsert, update and delete users in one request',
         description:
           `At most ${BATCH_MAX_OPERATIONS} operations, run in order, each in its own transaction (one failure never undoes another), ` +

@@ -6,20 +6,20 @@ import { SUPPORTED_HASH_TYPES } from '../../services/password-hashing/index.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { expectedVersions } from '../preconditions.ts';
-import { StringEnum } from '../schemas.ts';
+import { StringEnum, named } from '../schemas.ts';
 import { v1Errors, UserIdParams, UserSchema } from './schemas.ts';
 import { canonicalUser } from '../../formats/canonical-user.ts';
 
 const security = [{ bearer: [] }];
 
-const SetPasswordBody = Type.Object(
+const SetPasswordBody = named('PasswordSet', Type.Object(
   {
     password: Type.Optional(Type.String({ maxLength: 1024, description: '8–128 characters, not the email address; stored with argon2id' })),
     password_hash: Type.Optional(Type.String({ maxLength: 1024, description: 'An existing hash to import, with password_hash_type' })),
     password_hash_type: Type.Optional(StringEnum(SUPPORTED_HASH_TYPES, { description: 'Format of password_hash' })),
   },
   { additionalProperties: false, description: 'Either password, or password_hash with password_hash_type' },
-);
+));
 
 export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
@@ -29,6 +29,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags: ['passwords'],
         security,
+        operationId: 'users_password_set',
         summary: "Set or import a user's password",
         description:
           'Send `password` to set a new one (hashed with argon2id), or `password_hash` and `password_hash_type` to import a hash ' +
@@ -58,6 +59,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags: ['passwords'],
         security,
+        operationId: 'users_password_verify',
         summary: 'Check a password',
         description:
           'Answers whether the password is the user\'s. Needs the write scope: a legacy hash that verifies is re-hashed in the same step. ' +
@@ -78,6 +80,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags: ['email verification'],
         security,
+        operationId: 'users_email_verification_send',
         summary: 'Mail a verification code',
         description:
           'A 6-digit code, valid 10 minutes, to the user\'s email (or to the pending address under USERPLANE_EMAIL_CHANGE=verify). ' +
@@ -104,6 +107,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags: ['email verification'],
         security,
+        operationId: 'users_email_verification_confirm',
         summary: 'Confirm a verification code',
         description:
           'Sets email_verified (and, for a pending address, makes it the email; 409 if someone took it meanwhile). ' +

@@ -4,13 +4,13 @@ import { Type } from 'typebox';
 import type { Identity } from '../../store/contract.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { Nullable } from '../schemas.ts';
+import { Nullable, named } from '../schemas.ts';
 import { v1Errors, UserIdParams } from './schemas.ts';
 
 const tags = ['identities'];
 const security = [{ bearer: [] }];
 
-export const IdentitySchema = Type.Object({
+export const IdentitySchema = named('Identity', Type.Object({
   id: Type.String(),
   object: Type.Literal('identity'),
   user_id: Type.String(),
@@ -18,7 +18,7 @@ export const IdentitySchema = Type.Object({
   provider_user_id: Type.String(),
   email: Nullable(Type.String()),
   created_at: Type.String({ format: 'date-time' }),
-});
+}));
 
 export function identityWire(identity: Identity) {
   const { environment: _env, ...rest } = identity;
@@ -30,7 +30,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/users/:id/identities',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: "A user's linked identities", params: UserIdParams, response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(IdentitySchema) }), ...v1Errors(404) } },
+      schema: { tags, security, operationId: 'users_identities_list', summary: "A user's linked identities", params: UserIdParams, response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(IdentitySchema) }), ...v1Errors(404) } },
     },
     async (request) => {
       const identities = await services.identities.list(contextOf(request, 'v1'), request.params.id);
@@ -45,12 +45,16 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags,
         security,
+        operationId: 'users_identities_link',
         summary: 'Link an identity',
         description: 'Unique per (environment, provider, provider_user_id): 409 if already linked. Unlinked automatically when the user\'s email changes to a different address.',
         params: UserIdParams,
-        body: Type.Object(
-          { provider: Type.String({ minLength: 1, maxLength: 64 }), provider_user_id: Type.String({ minLength: 1, maxLength: 256 }), email: Type.String({ maxLength: 254 }) },
-          { additionalProperties: false },
+        body: named(
+          'IdentityLink',
+          Type.Object(
+            { provider: Type.String({ minLength: 1, maxLength: 64 }), provider_user_id: Type.String({ minLength: 1, maxLength: 256 }), email: Type.String({ maxLength: 254 }) },
+            { additionalProperties: false },
+          ),
         ),
         response: { 201: IdentitySchema, ...v1Errors(400, 404, 409, 413, 415) },
       },
@@ -68,6 +72,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags,
         security,
+        operationId: 'users_identities_unlink',
         summary: 'Unlink an identity',
         params: Type.Object({ id: Type.String(), identity_id: Type.String() }),
         response: { 204: Type.Null(), ...v1Errors(404) },

@@ -1,13 +1,13 @@
 /** Wire schemas of the canonical /v1 API. They validate input, serialise output and make the OpenAPI document. */
 import { Type } from 'typebox';
-import { JsonObjectSchema, Nullable, StringEnum } from '../schemas.ts';
+import { JsonObjectSchema, Nullable, StringEnum, named } from '../schemas.ts';
 import { cursorFields } from './cursors.ts';
 
 const str = (description: string, max = 256) => Type.String({ maxLength: max, description });
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 
 /** The canonical user as /v1 shows it. */
-export const UserSchema = Type.Object(
+export const UserSchema = named('User', Type.Object(
   {
     id: Type.String({ description: 'usr_ followed by a lower-case ULID' }),
     object: Type.Literal('user'),
@@ -43,7 +43,7 @@ export const UserSchema = Type.Object(
     updated_at: dateTime('ISO 8601 UTC, milliseconds'),
   },
   { additionalProperties: false },
-);
+));
 
 /** Writable fields. Omitted: unchanged; null: cleared. Unknown and read-only fields are refused. */
 const writable = {
@@ -76,8 +76,9 @@ const writable = {
   ),
 };
 
-export const UserPatchSchema = Type.Partial(Type.Object(writable), { additionalProperties: false });
-export const UserCreateSchema = UserPatchSchema;
+export const UserPatchSchema = named('UserPatch', Type.Partial(Type.Object(writable), { additionalProperties: false }));
+/** The same fields as a patch; its own name so that generated clients can tell creating from updating. */
+export const UserCreateSchema = named('UserCreate', Type.Partial(Type.Object(writable), { additionalProperties: false }));
 
 export const UserIdParams = Type.Object({ id: Type.String({ description: 'The user id (usr_…)' }) });
 
@@ -124,18 +125,20 @@ export const KeyPageQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A page of `item`s, named List_<item's name> in the OpenAPI document. */
 export function ListOf<T extends ReturnType<typeof Type.Object>>(item: T) {
-  return Type.Object({
+  const itemName = (item as { title?: string }).title;
+  return named(`List_${itemName ?? 'Item'}`, Type.Object({
     object: Type.Literal('list'),
     data: Type.Array(item),
     has_more: Type.Boolean(),
     next_cursor: Nullable(Type.String()),
-  });
+  }));
 }
 
 export const ChangeSchema = Type.Object({ previous: Type.Unknown(), current: Type.Unknown() });
 
-export const EventSchema = Type.Object({
+export const EventSchema = named('Event', Type.Object({
   id: Type.String(),
   object: Type.Literal('event'),
   type: StringEnum(['user.created', 'user.updated', 'user.deleted', 'user.exported'], { description: 'user.exported: an audit entry of a subject export; never sent to webhooks' }),
@@ -145,11 +148,11 @@ export const EventSchema = Type.Object({
   door: Type.String({ description: 'The API the change came through: v1, workos, proficient, klaim, stateset, cli' }),
   changes: Type.Record(Type.String(), ChangeSchema, { description: 'Changed fields with previous and new values; secrets redacted' }),
   created_at: dateTime('ISO 8601 UTC'),
-});
+}));
 
-export const DeletedSchema = Type.Object({ id: Type.String(), object: Type.Literal('user'), deleted: Type.Literal(true) });
+export const DeletedSchema = named('DeletedUser', Type.Object({ id: Type.String(), object: Type.Literal('user'), deleted: Type.Literal(true) }));
 
-export const ErrorSchema = Type.Object(
+export const ErrorSchema = named('Error', Type.Object(
   {
     error: Type.String({ description: 'Machine-readable code, e.g. validation_error' }),
     message: Type.String(),
@@ -157,11 +160,22 @@ export const ErrorSchema = Type.Object(
     request_id: Type.String(),
   },
   { description: 'Every /v1 error' },
-);
+));
+
+/** A 400: what was wrong, field by field (`details` names every bad field at once). */
+export const ValidationErrorSchema = named('ValidationError', Type.Object(
+  {
+    error: Type.String({ description: 'validation_error, or another code of a malformed request (e.g. invalid_cursor, body_too_deep)' }),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Field name → what is wrong with it' })),
+    request_id: Type.String(),
+  },
+  { description: 'A /v1 request that was refused as malformed' },
+));
 
 const Scope = StringEnum(['read', 'write', 'admin']);
 
-export const ApiKeySchema = Type.Object({
+export const ApiKeySchema = named('ApiKey', Type.Object({
   id: Type.String(),
   object: Type.Literal('api_key'),
   name: Type.String(),
@@ -172,17 +186,17 @@ export const ApiKeySchema = Type.Object({
   require_user_proof: Type.Boolean({ description: 'Publishable keys: end users must be proven with X-User-Hash or X-User-Token' }),
   created_at: dateTime('ISO 8601 UTC'),
   revoked_at: Nullable(dateTime('ISO 8601 UTC')),
-});
+}));
 
-export const CreatedApiKeySchema = Type.Object({
+export const CreatedApiKeySchema = named('ApiKeyWithSecret', Type.Object({
   ...ApiKeySchema.properties,
   secret: Type.String({ description: 'The key itself. Shown only in this response; store it now.' }),
   user_proof_secret: Type.Optional(
     Type.String({ description: 'With require_user_proof: the secret your backend signs end users with (X-User-Hash). Shown only in this response; keep it on your server.' }),
   ),
-});
+}));
 
-export const CreateApiKeyBody = Type.Object(
+export const CreateApiKeyBody = named('ApiKeyCreate', Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
     scopes: Type.Optional(Type.Array(Scope, { uniqueItems: true, maxItems: 3 })),
@@ -192,11 +206,11 @@ export const CreateApiKeyBody = Type.Object(
     ),
   },
   { additionalProperties: false },
-);
+));
 
 export const KeyIdParams = Type.Object({ id: Type.String() });
 
 /** The error responses every authenticated route can give. */
 export function v1Errors(...statuses: number[]) {
-  return Object.fromEntries([401, 403, 429, 500, 503, ...statuses].map((status) => [status, ErrorSchema]));
+  return Object.fromEntries([401, 403, 429, 500, 503, ...statuses].map((status) => [status, status === 400 ? ValidationErrorSchema : ErrorSchema]));
 }

@@ -38,6 +38,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'users_create',
         summary: 'Create a user',
         description: 'At least one of email, username or external_id is required.',
         body: UserCreateSchema,
@@ -57,6 +58,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'users_list',
         summary: 'List users',
         description:
           'In creation order. Pass next_cursor back as `after` for the next page, or an id as `before` for the page before it. email, username and external_id ' +
@@ -77,7 +79,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     '/users/:id',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: 'Get a user', params: UserIdParams, response: { 200: UserSchema, ...v1Errors(404) } },
+      schema: { tags, security, operationId: 'users_get', summary: 'Get a user', params: UserIdParams, response: { 200: UserSchema, ...v1Errors(404) } },
     },
     async (request, reply) => {
       const user = await services.users.get(contextOf(request, 'v1'), request.params.id);
@@ -93,6 +95,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'users_update',
         summary: 'Update a user',
         description:
           'Omitted fields stay as they are; null clears a nullable field. metadata is a JSON merge patch. ' +
@@ -121,6 +124,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'users_delete',
         summary: 'Delete a user',
         params: UserIdParams,
         headers: { type: 'object', properties: { 'if-match': { type: 'string' } } },
@@ -142,6 +146,7 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags,
         security,
+        operationId: 'users_events',
         summary: "A user's change history, newest first",
         description: '`after` pages to older events, `before` to newer ones (still listed newest first).',
         params: UserIdParams,

@@ -60,6 +60,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
+        operationId: 'webhook_endpoints_create',
         summary: 'Create a webhook endpoint',
         description:
           'Events of the key’s environment are POSTed to the URL from now on. The signing secret is in this response only. ' +
@@ -82,6 +83,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
+        operationId: 'webhook_endpoints_list',
         summary: 'List webhook endpoints (never their secrets)',
         description: 'Oldest first, 20 to a page unless `limit` says otherwise; page with `after` and `before` as on /v1/users.',
         querystring: EndpointPageQuery,
@@ -97,7 +99,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
 
   app.get(
     '/webhook_endpoints/:id',
-    { config, schema: { tags, security, summary: 'Get a webhook endpoint', params: EndpointParams, response: { 200: WebhookEndpointSchema, ...v1Errors(404) } } },
+    { config, schema: { tags, security, operationId: 'webhook_endpoints_get', summary: 'Get a webhook endpoint', params: EndpointParams, response: { 200: WebhookEndpointSchema, ...v1Errors(404) } } },
     async (request) => endpointWire(await webhooks.get(contextOf(request, 'v1'), request.params.id)),
   );
 
@@ -108,6 +110,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
+        operationId: 'webhook_endpoints_update',
         summary: 'Change a webhook endpoint',
         description: 'url, description, event_types, enabled. Omitted fields stay; the format is fixed at creation.',
         params: EndpointParams,
@@ -122,7 +125,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
     '/webhook_endpoints/:id',
     {
       config,
-      schema: { tags, security, summary: 'Delete a webhook endpoint and its delivery history', params: EndpointParams, response: { 204: Type.Null(), ...v1Errors(404) } },
+      schema: { tags, security, operationId: 'webhook_endpoints_delete', summary: 'Delete a webhook endpoint and its delivery history', params: EndpointParams, response: { 204: Type.Null(), ...v1Errors(404) } },
     },
     async (request, reply) => {
       await webhooks.delete(contextOf(request, 'v1'), request.params.id);
@@ -137,6 +140,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
+        operationId: 'webhook_endpoints_rotate_secret',
         summary: 'Rotate the signing secret',
         description: 'Returns the new secret, once. For 24 hours deliveries carry signatures with both the old and the new secret.',
         params: EndpointParams,
@@ -156,11 +160,12 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
+        operationId: 'webhook_endpoints_deliveries_list',
         summary: 'Deliveries to this endpoint, newest event first, each with its attempts',
         params: EndpointParams,
         querystring: DeliveriesQuery,
         response: {
-          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(DeliverySchema), has_more: Type.Boolean(), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: ListOf(DeliverySchema),
           ...v1Errors(400, 404),
         },
       },
@@ -180,6 +185,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
       schema: {
         tags,
         security,
+        operationId: 'webhook_endpoints_deliveries_retry',
         summary: 'Deliver again',
         description: 'Queues the delivery at once with a fresh retry window, whatever its status; the answer is 202 and the attempt follows.',
         params: DeliveryParams,

@@ -1,13 +1,13 @@
 /** Wire schemas of /v1/webhook_endpoints. */
 import { Type } from 'typebox';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS } from '../../domain/webhooks.ts';
-import { Nullable, StringEnum } from '../schemas.ts';
+import { Nullable, StringEnum, named } from '../schemas.ts';
 import { cursorFields } from './cursors.ts';
 
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 const EventType = StringEnum(WEBHOOK_EVENT_TYPES);
 
-export const WebhookEndpointSchema = Type.Object({
+export const WebhookEndpointSchema = named('WebhookEndpoint', Type.Object({
   id: Type.String({ description: 'whe_ followed by a lower-case ULID' }),
   object: Type.Literal('webhook_endpoint'),
   url: Type.String(),
@@ -21,12 +21,12 @@ export const WebhookEndpointSchema = Type.Object({
   previous_secret_expires_at: Nullable(dateTime('Until then the secret before the last rotation also signs')),
   created_at: dateTime('ISO 8601 UTC'),
   updated_at: dateTime('ISO 8601 UTC'),
-});
+}));
 
-export const EndpointWithSecretSchema = Type.Object({
+export const EndpointWithSecretSchema = named('WebhookEndpointWithSecret', Type.Object({
   ...WebhookEndpointSchema.properties,
   secret: Type.String({ description: 'The signing secret (whsec_…). Shown only in this response; store it now.' }),
-});
+}));
 
 const writable = {
   url: Type.String({ minLength: 1, maxLength: 2048, description: 'http or https URL that receives POSTs; a public address, no credentials' }),
@@ -35,7 +35,7 @@ const writable = {
   enabled: Type.Boolean({ description: 'false pauses deliveries; events meanwhile are not queued for this endpoint' }),
 };
 
-export const CreateEndpointBody = Type.Object(
+export const CreateEndpointBody = named('WebhookEndpointCreate', Type.Object(
   {
     url: writable.url,
     description: Type.Optional(writable.description),
@@ -44,9 +44,9 @@ export const CreateEndpointBody = Type.Object(
     format: Type.Optional(StringEnum(WEBHOOK_FORMATS, { description: 'standard (default) or workos; fixed once created' })),
   },
   { additionalProperties: false },
-);
+));
 
-export const UpdateEndpointBody = Type.Partial(Type.Object(writable), { additionalProperties: false });
+export const UpdateEndpointBody = named('WebhookEndpointPatch', Type.Partial(Type.Object(writable), { additionalProperties: false }));
 
 export const EndpointParams = Type.Object({ id: Type.String({ description: 'The endpoint id (whe_…)' }) });
 export const DeliveryParams = Type.Object({ id: Type.String(), delivery_id: Type.String({ description: 'The delivery id (whd_…)' }) });
@@ -69,7 +69,7 @@ const AttemptSchema = Type.Object({
   attempted_at: dateTime('ISO 8601 UTC'),
 });
 
-export const DeliverySchema = Type.Object({
+export const DeliverySchema = named('WebhookDelivery', Type.Object({
   id: Type.String({ description: 'Also the webhook-id header: the same on every attempt' }),
   object: Type.Literal('webhook_delivery'),
   endpoint_id: Type.String(),
@@ -82,4 +82,4 @@ export const DeliverySchema = Type.Object({
   attempts: Type.Array(AttemptSchema, { description: 'Oldest first' }),
   created_at: dateTime('ISO 8601 UTC'),
   updated_at: dateTime('ISO 8601 UTC'),
-});
+}));

@@ -16,6 +16,7 @@ export const whoamiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
+        operationId: 'whoami',
         summary: 'The credential this request is using',
         response: { 200: Type.Object({ key_id: Type.String(), environment: Type.String(), scopes: Type.Array(Type.String()) }), ...v1Errors() },
       },

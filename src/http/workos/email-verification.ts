@@ -16,6 +16,7 @@ export const workosEmailVerificationRoutes: FastifyPluginAsyncTypebox<{ services
       schema: {
         tags: ['workos'],
         security,
+        operationId: 'workos_users_email_verification_send',
         summary: 'Mail a verification code (WorkOS sendVerificationEmail)',
         description:
           'A 6-digit code, valid 10 minutes; a new send replaces the previous code. ' +
@@ -38,6 +39,7 @@ export const workosEmailVerificationRoutes: FastifyPluginAsyncTypebox<{ services
       schema: {
         tags: ['workos'],
         security,
+        operationId: 'workos_users_email_verification_confirm',
         summary: 'Confirm a verification code (WorkOS verifyEmail)',
         description:
           'Sets email_verified. Errors (400): email_verification_code_incorrect (also when no code is outstanding), ' +

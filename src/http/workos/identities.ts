@@ -17,6 +17,7 @@ export const workosIdentityRoutes: FastifyPluginAsyncTypebox<{ services: Service
       schema: {
         tags: ['workos'],
         security,
+        operationId: 'workos_users_identities_list',
         summary: "A user's linked identities (WorkOS getUserIdentities)",
         description: 'A bare array, oldest first. Identities are linked through POST /v1/users/{id}/identities.',
         params: UserIdParams,

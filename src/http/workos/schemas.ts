@@ -5,12 +5,12 @@
  */
 import { Type } from 'typebox';
 import { SUPPORTED_HASH_TYPES } from '../../services/password-hashing/index.ts';
-import { Nullable, StringEnum } from '../schemas.ts';
+import { Nullable, StringEnum, named } from '../schemas.ts';
 
 const dateTime = (description: string) => Type.String({ format: 'date-time', description });
 
 /** The User object (contract §3): exactly these keys, all always present. */
-export const WorkosUserSchema = Type.Object(
+export const WorkosUserSchema = named('Workos_User', Type.Object(
   {
     object: Type.Literal('user'),
     id: Type.String({ description: 'user_ followed by an upper-case ULID (the same user as usr_ + the lower-case ULID on /v1)' }),
@@ -28,7 +28,7 @@ export const WorkosUserSchema = Type.Object(
     updated_at: dateTime('ISO 8601 UTC, milliseconds'),
   },
   { additionalProperties: false },
-);
+));
 
 const metadata = Nullable(
   Type.Record(Type.String(), Type.Unknown(), {
@@ -54,7 +54,7 @@ const profileFields = {
 };
 
 // Optional per field rather than Type.Partial, which drops additionalProperties in typebox 1.x.
-export const CreateUserBody = Type.Object(
+export const CreateUserBody = named('Workos_UserCreate', Type.Object(
   {
     email: Type.String({ maxLength: 254, description: 'Unique per environment, compared case-insensitively' }),
     ...passwordFields,
@@ -64,9 +64,9 @@ export const CreateUserBody = Type.Object(
     signals_id: Type.Optional(Type.String({ maxLength: 256, description: 'Radar signal: accepted and ignored' })),
   },
   { additionalProperties: false },
-);
+));
 
-export const UpdateUserBody = Type.Object(
+export const UpdateUserBody = named('Workos_UserUpdate', Type.Object(
   {
     email: Type.Optional(Type.String({ maxLength: 254, description: 'A new address resets email_verified (unless this request sets it true) and unlinks identities whose email differs' })),
     ...passwordFields,
@@ -74,7 +74,7 @@ export const UpdateUserBody = Type.Object(
     locale: Type.Optional(Nullable(Type.String({ maxLength: 35, description: 'BCP 47 tag such as en-US (400 invalid_locale otherwise)' }))),
   },
   { additionalProperties: false },
-);
+));
 
 export const ListUsersQuery = Type.Object(
   {
@@ -89,24 +89,24 @@ export const ListUsersQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const UserListSchema = Type.Object({
+export const UserListSchema = named('Workos_List_User', Type.Object({
   object: Type.Literal('list'),
   data: Type.Array(WorkosUserSchema),
   list_metadata: Type.Object({ before: Nullable(Type.String()), after: Nullable(Type.String()) }),
-});
+}));
 
-export const IdentitySchema = Type.Object({
+export const IdentitySchema = named('Workos_Identity', Type.Object({
   idp_id: Type.String({ description: "The provider's id for the account" }),
   type: Type.Literal('OAuth'),
   provider: Type.String({ description: 'As linked, e.g. GoogleOAuth' }),
-});
+}));
 
 export const UserIdParams = Type.Object({ id: Type.String({ description: 'user_… (usr_… is accepted too)' }) });
 export const ExternalIdParams = Type.Object({ external_id: Type.String() });
 
-export const UserEnvelope = Type.Object({ user: WorkosUserSchema });
+export const UserEnvelope = named('Workos_UserEnvelope', Type.Object({ user: WorkosUserSchema }));
 
-export const WorkosErrorSchema = Type.Object(
+export const WorkosErrorSchema = named('Workos_Error', Type.Object(
   {
     message: Type.String(),
     code: Type.String(),
@@ -117,7 +117,7 @@ export const WorkosErrorSchema = Type.Object(
     ),
   },
   { description: 'Every WorkOS-door error' },
-);
+));
 
 /** The error responses every authenticated route can give, plus these. */
 export function workosErrors(...statuses: number[]) {

@@ -35,6 +35,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags,
         security,
+        operationId: 'workos_users_create',
         summary: 'Create a user (WorkOS createUser)',
         description: 'email is required. password, or password_hash with password_hash_type, sets a password in the same step.',
         body: CreateUserBody,
@@ -56,6 +57,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags,
         security,
+        operationId: 'workos_users_list',
         summary: 'List users (WorkOS listUsers)',
         description:
           'Newest first by default (order=desc; normal means desc too). Pass list_metadata.after back as `after` for the next page, ' +
@@ -101,7 +103,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     '/users/:id',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: 'Get a user (WorkOS getUser)', params: UserIdParams, response: { 200: WorkosUserSchema, ...workosErrors(404) } },
+      schema: { tags, security, operationId: 'workos_users_get', summary: 'Get a user (WorkOS getUser)', params: UserIdParams, response: { 200: WorkosUserSchema, ...workosErrors(404) } },
     },
     async (request) => workosUser(await services.users.get(contextOf(request, 'workos'), toCanonicalUserId(request.params.id))),
   );
@@ -113,6 +115,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags,
         security,
+        operationId: 'workos_users_get_by_external_id',
         summary: 'Get a user by external id (WorkOS getUserByExternalId)',
         params: ExternalIdParams,
         response: { 200: WorkosUserSchema, ...workosErrors(404) },
@@ -138,6 +141,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         tags,
         security,
+        operationId: 'workos_users_update',
         summary: 'Update a user (WorkOS updateUser)',
         description:
           'Omitted fields stay as they are. A new email sets email_verified to false (unless this request sets it true) and ' +
@@ -162,7 +166,7 @@ export const workosUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
     '/users/:id',
     {
       config: { scope: 'write' },
-      schema: { tags, security, summary: 'Delete a user (WorkOS deleteUser)', params: UserIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...workosErrors(404) } },
+      schema: { tags, security, operationId: 'workos_users_delete', summary: 'Delete a user (WorkOS deleteUser)', params: UserIdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...workosErrors(404) } },
     },
     async (request, reply) => {
       await services.users.delete(contextOf(request, 'workos'), toCanonicalUserId(request.params.id));
