@@ -19,6 +19,7 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'passwords', description: '/v1: set, import and check passwords' },
   { name: 'email verification', description: '/v1: verify an address with a mailed code' },
   { name: 'identities', description: '/v1: linked sign-in identities (OAuth accounts)' },
+  { name: 'events', description: '/v1: the pull feed of every event of the environment, oldest first' },
   { name: 'api keys', description: '/v1: secret and publishable keys (admin scope)' },
   { name: 'webhooks', description: '/v1: webhook endpoints and their deliveries (admin scope)' },
   { name: 'workos', description: "The WorkOS door: WorkOS User Management's user routes at their own paths, for the WorkOS SDKs" },

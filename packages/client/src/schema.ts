@@ -406,6 +406,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The environment's events, oldest first (a pull feed)
+         * @description Sync without webhooks: read with no cursor, then keep passing next_cursor back as `after`. Unlike other lists, next_cursor is given on the last page too (has_more false): store it and poll again later. A follower never misses an event, even one whose transaction committed after later-numbered ones (on PostgreSQL an event is listed once no older transaction is still running). Events of every subject are listed: user_id, group_id or subject says which.
+         */
+        get: operations["events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about one user (a data-subject export)
+         * @description Profile, per-door extensions, whether a password is set, pending email, identities, the full event history and the webhook deliveries of those events, in one JSON document, for answering an access request. Making an export is recorded as a user.exported event (in the user history and the event feed; never sent to webhooks). Admin scope.
+         */
+        get: operations["users_export_subject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/user_management/users": {
         parameters: {
             query?: never;
@@ -523,6 +563,26 @@ export interface paths {
          * @description Sets email_verified. Errors (400): email_verification_code_incorrect (also when no code is outstanding), email_verification_code_expired (also after 5 wrong tries), email_verification_code_previously_used, email_previously_verified.
          */
         post: operations["workos_users_email_verification_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List events (WorkOS listEvents)
+         * @description The environment's user events oldest first, as WorkOS's Events API shows them. Keep passing list_metadata.after back as `after`; it is given on the last page too. An event is listed once no transaction older than it is still running, so a follower never misses one.
+         */
+        get: operations["workos_events_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1002,8 +1062,11 @@ export interface components {
             id: string;
             /** @enum {string} */
             object: "event";
-            /** @enum {string} */
-            type: "user.created" | "user.updated" | "user.deleted";
+            /**
+             * @description user.exported: an audit entry of a subject export; never sent to webhooks
+             * @enum {string}
+             */
+            type: "user.created" | "user.updated" | "user.deleted" | "user.exported";
             user_id: string;
             /** @description Id of the API key that made the change */
             actor: string;
@@ -5007,6 +5070,261 @@ export interface operations {
             };
         };
     };
+    events_list: {
+        parameters: {
+            query: {
+                /** @description Continue after this: next_cursor of the previous page (kept across restarts), or an event id (evt_…). None: from the oldest event. */
+                after?: string;
+                /** @description Only these types, comma-separated: user.created, user.updated, user.deleted, user.exported */
+                types?: string;
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "list";
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            object: "event";
+                            /** @description Id of the API key that made the change */
+                            actor: string;
+                            request_id: string | null;
+                            /** @description The API the change came through: v1, workos, proficient, klaim, stateset, cli */
+                            door: string;
+                            /** @description Changed fields with previous and new values; secrets redacted */
+                            changes: {
+                                [key: string]: {
+                                    previous: unknown;
+                                    current: unknown;
+                                };
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 UTC
+                             */
+                            created_at: string;
+                            /** @description The event type: user.created, user.updated, user.deleted, user.exported */
+                            type: string;
+                            /** @description The user the event is about (usr_…), on user events */
+                            user_id?: string;
+                            /** @description The group the event is about (grp_…), on group events */
+                            group_id?: string;
+                            /** @description What the event is about when it is neither a user nor a group, e.g. `environment` */
+                            subject?: string;
+                        }[];
+                        /** @description More events can be read now; false: poll again later with next_cursor */
+                        has_more: boolean;
+                        /** @description Pass as `after`; null only while the feed has no event at all */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description A /v1 request that was refused as malformed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    users_export_subject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id (usr_…) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "user_export";
+                        /**
+                         * Format: date-time
+                         * @description When the export was made: the time of its user.exported event
+                         */
+                        exported_at: string;
+                        user: components["schemas"]["User"];
+                        /** @description Data other doors keep about the user with no canonical field (e.g. Klaim's credit_balance), by door */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        password: {
+                            set: boolean;
+                            /** @description The hash family of the stored password (e.g. argon2id, bcrypt); the hash itself is never shown */
+                            hash_type: string | null;
+                        };
+                        /** @description A new address waiting for its verification code */
+                        pending_email: string | null;
+                        identities: components["schemas"]["Identity"][];
+                        /** @description The user's whole history, oldest first; this export's user.exported event is the last */
+                        events: components["schemas"]["Event"][];
+                        /** @description Every delivery of those events to a webhook endpoint, with its attempts, in event order */
+                        webhook_deliveries: components["schemas"]["WebhookDelivery"][];
+                    };
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     workos_users_list: {
         parameters: {
             query: {
@@ -6061,6 +6379,131 @@ export interface operations {
             };
             /** @description Every WorkOS-door error */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workos_Error"];
+                };
+            };
+            /** @description Every WorkOS-door error */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workos_Error"];
+                };
+            };
+            /** @description Every WorkOS-door error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workos_Error"];
+                };
+            };
+            /** @description Every WorkOS-door error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workos_Error"];
+                };
+            };
+            /** @description Every WorkOS-door error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workos_Error"];
+                };
+            };
+        };
+    };
+    workos_events_list: {
+        parameters: {
+            query: {
+                /** @description Event types, repeated or comma-separated: user.created, user.updated, user.deleted. None: all of them. */
+                events?: string[];
+                /** @description The same, in the bracketed spelling */
+                "events[]"?: string[];
+                /** @description An event id (event_…): the events after it. list_metadata.after of the previous page. */
+                after?: string;
+                limit: number;
+                /** @description Only events created at or after this time */
+                range_start?: string;
+                /** @description Only events created before this time */
+                range_end?: string;
+                /** @description asc (oldest first) is the only order: a feed is read forwards */
+                order?: string;
+                /** @description Userplane has no organizations: any value gives an empty list */
+                organization_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        object: "list";
+                        data: {
+                            /** @enum {string} */
+                            object: "event";
+                            /** @description event_ followed by an upper-case ULID (evt_ + the lower-case ULID on /v1) */
+                            id: string;
+                            /** @description user.created, user.updated, user.deleted */
+                            event: string;
+                            data: components["schemas"]["Workos_User"];
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                        list_metadata: {
+                            /** @description Pass as `after` to continue (also on the last page, to poll later) */
+                            after: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Every WorkOS-door error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workos_Error"];
+                };
+            };
+            /** @description Every WorkOS-door error */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

@@ -88,6 +88,7 @@ export const eventFeedRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       config: { scope: 'read' },
       schema: {
         tags,
+        operationId: 'events_list',
         security,
         summary: "The environment's events, oldest first (a pull feed)",
         description:

@@ -33,6 +33,7 @@ export const subjectExportRoutes: FastifyPluginAsyncTypebox<{ services: Services
       config: { scope: 'admin' },
       schema: {
         tags: ['users'],
+        operationId: 'users_export_subject',
         security: [{ bearer: [] }],
         summary: 'Everything held about one user (a data-subject export)',
         description:

@@ -88,11 +88,12 @@ const iso = (text: string | undefined) => (text === undefined ? undefined : new 
 
 export const workosEventRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get(
-    '/',
+    '',
     {
       config: { scope: 'read' },
       schema: {
         tags: ['workos'],
+        operationId: 'workos_events_list',
         security: [{ bearer: [] }],
         summary: 'List events (WorkOS listEvents)',
         description:
