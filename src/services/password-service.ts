@@ -63,8 +63,9 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   else if (typeof type !== 'string') details.password_hash_type = ['Must be a string'];
   if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_incomplete');
   try {
-    const parsed = hasher.checkImport(type as string, hash as string);
-    return { hash: hash as string, type: parsed.type, equalsEmail: () => false };
+    hasher.checkImport(type as string, hash as string);
+    // Stored under the type it was imported as (werkzeug and ory parse into another family's form).
+    return { hash: hash as string, type: type as PasswordHashType, equalsEmail: () => false };
   } catch (error) {
     if (!(error instanceof PasswordHashFormatError)) throw error;
     const field = error.reason === 'unsupported_type' ? 'password_hash_type' : 'password_hash';
