@@ -93,6 +93,18 @@ export interface PasswordConfig {
   queueLength: number;
   /** Failed verifies per user per sliding window; null: no limit. */
   failures: RateWindow | null;
+  /** The password migration hook (issue 15): null unless USERPLANE_PASSWORD_MIGRATION_URL is set. */
+  migration?: PasswordMigrationConfig | null;
+}
+
+/** USERPLANE_PASSWORD_MIGRATION_*: the hook asked about marked users' passwords (issue 15, item 5). */
+export interface PasswordMigrationConfig {
+  /** Where the hook listens (http or https). */
+  url: string;
+  /** whsec_<base64>: the key of the signature, as webhook endpoints have. */
+  secret: string;
+  /** An answer must arrive within this long, else the verify is a 503. */
+  timeoutMs: number;
 }
 
 export interface WebhookLimitsConfig {
@@ -396,7 +408,32 @@ export function readPasswords(env: NodeJS.ProcessEnv, problems: string[]): Passw
     queueTimeoutMs: wholeNumber(env, problems, 'USERPLANE_PASSWORD_QUEUE_TIMEOUT_MS', 5_000, 1, 600_000),
     queueLength: wholeNumber(env, problems, 'USERPLANE_PASSWORD_QUEUE_LENGTH', 256, 1, 100_000),
     failures: failures ?? null,
+    migration: readPasswordMigration(env, problems),
   };
+}
+
+/** Issue 15, item 5: the opt-in password migration hook; URL and secret together, or neither. */
+export function readPasswordMigration(env: NodeJS.ProcessEnv, problems: string[]): PasswordMigrationConfig | null {
+  const url = env.USERPLANE_PASSWORD_MIGRATION_URL?.trim() || '';
+  const secret = env.USERPLANE_PASSWORD_MIGRATION_SECRET?.trim() || '';
+  const timeoutMs = wholeNumber(env, problems, 'USERPLANE_PASSWORD_MIGRATION_TIMEOUT_MS', 5_000, 100, 60_000);
+  if (!url) {
+    if (secret) problems.push('USERPLANE_PASSWORD_MIGRATION_SECRET is set but USERPLANE_PASSWORD_MIGRATION_URL is not; set both to turn the hook on');
+    return null;
+  }
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    problems.push(`USERPLANE_PASSWORD_MIGRATION_URL must be an http or https URL, got "${redactUrl(url)}"`);
+  }
+  if (!/^whsec_[A-Za-z0-9+/]+=*$/.test(secret) || Buffer.from(secret.slice(6), 'base64').length < 24) {
+    problems.push('USERPLANE_PASSWORD_MIGRATION_SECRET must be whsec_ followed by base64 of at least 24 random bytes (the hook checks its signatures with it)');
+  }
+  return { url, secret, timeoutMs };
 }
 
 /** `10/10m` (failures per window), or `off`; undefined when malformed. */

@@ -58,6 +58,7 @@ export const USER_FIELDS = {
   metadata: { writable: true, nullable: false, rule: checkMetadataPatch, default: {} },
   extensions: { writable: false, nullable: false, default: {} },
   password_set: { writable: false, nullable: false },
+  password_migration_pending: { writable: true, nullable: false, rule: checkBoolean, default: false },
   source: { writable: false, nullable: false },
   version: { writable: false, nullable: false },
   created_at: { writable: false, nullable: false },

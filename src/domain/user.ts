@@ -39,6 +39,8 @@ export interface User {
   /** Per-door data with no canonical home (e.g. Klaim's credit_balance), never on the /v1 wire. */
   extensions: Record<string, JsonObject>;
   password_set: boolean;
+  /** No password yet: the first verify asks the password migration hook (issue 15); cleared when a password is set. */
+  password_migration_pending: boolean;
   source: Door;
   version: number;
   created_at: string;

@@ -10,6 +10,7 @@ import { createEndUserProof } from './end-user-proof.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { DEFAULT_HASH_CEILINGS, createPasswordHasher } from './password-hashing/index.ts';
+import { createPasswordMigrationHook } from './password-migration-hook.ts';
 import { createPasswordService } from './password-service.ts';
 import { createSubjectExportService } from './subject-export.ts';
 import { createUserService } from './user-service.ts';
@@ -40,7 +41,8 @@ export function createServices(
     queue: { concurrency: passwords.concurrency, maxWaitMs: passwords.queueTimeoutMs, maxQueued: passwords.queueLength },
   });
   const users = createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log, deletedUserHistory: config.privacy?.deletedUserHistory });
-  const passwordService = createPasswordService(store, { hasher, failures: passwords.failures, clock });
+  const migrationHook = passwords.migration ? createPasswordMigrationHook(passwords.migration) : null;
+  const passwordService = createPasswordService(store, { hasher, failures: passwords.failures, clock, migrationHook });
   return {
     store,
     mailer,

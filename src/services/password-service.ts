@@ -13,9 +13,12 @@ import {
   type PasswordHasher,
   type PasswordHashType,
 } from './password-hashing/index.ts';
-import type { Store } from '../store/contract.ts';
+import type { Store, StoredUser } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
-import { findUser } from './stored-user.ts';
+import { findUser, lockUser, publicUser } from './stored-user.ts';
+import type { PasswordMigrationHook } from './password-migration-hook.ts';
+import { appendUserEvent } from './user-events.ts';
+import { REDACTED } from './user-service.ts';
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -63,8 +66,9 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
   else if (typeof type !== 'string') details.password_hash_type = ['Must be a string'];
   if (Object.keys(details).length > 0) throw new ValidationError(details, undefined, 'password_hash_incomplete');
   try {
-    const parsed = hasher.checkImport(type as string, hash as string);
-    return { hash: hash as string, type: parsed.type, equalsEmail: () => false };
+    hasher.checkImport(type as string, hash as string);
+    // Stored under the type it was imported as (werkzeug and ory parse into another family's form).
+    return { hash: hash as string, type: type as PasswordHashType, equalsEmail: () => false };
   } catch (error) {
     if (!(error instanceof PasswordHashFormatError)) throw error;
     const field = error.reason === 'unsupported_type' ? 'password_hash_type' : 'password_hash';
@@ -72,6 +76,11 @@ export async function preparePassword(input: PasswordInput, hasher: PasswordHash
     if (error.reason === 'above_ceiling') throw new ValidationError({ [field]: [error.message] }, error.message, 'password_hash_unusable');
     throw ValidationError.field(field, error.message, 'password_hash_unusable');
   }
+}
+
+export interface VerifyOptions {
+  /** The email or username the person typed, sent to the migration hook; the user's email (else username) otherwise. */
+  identifier?: string;
 }
 
 /** Failed verifies allowed per user in a sliding window; null: no limit. */
@@ -84,10 +93,13 @@ export interface PasswordServiceOptions {
   hasher: PasswordHasher;
   failures: FailureLimit | null;
   clock: Clock;
+  /** USERPLANE_PASSWORD_MIGRATION_URL's hook; null or absent: marked users simply fail to verify. */
+  migrationHook?: PasswordMigrationHook | null;
 }
 
 export function createPasswordService(store: Store, options: PasswordServiceOptions) {
   const { hasher, failures, clock } = options;
+  const hook = options.migrationHook ?? null;
 
   /**
    * Records an attempt before the hash is checked, so concurrent verifies count too, and refuses
@@ -110,6 +122,51 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
     );
   }
 
+  /**
+   * A marked user without a password: the hook decides. A match stores the password as argon2id and
+   * removes the mark in one transaction, with its event; a "no" counts as a wrong password; an
+   * outage is UnavailableError (503 with Retry-After) and counts nothing against the user.
+   */
+  async function verifyThroughHook(ctx: RequestContext, user: StoredUser, password: string, identifier: string): Promise<boolean> {
+    const attempt = await beginAttempt(user.id);
+    let wrong = false;
+    try {
+      const verdict = await hook!.check(identifier, password);
+      wrong = verdict !== 'match';
+      if (wrong) return false;
+      const hash = await hasher.hash(password);
+      const stored = await store.transaction(async (tx) => {
+        const current = await lockUser(tx, ctx, user.id);
+        // Someone set a password (or cleared the mark) while the hook was asked: theirs stands.
+        if (current.password_set || !current.password_migration_pending) return false;
+        const updated_at = clock().toISOString();
+        const version = current.version + 1;
+        const changes = { password_migration_pending: false, password_set: true, version, updated_at };
+        await tx.users.update(ctx.environment, user.id, current.version, changes);
+        await tx.users.setPassword(ctx.environment, user.id, { hash, type: 'argon2' });
+        await appendUserEvent(tx, ctx, {
+          type: 'user.updated',
+          userId: user.id,
+          changes: {
+            password: { previous: null, current: REDACTED },
+            password_set: { previous: false, current: true },
+            password_migration_pending: { previous: true, current: false },
+          },
+          at: updated_at,
+          snapshot: publicUser({ ...current, ...changes }),
+        });
+        return true;
+      });
+      if (stored) return true;
+      // Then the password is checked against what is there now, like any verify.
+      const now = await findUser(store, ctx, user.id);
+      if (now.password_hash === null || now.password_hash_type === null) return false;
+      return await hasher.verify(now.password_hash_type as PasswordHashType, now.password_hash, password);
+    } finally {
+      if (attempt && !wrong) await store.passwordAttempts.forget(attempt);
+    }
+  }
+
   return {
     hasher,
 
@@ -126,9 +183,12 @@ export function createPasswordService(store: Store, options: PasswordServiceOpti
      * argon2id at once. A wrong password counts against the user's failure limit; a right one
      * leaves earlier failures in the window (so a guesser gains nothing from the user's own logins).
      */
-    async verify(ctx: RequestContext, id: string, password: string): Promise<boolean> {
+    async verify(ctx: RequestContext, id: string, password: string, options: VerifyOptions = {}): Promise<boolean> {
       const user = await findUser(store, ctx, id);
-      if (user.password_hash === null || user.password_hash_type === null) return false;
+      if (user.password_hash === null || user.password_hash_type === null) {
+        if (!user.password_migration_pending || !hook) return false;
+        return verifyThroughHook(ctx, user, password, options.identifier ?? user.email ?? user.username ?? user.external_id ?? user.id);
+      }
       const attempt = await beginAttempt(user.id);
       // Only a wrong password stays counted; an error (e.g. a full queue) is no failure of the user's.
       let wrong = false;

@@ -129,6 +129,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         created_at: now,
         updated_at: now,
       };
+      // A password given with the user is the password: nothing is left for the migration hook.
+      if (opts.password) user.password_migration_pending = false;
       if (opts.password?.equalsEmail(user.email)) {
         throw ValidationError.field('password', 'Must not be the same as the email address', 'password_strength');
       }
@@ -190,6 +192,14 @@ export function createUserService(store: Store, options: UserServiceOptions) {
           changeSet.password = { previous: current.password_set ? REDACTED : null, current: REDACTED };
           if (!current.password_set) changeSet.password_set = { previous: false, current: true };
           changes.password_set = true;
+          // Setting a password clears the migration mark (even one the same patch sets).
+          if (current.password_migration_pending) {
+            changes.password_migration_pending = false;
+            changeSet.password_migration_pending = { previous: true, current: false };
+          } else if (changes.password_migration_pending !== undefined) {
+            delete changes.password_migration_pending;
+            delete changeSet.password_migration_pending;
+          }
         }
         if (Object.keys(changeSet).length === 0) return { user: publicUser(current), changed: false, changes: {} };
 

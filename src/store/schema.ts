@@ -34,6 +34,8 @@ export interface UsersTable {
   extensions: string;
   password_hash: string | null;
   password_hash_type: string | null;
+  /** Migration 009: 1 while the password must come from the migration hook. */
+  password_migration_pending: number;
   source: string;
   version: number;
   created_at: string;

@@ -35,6 +35,7 @@ export function fromUserRow(row: UserRow): StoredUser {
     password_set: row.password_hash !== null,
     password_hash: row.password_hash,
     password_hash_type: row.password_hash_type,
+    password_migration_pending: Boolean(row.password_migration_pending),
     source: row.source as Door,
     version: Number(row.version),
     created_at: row.created_at,
@@ -50,6 +51,7 @@ export function toUserRow(user: StoredUser): UserRow {
     username_norm: user.username === null ? null : normalizeIdentifier(user.username),
     email_verified: user.email_verified ? 1 : 0,
     active: user.active ? 1 : 0,
+    password_migration_pending: user.password_migration_pending ? 1 : 0,
     metadata: JSON.stringify(user.metadata),
     extensions: JSON.stringify(user.extensions),
   };
@@ -69,6 +71,7 @@ export function toUserRowChanges(changes: UserChanges & { version?: number; upda
         break;
       case 'email_verified':
       case 'active':
+      case 'password_migration_pending':
         row[key] = value ? 1 : 0;
         break;
       case 'metadata':

@@ -63,13 +63,13 @@ const UPASS_TABLE = 't\u00e1\u0411\u2113\u0259';
 describe('parseImportedHash: types', () => {
   test('an unknown type is refused with reason unsupported_type, listing every supported type', () => {
     assert.throws(
-      () => parseImportedHash('md5', '5f4dcc3b5aa765d61d8327deb882cf99'),
+      () => parseImportedHash('md4', 'db346d691d7acc4dc2625db19f9e3f52'),
       (error: unknown) => {
         assert.ok(error instanceof PasswordHashFormatError);
         assert.equal(error.reason, 'unsupported_type');
         assert.equal(
           error.message,
-          "Unsupported password_hash_type 'md5'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass, django_pbkdf2_sha256, django_bcrypt_sha256, ldap",
+          "Unsupported password_hash_type 'md4'; supported: bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass, django_pbkdf2_sha256, django_bcrypt_sha256, ldap, md5, sha1, sha256, sha512, hmac, werkzeug, ory",
         );
         return true;
       },
@@ -85,14 +85,14 @@ describe('parseImportedHash: types', () => {
     });
   });
 
-  test('SUPPORTED_HASH_TYPES lists the fourteen formats', () => {
+  test('SUPPORTED_HASH_TYPES lists the twenty-one formats', () => {
     assert.deepEqual([...SUPPORTED_HASH_TYPES], [
       'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass',
-      'django_pbkdf2_sha256', 'django_bcrypt_sha256', 'ldap',
+      'django_pbkdf2_sha256', 'django_bcrypt_sha256', 'ldap', 'md5', 'sha1', 'sha256', 'sha512', 'hmac', 'werkzeug', 'ory',
     ]);
   });
 
-  test('a parsed hash carries the type it was imported as (the doors store that type with the hash)', () => {
+  test('a parsed hash carries the type it was imported as; werkzeug and ory parse into the family they hold', () => {
     const samples: Record<PasswordHashType, string> = {
       bcrypt: '$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm',
       argon2: '$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4',
@@ -108,8 +108,16 @@ describe('parseImportedHash: types', () => {
       django_pbkdf2_sha256: 'pbkdf2_sha256$20000$seasalt$oBSd886ysm3AqYun62DOdin8YcfbU1z9cksZSuLP9r0=',
       django_bcrypt_sha256: 'bcrypt_sha256$$2a$06$/3OeRpbOf8/l6nPPRdZPp.nRiyYqPobEZGdNRBWihQhiFDh1ws1tu',
       ldap: '{SMD5}UjFY34os/pnZQ3oQOzjqGu4yeXE=',
+      md5: '$md5$CY9rzUYh03PK3k6DJie09g==',
+      sha1: '$sha1$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$2qU2SGWP8viTM1md3FiI3+rjWXQ=',
+      sha256: '$sha256$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$0gfRVLCvtBCk20udLDEY5vNhujWx7RGjwRIS1ebMsLY=',
+      sha512: '$sha512$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$6ctpVuApMNp0CgBXcdHw/GC562eFEFGr4gpgANX8ZYsX+j5B19IkdmOY2Fytsz3QUwSWdGcUjbqwgJGTH0UYvw==',
+      hmac: '$hmac-sha1$NDMyNjcxZTUyY2Y2YTBmYjZjZDE2NjQxYjAwNjFiZjAwOGEzNWM5MA==$MTIzNDU=',
+      werkzeug: 'pbkdf2:sha1:1000$UcVV827QN3YHlcT2$649afafcdae7956191a0d85f49208a5f676da264',
+      ory: '$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/',
     };
-    for (const type of SUPPORTED_HASH_TYPES) assert.equal(parseImportedHash(type, samples[type]).type, type);
+    const family: Partial<Record<PasswordHashType, string>> = { werkzeug: 'pbkdf2', ory: 'md5_crypt' };
+    for (const type of SUPPORTED_HASH_TYPES) assert.equal(parseImportedHash(type, samples[type]).type, family[type] ?? type);
   });
 
   test('empty, oversized and whitespace-carrying hashes are malformed for every type', () => {

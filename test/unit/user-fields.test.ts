@@ -8,13 +8,13 @@ import { test } from 'node:test';
 import { FIELD_RULES, NON_NULLABLE_FIELDS, USER_FIELDS, WRITABLE_FIELDS, blankProfile } from '../../src/domain/user-fields.ts';
 import { UserPatchSchema, UserSchema } from '../../src/http/v1/schemas.ts';
 
-test('the writable fields, in their order, and the two that cannot be null', () => {
+test('the writable fields, in their order, and the three that cannot be null', () => {
   assert.deepEqual(WRITABLE_FIELDS, [
     'email', 'email_verified', 'username', 'first_name', 'last_name', 'name', 'role', 'external_id', 'locale', 'phone',
     'avatar_url', 'bio', 'birthday', 'country', 'location', 'organization', 'title', 'twitter', 'regions', 'active',
-    'last_seen_at', 'last_typed_at', 'metadata',
+    'last_seen_at', 'last_typed_at', 'metadata', 'password_migration_pending',
   ]);
-  assert.deepEqual([...NON_NULLABLE_FIELDS], ['email_verified', 'active']);
+  assert.deepEqual([...NON_NULLABLE_FIELDS], ['email_verified', 'active', 'password_migration_pending']);
   assert.deepEqual(Object.keys(FIELD_RULES), WRITABLE_FIELDS);
   assert.ok(Object.values(FIELD_RULES).every((rule) => typeof rule === 'function'));
 });
@@ -25,7 +25,7 @@ test('the blank profile: every identifier and profile field null, active, no met
     ['email', 'pending_email', 'username', 'first_name', 'last_name', 'name', 'role', 'external_id', 'locale', 'phone', 'avatar_url', 'bio',
       'birthday', 'country', 'location', 'organization', 'title', 'twitter', 'regions', 'last_seen_at', 'last_typed_at'].map((k) => [k, null]),
   );
-  assert.deepEqual(blank, { ...nulls, email_verified: false, active: true, metadata: {}, extensions: {} });
+  assert.deepEqual(blank, { ...nulls, email_verified: false, active: true, metadata: {}, extensions: {}, password_migration_pending: false });
   blank.metadata.mine = 1;
   assert.deepEqual(blankProfile().metadata, {}, 'no user shares its metadata with the next');
 });

@@ -26,7 +26,7 @@ function user(n: number, fields: Partial<StoredUser>): StoredUser {
     first_name: `First${n}`, last_name: `Last${n}`, name: null, role: null, external_id: `ext-${n}`, locale: null, phone: null,
     avatar_url: null, bio: null, birthday: null, country: null, location: null, organization: null, title: null,
     twitter: null, regions: null, active: true, last_seen_at: null, last_typed_at: null, metadata: {}, extensions: {},
-    password_set: false, password_hash: null, password_hash_type: null, source: 'v1', version: 1, created_at: now, updated_at: now,
+    password_set: false, password_hash: null, password_hash_type: null, password_migration_pending: false, source: 'v1', version: 1, created_at: now, updated_at: now,
     ...fields,
   };
 }

@@ -196,7 +196,7 @@ export interface paths {
         put?: never;
         /**
          * Set or import a user's password
-         * @description Send `password` to set a new one (hashed with argon2id), or `password_hash` and `password_hash_type` to import a hash from another system (bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass, django_pbkdf2_sha256, django_bcrypt_sha256, ldap); an imported hash is upgraded to argon2id the first time it verifies.
+         * @description Send `password` to set a new one (hashed with argon2id), or `password_hash` and `password_hash_type` to import a hash from another system (bcrypt, argon2, scrypt, pbkdf2, ssha, ssha256, firebase-scrypt, sha512_crypt, sha256_crypt, md5_crypt, phpass, django_pbkdf2_sha256, django_bcrypt_sha256, ldap, md5, sha1, sha256, sha512, hmac, werkzeug, ory); an imported hash is upgraded to argon2id the first time it verifies.
          */
         post: operations["users_password_set"];
         delete?: never;
@@ -873,6 +873,8 @@ export interface components {
                     last_seen_at?: string | null;
                     /** @description ISO 8601 date-time with time zone */
                     last_typed_at?: string | null;
+                    /** @description Mark a user whose password the migration hook supplies (USERPLANE_PASSWORD_MIGRATION_URL) */
+                    password_migration_pending?: boolean;
                     /** @description JSON merge patch (RFC 7396): keys merge, null deletes a key; null clears all. ≤50 keys, keys ≤40 characters, ≤16 KiB, depth ≤5 */
                     metadata?: {
                         [key: string]: unknown;
@@ -932,6 +934,8 @@ export interface components {
                     last_seen_at?: string | null;
                     /** @description ISO 8601 date-time with time zone */
                     last_typed_at?: string | null;
+                    /** @description Mark a user whose password the migration hook supplies (USERPLANE_PASSWORD_MIGRATION_URL) */
+                    password_migration_pending?: boolean;
                     /** @description JSON merge patch (RFC 7396): keys merge, null deletes a key; null clears all. ≤50 keys, keys ≤40 characters, ≤16 KiB, depth ≤5 */
                     metadata?: {
                         [key: string]: unknown;
@@ -991,6 +995,8 @@ export interface components {
                     last_seen_at?: string | null;
                     /** @description ISO 8601 date-time with time zone */
                     last_typed_at?: string | null;
+                    /** @description Mark a user whose password the migration hook supplies (USERPLANE_PASSWORD_MIGRATION_URL) */
+                    password_migration_pending?: boolean;
                     /** @description JSON merge patch (RFC 7396): keys merge, null deletes a key; null clears all. ≤50 keys, keys ≤40 characters, ≤16 KiB, depth ≤5 */
                     metadata?: {
                         [key: string]: unknown;
@@ -1202,7 +1208,7 @@ export interface components {
              * @description Format of password_hash
              * @enum {string}
              */
-            password_hash_type?: "bcrypt" | "argon2" | "scrypt" | "pbkdf2" | "ssha" | "ssha256" | "firebase-scrypt" | "sha512_crypt" | "sha256_crypt" | "md5_crypt" | "phpass" | "django_pbkdf2_sha256" | "django_bcrypt_sha256" | "ldap";
+            password_hash_type?: "bcrypt" | "argon2" | "scrypt" | "pbkdf2" | "ssha" | "ssha256" | "firebase-scrypt" | "sha512_crypt" | "sha256_crypt" | "md5_crypt" | "phpass" | "django_pbkdf2_sha256" | "django_bcrypt_sha256" | "ldap" | "md5" | "sha1" | "sha256" | "sha512" | "hmac" | "werkzeug" | "ory";
         };
         /**
          * Proficient_Error
@@ -1384,6 +1390,8 @@ export interface components {
                 [key: string]: unknown;
             };
             password_set: boolean;
+            /** @description No password yet: the first verify asks USERPLANE_PASSWORD_MIGRATION_URL; cleared when a password is set */
+            password_migration_pending: boolean;
             /** @description The API door the user was created through */
             source: string;
             /** @description Increases by one with every change; the ETag is its quoted value */
@@ -1444,6 +1452,8 @@ export interface components {
             last_seen_at?: string | null;
             /** @description ISO 8601 date-time with time zone */
             last_typed_at?: string | null;
+            /** @description Mark a user whose password the migration hook supplies (USERPLANE_PASSWORD_MIGRATION_URL) */
+            password_migration_pending?: boolean;
             /** @description JSON merge patch (RFC 7396): keys merge, null deletes a key; null clears all. ≤50 keys, keys ≤40 characters, ≤16 KiB, depth ≤5 */
             metadata?: {
                 [key: string]: unknown;
@@ -1494,6 +1504,8 @@ export interface components {
             last_seen_at?: string | null;
             /** @description ISO 8601 date-time with time zone */
             last_typed_at?: string | null;
+            /** @description Mark a user whose password the migration hook supplies (USERPLANE_PASSWORD_MIGRATION_URL) */
+            password_migration_pending?: boolean;
             /** @description JSON merge patch (RFC 7396): keys merge, null deletes a key; null clears all. ≤50 keys, keys ≤40 characters, ≤16 KiB, depth ≤5 */
             metadata?: {
                 [key: string]: unknown;
@@ -1783,7 +1795,7 @@ export interface components {
              * @description Format of password_hash
              * @enum {string}
              */
-            password_hash_type?: "bcrypt" | "argon2" | "scrypt" | "pbkdf2" | "ssha" | "ssha256" | "firebase-scrypt" | "sha512_crypt" | "sha256_crypt" | "md5_crypt" | "phpass" | "django_pbkdf2_sha256" | "django_bcrypt_sha256" | "ldap";
+            password_hash_type?: "bcrypt" | "argon2" | "scrypt" | "pbkdf2" | "ssha" | "ssha256" | "firebase-scrypt" | "sha512_crypt" | "sha256_crypt" | "md5_crypt" | "phpass" | "django_pbkdf2_sha256" | "django_bcrypt_sha256" | "ldap" | "md5" | "sha1" | "sha256" | "sha512" | "hmac" | "werkzeug" | "ory";
             name?: string | null;
             first_name?: string | null;
             last_name?: string | null;
@@ -1818,7 +1830,7 @@ export interface components {
              * @description Format of password_hash
              * @enum {string}
              */
-            password_hash_type?: "bcrypt" | "argon2" | "scrypt" | "pbkdf2" | "ssha" | "ssha256" | "firebase-scrypt" | "sha512_crypt" | "sha256_crypt" | "md5_crypt" | "phpass" | "django_pbkdf2_sha256" | "django_bcrypt_sha256" | "ldap";
+            password_hash_type?: "bcrypt" | "argon2" | "scrypt" | "pbkdf2" | "ssha" | "ssha256" | "firebase-scrypt" | "sha512_crypt" | "sha256_crypt" | "md5_crypt" | "phpass" | "django_pbkdf2_sha256" | "django_bcrypt_sha256" | "ldap" | "md5" | "sha1" | "sha256" | "sha512" | "hmac" | "werkzeug" | "ory";
             name?: string | null;
             first_name?: string | null;
             last_name?: string | null;

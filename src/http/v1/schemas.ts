@@ -37,6 +37,7 @@ export const UserSchema = named('User', Type.Object(
     last_typed_at: Nullable(dateTime('ISO 8601 UTC')),
     metadata: JsonObjectSchema,
     password_set: Type.Boolean(),
+    password_migration_pending: Type.Boolean({ description: 'No password yet: the first verify asks USERPLANE_PASSWORD_MIGRATION_URL; cleared when a password is set' }),
     source: Type.String({ description: 'The API door the user was created through' }),
     version: Type.Integer({ minimum: 1, description: 'Increases by one with every change; the ETag is its quoted value' }),
     created_at: dateTime('ISO 8601 UTC, milliseconds'),
@@ -69,6 +70,7 @@ const writable = {
   active: Type.Boolean(),
   last_seen_at: Nullable(str('ISO 8601 date-time with time zone', 64)),
   last_typed_at: Nullable(str('ISO 8601 date-time with time zone', 64)),
+  password_migration_pending: Type.Boolean({ description: 'Mark a user whose password the migration hook supplies (USERPLANE_PASSWORD_MIGRATION_URL)' }),
   metadata: Nullable(
     Type.Record(Type.String(), Type.Unknown(), {
       description: 'JSON merge patch (RFC 7396): keys merge, null deletes a key; null clears all. ≤50 keys, keys ≤40 characters, ≤16 KiB, depth ≤5',

@@ -60,7 +60,7 @@ export const DEFAULT_HASH_CEILINGS: HashCeilings = Object.fromEntries(
   Object.entries(CEILING_SPECS).map(([key, spec]) => [key, spec.default]),
 ) as unknown as HashCeilings;
 
-const DIGEST_BYTES = { sha1: 20, sha256: 32, sha512: 64 } as const;
+const DIGEST_BYTES = { sha1: 20, sha256: 32, sha512: 64, 'sha3-224': 28, 'sha3-384': 48 } as const;
 
 /**
  * Refuses a parsed hash whose cost is above the ceilings, with a PasswordHashFormatError
@@ -92,7 +92,8 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
       // Each block of output runs every iteration again.
       const blocks = Math.ceil(parsed.hash.length / DIGEST_BYTES[parsed.digest]);
       const detail = blocks > 1 ? ` (${format(parsed.iterations)} × ${blocks} blocks for a ${parsed.hash.length}-byte hash)` : '';
-      const key = parsed.digest === 'sha512' ? 'pbkdf2Sha512Iterations' : 'pbkdf2Iterations';
+      // SHA-3 rounds cost about as much as SHA-512's here, so they share its ceiling.
+      const key = parsed.digest === 'sha1' || parsed.digest === 'sha256' ? 'pbkdf2Iterations' : 'pbkdf2Sha512Iterations';
       above(`pbkdf2 (${parsed.digest}) iterations `, parsed.iterations * blocks, key, detail);
       return;
     }
@@ -115,6 +116,11 @@ export function checkHashCost(parsed: ParsedHash, ceilings: HashCeilings): void 
     case 'ssha256':
     case 'ldap':
     case 'md5_crypt':
+    case 'md5':
+    case 'sha1':
+    case 'sha256':
+    case 'sha512':
+    case 'hmac':
       return; // One hash computation (md5_crypt: a fixed 1,000 MD5 rounds): nothing to bound.
   }
 }

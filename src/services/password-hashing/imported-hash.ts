@@ -1,9 +1,11 @@
 /** Validation and verification of hashes imported from other systems. */
 import { parseArgon2, verifyArgon2 } from './argon2.ts';
 import { parseBcrypt, verifyBcrypt } from './bcrypt.ts';
+import { parseDigest, parseHmac, verifyDigest } from './digest.ts';
 import { parseDjangoBcryptSha256, parseDjangoPbkdf2Sha256 } from './django.ts';
 import { PasswordHashFormatError, malformed } from './errors.ts';
 import { parseFirebaseScrypt, verifyFirebaseScrypt } from './firebase-scrypt.ts';
+import { parseOry } from './ory.ts';
 import { parsePbkdf2, verifyPbkdf2 } from './pbkdf2.ts';
 import { parseScrypt, verifyScrypt } from './scrypt.ts';
 import { parseLdap, verifyLdap } from './ldap.ts';
@@ -11,6 +13,7 @@ import { parseMd5Crypt, verifyMd5Crypt } from './md5-crypt.ts';
 import { parsePhpass, verifyPhpass } from './phpass.ts';
 import { parseShaCrypt, verifyShaCrypt } from './sha-crypt.ts';
 import { parseSsha, verifySsha } from './ssha.ts';
+import { parseWerkzeug } from './werkzeug.ts';
 import { SUPPORTED_HASH_TYPES, isSupportedHashType, type ParsedHash, type PasswordHashType } from './types.ts';
 
 // Far above any supported format (a firebase-scrypt string with a 64-byte signer key is ~250).
@@ -31,6 +34,14 @@ const PARSERS: Record<PasswordHashType, (hash: string) => ParsedHash> = {
   django_pbkdf2_sha256: parseDjangoPbkdf2Sha256,
   django_bcrypt_sha256: parseDjangoBcryptSha256,
   ldap: parseLdap,
+  md5: (hash) => parseDigest('md5', hash),
+  sha1: (hash) => parseDigest('sha1', hash),
+  sha256: (hash) => parseDigest('sha256', hash),
+  sha512: (hash) => parseDigest('sha512', hash),
+  hmac: parseHmac,
+  // These two are verified by the family they name inside (scrypt, pbkdf2, bcrypt…), under its ceilings.
+  werkzeug: parseWerkzeug,
+  ory: parseOry,
 };
 
 /** Quotes a caller's type name for an error message: printable characters only, kept short. */
@@ -80,5 +91,11 @@ export function verifyImportedHash(parsed: ParsedHash, password: string): Promis
       return verifyPhpass(parsed, password);
     case 'ldap':
       return verifyLdap(parsed, password);
+    case 'md5':
+    case 'sha1':
+    case 'sha256':
+    case 'sha512':
+    case 'hmac':
+      return verifyDigest(parsed, password);
   }
 }

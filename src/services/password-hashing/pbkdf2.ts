@@ -25,7 +25,7 @@ export function parsePbkdf2(hash: string): ParsedPbkdf2 {
   if (fields.length !== 5 || fields[0] !== '') throw malformed(SHAPE);
   const scheme = fields[1] ?? '';
   if (scheme === 'pbkdf2') return parsePhc(fields);
-  const passlibDigest = PASSLIB_DIGESTS[scheme];
+  const passlibDigest = Object.hasOwn(PASSLIB_DIGESTS, scheme) ? PASSLIB_DIGESTS[scheme] : undefined;
   if (passlibDigest) return parsePasslib(fields, passlibDigest);
   throw malformed(SHAPE);
 }
@@ -50,7 +50,7 @@ function parsePasslib(fields: string[], digest: Pbkdf2Digest): ParsedPbkdf2 {
   return { type: 'pbkdf2', digest, iterations: readIterations(fields[2]), ...readSaltAndHash(fields, 'passlib') };
 }
 
-function readIterations(text: string | undefined): number {
+export function readIterations(text: string | undefined): number {
   const iterations = parseDecimal(text);
   if (iterations == null) throw malformed('pbkdf2 iteration count must be a whole number without leading zeros');
   if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {

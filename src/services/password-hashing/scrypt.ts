@@ -47,16 +47,22 @@ function readParams(text: string): ScryptCost & { keyLength: number } {
   if (n == null || r == null || p == null || keyLength == null) {
     throw malformed('scrypt parameters n, r, p and kl must be whole numbers');
   }
-  if (!isPowerOfTwo(n) || n < 2 || n > 2 ** 20) {
-    throw malformed('scrypt parameter n must be a power of two between 2 and 2^20');
-  }
-  if (r < 1 || r > 32) throw malformed('scrypt parameter r must be between 1 and 32');
-  if (p < 1 || p > 16) throw malformed('scrypt parameter p must be between 1 and 16');
   if (keyLength < 16 || keyLength > 128) throw malformed('scrypt parameter kl must be between 16 and 128');
-  if (128 * n * r > MAX_MEMORY_BYTES) {
-    throw malformed('scrypt parameters n and r need 128 × n × r bytes of memory, which must not exceed 1 GiB');
-  }
+  checkScryptBounds('scrypt', n, r, p, keyLength);
   return { n, r, p, keyLength };
+}
+
+/** The bounds every scrypt-based format shares (label names the format in the message). */
+export function checkScryptBounds(label: string, n: number, r: number, p: number, keyLength: number): void {
+  if (!isPowerOfTwo(n) || n < 2 || n > 2 ** 20) {
+    throw malformed(`${label} parameter n must be a power of two between 2 and 2^20`);
+  }
+  if (r < 1 || r > 32) throw malformed(`${label} parameter r must be between 1 and 32`);
+  if (p < 1 || p > 16) throw malformed(`${label} parameter p must be between 1 and 16`);
+  if (keyLength < 16 || keyLength > 128) throw malformed(`${label} key length must be between 16 and 128 bytes`);
+  if (128 * n * r > MAX_MEMORY_BYTES) {
+    throw malformed(`${label} parameters n and r need 128 × n × r bytes of memory, which must not exceed 1 GiB`);
+  }
 }
 
 export async function verifyScrypt(parsed: ParsedScrypt, password: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 /** The hash types an import may name, and the parsed forms they validate into. */
-export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass', 'django_pbkdf2_sha256', 'django_bcrypt_sha256', 'ldap'] as const;
+export const SUPPORTED_HASH_TYPES = ['bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'ssha', 'ssha256', 'firebase-scrypt', 'sha512_crypt', 'sha256_crypt', 'md5_crypt', 'phpass', 'django_pbkdf2_sha256', 'django_bcrypt_sha256', 'ldap', 'md5', 'sha1', 'sha256', 'sha512', 'hmac', 'werkzeug', 'ory'] as const;
 export type PasswordHashType = (typeof SUPPORTED_HASH_TYPES)[number];
 
 export function isSupportedHashType(type: string): type is PasswordHashType {
@@ -38,7 +38,8 @@ export interface ParsedScrypt {
   hash: Buffer;
 }
 
-export type Pbkdf2Digest = 'sha1' | 'sha256' | 'sha512';
+/** sha3-224 and sha3-384: what Ory Kratos runs for $pbkdf2-sha224$ and $pbkdf2-sha384$ (kept there for compatibility). */
+export type Pbkdf2Digest = 'sha1' | 'sha256' | 'sha512' | 'sha3-224' | 'sha3-384';
 
 export interface ParsedPbkdf2 {
   /** The type it was imported as (stored with the hash): Django's encoding verifies the same way. */
@@ -101,6 +102,20 @@ export interface ParsedLdap {
   hash: Buffer;
 }
 
+export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
+
+/** md5/sha1/sha256/sha512 and hmac: one digest of the password, or of a pattern filling in salt and password. */
+export interface ParsedDigest {
+  type: DigestAlgorithm | 'hmac';
+  algorithm: DigestAlgorithm;
+  /** The pattern as latin1 text (one character a byte), with {SALT} and {PASSWORD}; null: the password alone. */
+  pattern: string | null;
+  salt: Buffer;
+  /** The HMAC key; null for a plain digest. */
+  key: Buffer | null;
+  hash: Buffer;
+}
+
 export type ParsedHash =
   | ParsedBcrypt
   | ParsedArgon2
@@ -111,4 +126,5 @@ export type ParsedHash =
   | ParsedShaCrypt
   | ParsedMd5Crypt
   | ParsedPhpass
-  | ParsedLdap;
+  | ParsedLdap
+  | ParsedDigest;
