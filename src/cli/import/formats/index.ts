@@ -1,0 +1,7 @@
+/** Every `--from` format by name. h15-runner's `userplane` format (Userplane's own export) joins them at merge. */
+import type { ImportFormat } from '../format.ts';
+import { auth0Format } from './auth0.ts';
+
+export const FORMATS: Record<string, ImportFormat> = {
+  [auth0Format.name]: auth0Format,
+};
