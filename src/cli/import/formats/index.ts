@@ -1,7 +1,9 @@
 /** Every `--from` format by name. h15-runner's `userplane` format (Userplane's own export) joins them at merge. */
 import type { ImportFormat } from '../format.ts';
 import { auth0Format } from './auth0.ts';
+import { auth0ExportFormat } from './auth0-export.ts';
 
 export const FORMATS: Record<string, ImportFormat> = {
   [auth0Format.name]: auth0Format,
+  [auth0ExportFormat.name]: auth0ExportFormat,
 };
