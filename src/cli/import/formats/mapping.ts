@@ -95,9 +95,9 @@ export class UserMapping {
     this.unmapped.push(path);
   }
 
-  /** Reports every key of `source` outside `known` that holds a value. */
+  /** Reports every key of `source` outside `known` that holds a value (a false flag such as mfa_enabled: false loses nothing). */
   unmapRest(source: JsonObject, known: ReadonlySet<string>, prefix = ''): void {
-    for (const key of Object.keys(source)) if (!known.has(key) && present(source[key])) this.unmap(`${prefix}${key}`);
+    for (const key of Object.keys(source)) if (!known.has(key) && present(source[key]) && source[key] !== false) this.unmap(`${prefix}${key}`);
   }
 
   /** A hash from the source; a hash that cannot be carried makes the record a failure with the reason. */
