@@ -4,10 +4,12 @@ import { auth0Format } from './auth0.ts';
 import { auth0ExportFormat } from './auth0-export.ts';
 import { firebaseFormat } from './firebase.ts';
 import { clerkFormat } from './clerk.ts';
+import { supabaseFormat } from './supabase.ts';
 
 export const FORMATS: Record<string, ImportFormat> = {
   [auth0Format.name]: auth0Format,
   [auth0ExportFormat.name]: auth0ExportFormat,
   [firebaseFormat.name]: firebaseFormat,
   [clerkFormat.name]: clerkFormat,
+  [supabaseFormat.name]: supabaseFormat,
 };
