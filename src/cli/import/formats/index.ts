@@ -5,6 +5,7 @@ import { auth0ExportFormat } from './auth0-export.ts';
 import { firebaseFormat } from './firebase.ts';
 import { clerkFormat } from './clerk.ts';
 import { supabaseFormat } from './supabase.ts';
+import { cognitoFormat } from './cognito.ts';
 
 export const FORMATS: Record<string, ImportFormat> = {
   [auth0Format.name]: auth0Format,
@@ -12,4 +13,5 @@ export const FORMATS: Record<string, ImportFormat> = {
   [firebaseFormat.name]: firebaseFormat,
   [clerkFormat.name]: clerkFormat,
   [supabaseFormat.name]: supabaseFormat,
+  [cognitoFormat.name]: cognitoFormat,
 };
