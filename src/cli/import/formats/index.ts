@@ -6,6 +6,7 @@ import { firebaseFormat } from './firebase.ts';
 import { clerkFormat } from './clerk.ts';
 import { supabaseFormat } from './supabase.ts';
 import { cognitoFormat } from './cognito.ts';
+import { kratosFormat } from './kratos.ts';
 
 export const FORMATS: Record<string, ImportFormat> = {
   [auth0Format.name]: auth0Format,
@@ -14,4 +15,5 @@ export const FORMATS: Record<string, ImportFormat> = {
   [clerkFormat.name]: clerkFormat,
   [supabaseFormat.name]: supabaseFormat,
   [cognitoFormat.name]: cognitoFormat,
+  [kratosFormat.name]: kratosFormat,
 };

@@ -10,8 +10,10 @@ import { countJsonItems, jsonItems, type JsonItemsOptions } from './read/json-it
 export interface JsonFormatSpec<Context> {
   name: string;
   description: string;
-  /** Wrapper keys of a top-level object holding the array; the first is what the errors file writes. */
+  /** Wrapper keys of a top-level object holding the array (a bare array is always read). */
   keys?: readonly string[];
+  /** The wrapper key the errors file writes; a bare array without it. */
+  wrapper?: string;
   /** A top-level object without those keys is one user (Cognito's one-user files), up to this many characters. */
   rootObjectUpTo?: number;
   /** Reads what the options point at (a hash config…) once per run. */
@@ -43,6 +45,6 @@ export function jsonFormat<Context = undefined>(spec: JsonFormatSpec<Context>): 
       const redacted = redactPaths(source, spec.secretPaths);
       return spec.redact && typeof redacted === 'object' && redacted !== null ? spec.redact(redacted as JsonObject) : redacted;
     },
-    errorsFile: (path) => jsonArrayFile(path, spec.keys?.[0]),
+    errorsFile: (path) => jsonArrayFile(path, spec.wrapper),
   };
 }
