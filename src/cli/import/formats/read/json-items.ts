@@ -23,6 +23,7 @@ export interface JsonItemsOptions {
 const QUOTE = 34;
 const BACKSLASH = 92;
 const SPECIAL = /["\\]/g;
+const STRUCTURAL = /["[\]{},]/g;
 
 export class JsonShapeError extends Error {}
 
@@ -57,11 +58,13 @@ export async function* jsonItems(file: string, options: JsonItemsOptions = {}): 
     }
     const items: JsonItem[] = [];
     start = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
+    let i = 0;
+    while (i < chunk.length) {
       if (inString) {
         if (escaped) {
           escaped = false;
+          if (depth === 1 && root === '{') key += chunk[i];
+          i++;
           continue;
         }
         // Jump to the next quote or backslash: strings are most of a user file.
@@ -69,7 +72,6 @@ export async function* jsonItems(file: string, options: JsonItemsOptions = {}): 
         const found = SPECIAL.exec(chunk);
         const at = found ? found.index : chunk.length;
         if (depth === 1 && root === '{') key += chunk.slice(i, at);
-        i = at;
         if (!found) break;
         if (chunk.charCodeAt(at) === BACKSLASH) {
           escaped = true;
@@ -78,24 +80,41 @@ export async function* jsonItems(file: string, options: JsonItemsOptions = {}): 
           inString = false;
           if (depth === 1 && root === '{') lastKey = key;
         }
+        i = at + 1;
         continue;
       }
-      if (c === 32 || c === 10 || c === 13 || c === 9) continue;
-      if (root === undefined) {
-        if (c !== 91 && c !== 123) throw new JsonShapeError('The file must hold a JSON array or object');
-        root = c === 91 ? '[' : '{';
-        // A bare array is accepted even where a wrapper key is expected: some tools print the list alone.
-        depth = 1;
-        if (root === '[') target = 1;
-        continue;
-      }
+      let c = chunk.charCodeAt(i);
       const atItemLevel = target >= 0 && !targetDone && depth === target;
-      if (atItemLevel && !inItem && c !== 44 && c !== 93) {
-        inItem = true;
-        scalarItem = c !== 91 && c !== 123;
-        carried = '';
-        start = i;
+      if (root === undefined || (atItemLevel && !inItem)) {
+        // Between items (and before the top level) every character counts, to see where an item starts.
+        if (c === 32 || c === 10 || c === 13 || c === 9) {
+          i++;
+          continue;
+        }
+        if (root === undefined) {
+          if (c !== 91 && c !== 123) throw new JsonShapeError('The file must hold a JSON array or object');
+          // A bare array is accepted even where a wrapper key is expected: some tools print the list alone.
+          root = c === 91 ? '[' : '{';
+          depth = 1;
+          if (root === '[') target = 1;
+          i++;
+          continue;
+        }
+        if (c !== 44 && c !== 93) {
+          inItem = true;
+          scalarItem = c !== 91 && c !== 123;
+          carried = '';
+          start = i;
+        }
+      } else {
+        // Inside an item or outside the target array only brackets, quotes and commas matter.
+        STRUCTURAL.lastIndex = i;
+        const found = STRUCTURAL.exec(chunk);
+        if (!found) break;
+        i = found.index;
+        c = chunk.charCodeAt(i);
       }
+      i++;
       if (c === QUOTE) {
         inString = true;
         if (depth === 1 && root === '{') key = '';
@@ -112,18 +131,18 @@ export async function* jsonItems(file: string, options: JsonItemsOptions = {}): 
       if (c === 93 || c === 125) {
         depth--;
         if (inItem && scalarItem && depth === target - 1) {
-          items.push({ kind: 'item', text: (carried + chunk.slice(start, i)).trim() });
+          items.push({ kind: 'item', text: (carried + chunk.slice(start, i - 1)).trim() });
           inItem = false;
         }
         if (inItem && !scalarItem && depth === target) {
-          items.push({ kind: 'item', text: carried + chunk.slice(start, i + 1) });
+          items.push({ kind: 'item', text: carried + chunk.slice(start, i) });
           inItem = false;
         }
         if (depth === target - 1 && target >= 0) targetDone = true;
         continue;
       }
       if (c === 44 && inItem && scalarItem && depth === target) {
-        items.push({ kind: 'item', text: (carried + chunk.slice(start, i)).trim() });
+        items.push({ kind: 'item', text: (carried + chunk.slice(start, i - 1)).trim() });
         inItem = false;
       }
     }
