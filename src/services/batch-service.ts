@@ -7,6 +7,7 @@
 import { ConflictError, ValidationError, type UniqueField } from '../domain/errors.ts';
 import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
 import type { RequestContext } from './context.ts';
+import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
 import type { UserService } from './user-service.ts';
 
@@ -16,9 +17,9 @@ export type UpsertMatch = 'external_id' | 'email';
 
 /** One operation, in canonical names; `password` holds password_hash and password_hash_type when given. */
 export type BatchOperation =
-  | { op: 'create'; data: Record<string, unknown>; password?: PasswordInput }
-  | { op: 'upsert'; match: UpsertMatch; data: Record<string, unknown>; password?: PasswordInput }
-  | { op: 'update'; id: string; data: Record<string, unknown>; password?: PasswordInput; expectedVersions?: readonly number[] }
+  | { op: 'create'; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[] }
+  | { op: 'upsert'; match: UpsertMatch; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[] }
+  | { op: 'update'; id: string; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[]; expectedVersions?: readonly number[] }
   | { op: 'delete'; id: string; expectedVersions?: readonly number[] };
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
@@ -87,7 +88,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
       case 'create': {
         const keys = Claims.keys([], operation.data);
         claims.check(keys);
-        const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun });
+        const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun, identities: operation.identities });
         claims.addUser(user);
         return { status: 201, outcome: 'created', user };
       }
@@ -98,14 +99,15 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const patch = async (existing: User): Promise<BatchSuccess> => {
           const withId = [...keys, ...Claims.keys([existing.id], undefined)];
           claims.check(withId);
-          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun });
+          // The same hash again is no change: importing the same file twice changes nothing.
+          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepSamePassword: true });
           claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };
         const existing = await findMatch(ctx, operation.match, operation.data[operation.match]);
         if (existing) return patch(existing);
         try {
-          const user = await users.create(ctx, operation.data, { password, dryRun });
+          const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
           claims.addUser(user);
           return { status: 201, outcome: 'created', user };
         } catch (error) {
@@ -120,7 +122,12 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const keys = Claims.keys([operation.id], operation.data);
         claims.check(keys);
         const password = await prepared(operation.password);
-        const result = await users.update(ctx, operation.id, operation.data, { password, dryRun, expectedVersions: operation.expectedVersions });
+        const result = await users.update(ctx, operation.id, operation.data, {
+          password,
+          dryRun,
+          identities: operation.identities,
+          expectedVersions: operation.expectedVersions,
+        });
         claims.addUser(result.user, result.changes);
         return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
       }

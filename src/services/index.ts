@@ -6,6 +6,7 @@ import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
 import { createEndUserProof } from './end-user-proof.ts';
+import { createExportService } from './export-service.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { DEFAULT_HASH_CEILINGS, createPasswordHasher } from './password-hashing/index.ts';
@@ -48,6 +49,8 @@ export function createServices(
     /** Batch writes through /v1/users/batch (issue 15). */
     batches: createBatchService(users, passwordService),
     identities: createIdentityService(store, clock),
+    /** GET /v1/users/export (issue 15, item 4). */
+    exports: createExportService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock, config.webhookLimits),
     /** OAuth bearer tokens, when an issuer is configured. */

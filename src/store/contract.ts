@@ -44,8 +44,12 @@ export interface UserEvent {
   id: string;
   seq: number;
   environment: Environment;
+  /**
+   * The event's SUBJECT (shared decision, EVENTS-NOTE): a user id for user.* events, the literal
+   * `environment` for environment-wide ones such as users.exported.
+   */
   user_id: string;
-  type: 'user.created' | 'user.updated' | 'user.deleted';
+  type: 'user.created' | 'user.updated' | 'user.deleted' | 'users.exported';
   actor: string;
   request_id: string | null;
   door: Door;
@@ -151,6 +155,8 @@ export interface Identity {
 export interface IdentityQueries {
   /** A user's identities, oldest first. */
   listForUser(environment: Environment, userId: string): Promise<Identity[]>;
+  /** The identities of these users (one page of an export), oldest first. */
+  listForUsers(environment: Environment, userIds: readonly string[]): Promise<Identity[]>;
   /** Throws ConflictError('identity') when (environment, provider, provider_user_id) is taken. */
   insert(identity: Identity): Promise<void>;
   /** Deletes these identities of the user; returns how many went. */

@@ -1,6 +1,7 @@
 /** Webhook endpoints, and the queueing of deliveries when an event is appended. */
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../domain/ids.ts';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import type { QueuedEvent, WebhookEndpoint, WebhookQueries } from './webhook-contract.ts';
@@ -32,6 +33,8 @@ export function subscribedEndpoints(db: Kysely<Database>, caps: Capabilities, en
  * queued exactly when it commits.
  */
 export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, endpoints: EndpointSubscription[]): Promise<void> {
+  // "Every type" means every webhook event type: an audit-only event (users.exported) goes to no endpoint.
+  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) return;
   const subscribed = endpoints.filter((e) => {
     const types = JSON.parse(e.event_types) as string[];
     return types.length === 0 || types.includes(event.type);

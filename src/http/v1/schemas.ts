@@ -138,7 +138,7 @@ export const ChangeSchema = Type.Object({ previous: Type.Unknown(), current: Typ
 export const EventSchema = Type.Object({
   id: Type.String(),
   object: Type.Literal('event'),
-  type: StringEnum(['user.created', 'user.updated', 'user.deleted']),
+  type: StringEnum(['user.created', 'user.updated', 'user.deleted', 'users.exported']),
   user_id: Type.String(),
   actor: Type.String({ description: 'Id of the API key that made the change' }),
   request_id: Nullable(Type.String()),
