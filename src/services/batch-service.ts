@@ -99,8 +99,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const patch = async (existing: User): Promise<BatchSuccess> => {
           const withId = [...keys, ...Claims.keys([existing.id], undefined)];
           claims.check(withId);
-          // The same hash again is no change: importing the same file twice changes nothing.
-          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepSamePassword: true });
+          // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
+          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
           claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };

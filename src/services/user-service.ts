@@ -44,10 +44,11 @@ export interface UpdateOptions extends MetadataPolicy {
   /** Do everything but commit (a batch's dry run): the answer is what the write would be. */
   dryRun?: boolean;
   /**
-   * An imported hash equal to the stored one (hash and type) is no change (a batch upsert: importing
-   * the same file twice must change nothing, no new version and no event).
+   * A user who already has a password keeps it (a batch upsert, i.e. an import): importing the same
+   * file again changes nothing, and never undoes a password changed, or re-hashed to argon2id on a
+   * verify, since the first import.
    */
-  keepSamePassword?: boolean;
+  keepExistingPassword?: boolean;
   /** Identities to link in the same transaction (a batch's data.identities); those already linked to the user are kept as they are. */
   identities?: readonly IdentityInput[];
 }
@@ -194,8 +195,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         const changeSet: ChangeSet = { ...plan.changeSet };
         const changes = { ...plan.changes };
         const finalEmail = plan.changes.email !== undefined ? plan.changes.email : current.email;
-        const samePassword = opts.keepSamePassword && current.password_hash === opts.password?.hash && current.password_hash_type === opts.password?.type;
-        const password = samePassword ? undefined : opts.password;
+        const password = opts.keepExistingPassword && current.password_set ? undefined : opts.password;
         const newIdentities = await unlinkedIdentities(tx, current, opts.identities);
         if (newIdentities.length > 0) changeSet.identities = { previous: null, current: newIdentities.map((i) => ({ ...i })) };
         if (password) {

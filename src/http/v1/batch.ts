@@ -181,7 +181,9 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ services: Services; bodyLi
           `At most ${BATCH_MAX_OPERATIONS} operations, run in order, each in its own transaction (one failure never undoes another), ` +
           'each change with its event. Results come in request order: 201 created, 200 updated, unchanged or deleted (the user as it was), ' +
           'or the error an operation of its own would have had. upsert patches the user whose match field (external_id or email) equals ' +
-          "data's, with PATCH's semantics, or creates one. When two operations touch the same user or unique value, the first wins and " +
+          "data's, with PATCH's semantics (a password_hash is set only on a user without a password: re-importing never undoes a " +
+          'password changed since; use update or POST /v1/users/{id}/password to replace one), or creates one. data.identities are ' +
+          'linked in the same transaction (those the user has are kept). When two operations touch the same user or unique value, the first wins and ' +
           'the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT.',
         body: BatchBody,
         response: { 200: BatchAnswer, ...v1Errors(400, 413, 415) },
