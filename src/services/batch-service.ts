@@ -6,6 +6,7 @@
  */
 import { ConflictError, ValidationError, type UniqueField } from '../domain/errors.ts';
 import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
+import type { Store } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
@@ -70,12 +71,24 @@ class Claims {
   }
 }
 
-export function createBatchService(users: UserService, passwords: PasswordService) {
+/**
+ * Operations per grouped transaction (Store.group, SQLite): big enough that shared pages are written
+ * once for many users, small enough that the write lock is never held long against live requests.
+ */
+export const GROUP_SIZE = 100;
+
+/** Where a batch may group its operations: the store, and the user service over a grouped store. */
+export interface Grouping {
+  store: Store;
+  usersOver(store: Store): UserService;
+}
+
+export function createBatchService(users: UserService, passwords: PasswordService, grouping?: Grouping) {
   async function prepared(input: PasswordInput | undefined): Promise<PreparedPassword | undefined> {
     return input === undefined ? undefined : passwords.prepare(input);
   }
 
-  async function findMatch(ctx: RequestContext, match: UpsertMatch, value: unknown): Promise<User | null> {
+  async function findMatch(users: UserService, ctx: RequestContext, match: UpsertMatch, value: unknown): Promise<User | null> {
     if (typeof value !== 'string' || value === '') {
       throw ValidationError.field(match, `Is required to upsert by ${match}`);
     }
@@ -83,7 +96,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     return items[0] ?? null;
   }
 
-  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean): Promise<BatchSuccess> {
+  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService): Promise<BatchSuccess> {
     switch (operation.op) {
       case 'create': {
         const keys = Claims.keys([], operation.data);
@@ -104,7 +117,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
           claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };
-        const existing = await findMatch(ctx, operation.match, operation.data[operation.match]);
+        const existing = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
         if (existing) return patch(existing);
         try {
           const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
@@ -113,7 +126,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         } catch (error) {
           // Another request created the match meanwhile: patch it, as if it had been there first.
           if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
-          const created = await findMatch(ctx, operation.match, operation.data[operation.match]);
+          const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
           if (!created) throw error;
           return patch(created);
         }
@@ -149,15 +162,32 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     async run(ctx: RequestContext, operations: ReadonlyArray<BatchOperation | Error>, opts: { dryRun: boolean }): Promise<BatchResult[]> {
       const claims = new Claims();
       const results: BatchResult[] = [];
-      for (const [index, operation] of operations.entries()) {
-        if (operation instanceof Error) {
-          results.push({ index, outcome: 'failed', error: operation });
-          continue;
+      const runAll = async (from: number, to: number, over: UserService) => {
+        for (let index = from; index < to; index += 1) {
+          const operation = operations[index]!;
+          if (operation instanceof Error) {
+            results.push({ index, outcome: 'failed', error: operation });
+            continue;
+          }
+          try {
+            results.push({ index, ...(await run(ctx, operation, claims, opts.dryRun, over)) });
+          } catch (error) {
+            results.push({ index, outcome: 'failed', error });
+          }
         }
+      };
+      const group = grouping?.store.group;
+      if (!grouping || !group) {
+        await runAll(0, operations.length, users);
+        return results;
+      }
+      for (let from = 0; from < operations.length; from += GROUP_SIZE) {
+        const to = Math.min(from + GROUP_SIZE, operations.length);
         try {
-          results.push({ index, ...(await run(ctx, operation, claims, opts.dryRun)) });
+          await group.call(grouping.store, (store) => runAll(from, to, grouping.usersOver(store)));
         } catch (error) {
-          results.push({ index, outcome: 'failed', error });
+          // The group's commit failed (a full disk): none of its operations was written.
+          results.splice(from, results.length - from, ...Array.from({ length: to - from }, (_, i) => ({ index: from + i, outcome: 'failed' as const, error })));
         }
       }
       return results;

@@ -38,7 +38,8 @@ export function createServices(
     ceilings: passwords.ceilings,
     queue: { concurrency: passwords.concurrency, maxWaitMs: passwords.queueTimeoutMs, maxQueued: passwords.queueLength },
   });
-  const users = createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log });
+  const userOptions = { roles: config.roles, emailChange: config.emailChange, clock, mailer, log };
+  const users = createUserService(store, userOptions);
   const passwordService = createPasswordService(store, { hasher, failures: passwords.failures, clock });
   return {
     store,
@@ -47,7 +48,7 @@ export function createServices(
     apiKeys: createApiKeyService(store, { configuredAdminKeys: config.adminKeys, clock }),
     passwords: passwordService,
     /** Batch writes through /v1/users/batch (issue 15). */
-    batches: createBatchService(users, passwordService),
+    batches: createBatchService(users, passwordService, { store, usersOver: (grouped) => createUserService(grouped, userOptions) }),
     identities: createIdentityService(store, clock),
     /** GET /v1/users/export (issue 15, item 4). */
     exports: createExportService(store, clock),

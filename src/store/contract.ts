@@ -255,6 +255,15 @@ export interface Store extends StoreQueries {
   readonly capabilities: Capabilities;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: StoreQueries) => Promise<T>): Promise<T>;
+  /**
+   * Where the whole database is locked by a writer (SQLite): runs `work` with a store whose
+   * transactions are savepoints of one transaction, committed when `work` resolves. Each inner
+   * transaction stays atomic on its own (a failed one is rolled back to its savepoint, the others
+   * stay), but the pages they share are written once per group instead of once each: a batch
+   * import's biggest cost. Absent where rows are locked one by one (PostgreSQL), since holding
+   * many rows' locks until one commit could deadlock concurrent batches.
+   */
+  group?<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**
