@@ -13,6 +13,8 @@ export interface RequestContext {
    * email set as verified under the verify policy needs admin). Absent: none (denied).
    */
   scopes?: ReadonlySet<Scope>;
+  /** An import's write (a batch marked Userplane-Import): its events' webhooks go behind live ones. */
+  bulk?: boolean;
 }
 
 /** The clock, injectable for tests. */

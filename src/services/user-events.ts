@@ -46,5 +46,6 @@ export function appendUserEvent(
     changes: event.changes,
     created_at: event.at,
     snapshot: event.snapshot,
+    ...(ctx.bulk ? { bulk: true } : {}),
   });
 }

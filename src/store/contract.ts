@@ -119,7 +119,7 @@ export interface EventQueries {
    * Appends the event, and queues one webhook delivery of it for every enabled endpoint of its
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
-  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null }): Promise<void>;
+  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null; bulk?: boolean }): Promise<void>;
   /**
    * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
    * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).

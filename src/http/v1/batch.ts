@@ -20,6 +20,9 @@ import { v1 } from './door.ts';
 import { v1Codec } from './error-codec.ts';
 import { UserCreateSchema, UserSchema, v1Errors } from './schemas.ts';
 
+/** The header that marks a batch as an import's (see the route's description). */
+const IMPORT_HEADER = 'userplane-import';
+
 const PASSWORD_FIELDS = ['password_hash', 'password_hash_type'] as const;
 
 /** More than any real user has; keeps one operation's work bounded. */
@@ -184,14 +187,18 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ services: Services; bodyLi
           "data's, with PATCH's semantics (a password_hash is set only on a user without a password: re-importing never undoes a " +
           'password changed since; use update or POST /v1/users/{id}/password to replace one), or creates one. data.identities are ' +
           'linked in the same transaction (those the user has are kept). When two operations touch the same user or unique value, the first wins and ' +
-          'the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT.',
+          'the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT. ' +
+          'With the header Userplane-Import: 1 (userplane import sends it) the batch is an import: webhook deliveries of its events ' +
+          'are claimed after every due live delivery of their endpoint, and endpoints with include_imports: false get none.',
         body: BatchBody,
         response: { 200: BatchAnswer, ...v1Errors(400, 413, 415) },
       },
     },
     async (request) => {
       const { operations, dryRun } = readBody(request.body);
-      const results = await services.batches.run(contextOf(request, 'v1'), operations.map(readOperation), { dryRun });
+      // An import's batch (userplane import sends this header): its events' webhooks wait behind live ones.
+      const bulk = request.headers[IMPORT_HEADER] === '1';
+      const results = await services.batches.run({ ...contextOf(request, 'v1'), ...(bulk ? { bulk } : {}) }, operations.map(readOperation), { dryRun });
       const summary = { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
       for (const result of results) summary[result.outcome] += 1;
       return { object: 'batch' as const, dry_run: dryRun, results: results.map((result) => wireResult(result, request)), summary };

@@ -109,7 +109,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         tags,
         security,
         summary: 'Change a webhook endpoint',
-        description: 'url, description, event_types, enabled. Omitted fields stay; the format is fixed at creation.',
+        description: 'url, description, event_types, enabled, include_imports. Omitted fields stay; the format is fixed at creation.',
         params: EndpointParams,
         body: UpdateEndpointBody,
         response: { 200: WebhookEndpointSchema, ...v1Errors(400, 404, 413, 415) },
