@@ -13,6 +13,8 @@ export interface ServerOptions {
   poolSize?: string;
   /** More environment variables for the server (they win over the bench's own). */
   env?: Record<string, string>;
+  /** Flags for node itself (--cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }
 
 export interface RunningServer {
@@ -35,7 +37,7 @@ function freePort(): Promise<number> {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
-  const args = ['bin/userplane.js', 'serve', ...(options.workers ? ['--workers', options.workers] : [])];
+  const args = [...(options.nodeArgs ?? []), 'bin/userplane.js', 'serve', ...(options.workers ? ['--workers', options.workers] : [])];
   const child = spawn(process.execPath, args, {
     // Limits off: the bench measures the update path, not the limiter's 429s.
     env: {

@@ -566,3 +566,15 @@ function list(value: string | undefined): string[] {
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
+
+/** Where `userplane import` and `userplane export` send their requests, and with which key (flags win). */
+export interface ClientSettings {
+  url: string;
+  key: string | undefined;
+}
+
+export const DEFAULT_CLIENT_URL = 'http://127.0.0.1:8080';
+
+export function readClientSettings(env: NodeJS.ProcessEnv = process.env, flags: { url?: string; key?: string } = {}): ClientSettings {
+  return { url: flags.url ?? env.USERPLANE_URL ?? DEFAULT_CLIENT_URL, key: flags.key ?? env.USERPLANE_KEY };
+}

@@ -9,6 +9,10 @@ import { loadConfig, type Config } from '../config.ts';
 import { SCOPES } from '../services/api-key-service.ts';
 import { WORKER_START_FAILED } from './cluster.ts';
 import { CommandError, reportFailure } from './failure.ts';
+import { importCommand, type ImportFlags } from './import/command.ts';
+import { exportCommand, type ExportFlags } from './import/export-command.ts';
+import { FORMATS } from './import/formats/index.ts';
+import { MAX_BATCH_SIZE } from './import/runner.ts';
 import { keysCommand, type KeysOptions } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { eraseCommand } from './erase.ts';
@@ -40,7 +44,14 @@ function configArgs(flags: SharedFlags): string[] {
   return pairs.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value]));
 }
 
-export function buildProgram(run: (command: (config: Config) => Promise<number>, flags: SharedFlags) => Promise<void>): Command {
+/**
+ * `run` starts a command that needs the server's configuration (a database); `client` one that
+ * only talks to a running server over HTTP (import, export) and returns its exit status.
+ */
+export function buildProgram(
+  run: (command: (config: Config) => Promise<number>, flags: SharedFlags) => Promise<void>,
+  client: (command: () => Promise<number>) => Promise<void> = async (command) => void (await command()),
+): Command {
   const program = new Command('userplane')
     .description('Self-hosted user management: one API and four compatible doors over SQLite or PostgreSQL.')
     .version(version, '-V, --version', 'print the version')
@@ -101,6 +112,32 @@ export function buildProgram(run: (command: (config: Config) => Promise<number>,
     .action((id: string, options: Omit<KeysOptions, 'action'>, command: Command) =>
       run((config) => keysCommand(config, { ...options, action: 'revoke', id }), flagsOf(command)),
     );
+  const url = () => new Option('--url <url>', 'the Userplane server (default http://127.0.0.1:8080)').env('USERPLANE_URL');
+  const key = () => new Option('--key <key>', 'a secret API key').env('USERPLANE_KEY');
+  program
+    .command('import')
+    .description('import users from a file through POST /v1/users/batch, with progress, a checkpoint for --resume and an errors file')
+    .argument('<file>', 'the export file of the source')
+    .addOption(new Option('--from <format>', 'the source format').choices(Object.keys(FORMATS)).makeOptionMandatory())
+    .addOption(url())
+    .addOption(key())
+    .option('--passwords <file>', "auth0-export: Auth0 support's password hash file (JSON array or NDJSON)")
+    .option('--hash-config <file>', "firebase: the project's hash parameters as the Firebase console shows them (JSON)")
+    .option('--dry-run', 'validate and plan every record on the server, write nothing, report what would happen')
+    .option('--resume', 'continue the unfinished import of this file from its checkpoint')
+    .option('--errors <file>', 'where failed records go, in the source format (default: <name>.errors<ext> beside the input)')
+    .option('--batch-size <n>', `records per request, 1 to ${MAX_BATCH_SIZE}`, String(MAX_BATCH_SIZE))
+    .option('--concurrency <n>', 'requests in flight at once', '3')
+    .action((file: string, options: ImportFlags) => client(() => importCommand(file, options)));
+
+  program
+    .command('export')
+    .description('export every user of the key\'s environment as NDJSON (the format import --from userplane reads)')
+    .addOption(url())
+    .addOption(key())
+    .option('--out <file>', 'write to this file (default: stdout)')
+    .option('--include-password-hashes', 'include each password hash exactly as stored (needs the admin scope; recorded in the audit log)')
+    .action((options: ExportFlags) => client(() => exportCommand(options)));
   return program;
 }
 
@@ -117,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
       // Whatever was opened before the failure (a pool, a timer) must not keep the process alive.
       process.exit(code);
     }
+  }, async (command) => {
+    code = await command();
   });
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -19,6 +19,8 @@ export interface WebhookEndpointInput {
   event_types?: string[];
   enabled?: boolean;
   format?: string;
+  /** false: no deliveries of events caused by an import. */
+  include_imports?: boolean;
   description?: string | null;
 }
 

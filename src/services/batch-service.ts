@@ -6,7 +6,9 @@
  */
 import { ConflictError, ValidationError, type UniqueField } from '../domain/errors.ts';
 import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
+import type { Store } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
+import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
 import type { UserService } from './user-service.ts';
 
@@ -16,9 +18,9 @@ export type UpsertMatch = 'external_id' | 'email';
 
 /** One operation, in canonical names; `password` holds password_hash and password_hash_type when given. */
 export type BatchOperation =
-  | { op: 'create'; data: Record<string, unknown>; password?: PasswordInput }
-  | { op: 'upsert'; match: UpsertMatch; data: Record<string, unknown>; password?: PasswordInput }
-  | { op: 'update'; id: string; data: Record<string, unknown>; password?: PasswordInput; expectedVersions?: readonly number[] }
+  | { op: 'create'; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[] }
+  | { op: 'upsert'; match: UpsertMatch; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[] }
+  | { op: 'update'; id: string; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[]; expectedVersions?: readonly number[] }
   | { op: 'delete'; id: string; expectedVersions?: readonly number[] };
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
@@ -69,12 +71,24 @@ class Claims {
   }
 }
 
-export function createBatchService(users: UserService, passwords: PasswordService) {
+/**
+ * Operations per grouped transaction (Store.group, SQLite): big enough that shared pages are written
+ * once for many users, small enough that the write lock is never held long against live requests.
+ */
+export const GROUP_SIZE = 100;
+
+/** Where a batch may group its operations: the store, and the user service over a grouped store. */
+export interface Grouping {
+  store: Store;
+  usersOver(store: Store): UserService;
+}
+
+export function createBatchService(users: UserService, passwords: PasswordService, grouping?: Grouping) {
   async function prepared(input: PasswordInput | undefined): Promise<PreparedPassword | undefined> {
     return input === undefined ? undefined : passwords.prepare(input);
   }
 
-  async function findMatch(ctx: RequestContext, match: UpsertMatch, value: unknown): Promise<User | null> {
+  async function findMatch(users: UserService, ctx: RequestContext, match: UpsertMatch, value: unknown): Promise<User | null> {
     if (typeof value !== 'string' || value === '') {
       throw ValidationError.field(match, `Is required to upsert by ${match}`);
     }
@@ -82,12 +96,12 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     return items[0] ?? null;
   }
 
-  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean): Promise<BatchSuccess> {
+  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService): Promise<BatchSuccess> {
     switch (operation.op) {
       case 'create': {
         const keys = Claims.keys([], operation.data);
         claims.check(keys);
-        const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun });
+        const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun, identities: operation.identities });
         claims.addUser(user);
         return { status: 201, outcome: 'created', user };
       }
@@ -98,20 +112,21 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const patch = async (existing: User): Promise<BatchSuccess> => {
           const withId = [...keys, ...Claims.keys([existing.id], undefined)];
           claims.check(withId);
-          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun });
+          // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
+          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
           claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };
-        const existing = await findMatch(ctx, operation.match, operation.data[operation.match]);
+        const existing = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
         if (existing) return patch(existing);
         try {
-          const user = await users.create(ctx, operation.data, { password, dryRun });
+          const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
           claims.addUser(user);
           return { status: 201, outcome: 'created', user };
         } catch (error) {
           // Another request created the match meanwhile: patch it, as if it had been there first.
           if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
-          const created = await findMatch(ctx, operation.match, operation.data[operation.match]);
+          const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
           if (!created) throw error;
           return patch(created);
         }
@@ -120,7 +135,12 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const keys = Claims.keys([operation.id], operation.data);
         claims.check(keys);
         const password = await prepared(operation.password);
-        const result = await users.update(ctx, operation.id, operation.data, { password, dryRun, expectedVersions: operation.expectedVersions });
+        const result = await users.update(ctx, operation.id, operation.data, {
+          password,
+          dryRun,
+          identities: operation.identities,
+          expectedVersions: operation.expectedVersions,
+        });
         claims.addUser(result.user, result.changes);
         return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
       }
@@ -142,15 +162,32 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     async run(ctx: RequestContext, operations: ReadonlyArray<BatchOperation | Error>, opts: { dryRun: boolean }): Promise<BatchResult[]> {
       const claims = new Claims();
       const results: BatchResult[] = [];
-      for (const [index, operation] of operations.entries()) {
-        if (operation instanceof Error) {
-          results.push({ index, outcome: 'failed', error: operation });
-          continue;
+      const runAll = async (from: number, to: number, over: UserService) => {
+        for (let index = from; index < to; index += 1) {
+          const operation = operations[index]!;
+          if (operation instanceof Error) {
+            results.push({ index, outcome: 'failed', error: operation });
+            continue;
+          }
+          try {
+            results.push({ index, ...(await run(ctx, operation, claims, opts.dryRun, over)) });
+          } catch (error) {
+            results.push({ index, outcome: 'failed', error });
+          }
         }
+      };
+      const group = grouping?.store.group;
+      if (!grouping || !group) {
+        await runAll(0, operations.length, users);
+        return results;
+      }
+      for (let from = 0; from < operations.length; from += GROUP_SIZE) {
+        const to = Math.min(from + GROUP_SIZE, operations.length);
         try {
-          results.push({ index, ...(await run(ctx, operation, claims, opts.dryRun)) });
+          await group.call(grouping.store, (store) => runAll(from, to, grouping.usersOver(store)));
         } catch (error) {
-          results.push({ index, outcome: 'failed', error });
+          // The group's commit failed (a full disk): none of its operations was written.
+          results.splice(from, results.length - from, ...Array.from({ length: to - from }, (_, i) => ({ index: from + i, outcome: 'failed' as const, error })));
         }
       }
       return results;

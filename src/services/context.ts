@@ -19,6 +19,8 @@ export interface RequestContext {
    * may describe them (a batch answers with each deleted user as it was).
    */
   erased?: string[];
+  /** An import's write (a batch marked Userplane-Import): its events' webhooks go behind live ones. */
+  bulk?: boolean;
 }
 
 /** The clock, injectable for tests. */

@@ -14,7 +14,7 @@ export interface IdentityInput {
   email: string;
 }
 
-function validate(input: IdentityInput): IdentityInput {
+export function validateIdentity(input: IdentityInput): IdentityInput {
   const details: FieldErrors = {};
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(input.provider)) details.provider = ['Must be 1 to 64 letters, digits or "_.:-"'];
   if (input.provider_user_id.length === 0 || input.provider_user_id.length > 256 || /\p{Cc}/u.test(input.provider_user_id)) {
@@ -44,7 +44,7 @@ export function createIdentityService(store: Store, clock: Clock) {
 
     /** Links an identity. ConflictError('identity') when the provider account is linked anywhere. */
     async link(ctx: RequestContext, userId: string, input: IdentityInput): Promise<Identity> {
-      const clean = validate(input);
+      const clean = validateIdentity(input);
       return store.transaction(async (tx) => {
         const user = await lockUser(tx, ctx, userId);
         const identity: Identity = { id: newId('idn'), environment: ctx.environment, user_id: userId, ...clean, created_at: clock().toISOString() };

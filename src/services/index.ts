@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
 import { createEventFeedService } from './event-feed.ts';
 import { createEndUserProof } from './end-user-proof.ts';
+import { createExportService } from './export-service.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
 import { DEFAULT_HASH_CEILINGS, createPasswordHasher } from './password-hashing/index.ts';
@@ -40,7 +41,8 @@ export function createServices(
     ceilings: passwords.ceilings,
     queue: { concurrency: passwords.concurrency, maxWaitMs: passwords.queueTimeoutMs, maxQueued: passwords.queueLength },
   });
-  const users = createUserService(store, { roles: config.roles, emailChange: config.emailChange, clock, mailer, log, deletedUserHistory: config.privacy?.deletedUserHistory });
+  const userOptions = { roles: config.roles, emailChange: config.emailChange, clock, mailer, log, deletedUserHistory: config.privacy?.deletedUserHistory };
+  const users = createUserService(store, userOptions);
   const migrationHook = passwords.migration ? createPasswordMigrationHook(passwords.migration) : null;
   const passwordService = createPasswordService(store, { hasher, failures: passwords.failures, clock, migrationHook });
   return {
@@ -50,8 +52,10 @@ export function createServices(
     apiKeys: createApiKeyService(store, { configuredAdminKeys: config.adminKeys, clock }),
     passwords: passwordService,
     /** Batch writes through /v1/users/batch (issue 15). */
-    batches: createBatchService(users, passwordService),
+    batches: createBatchService(users, passwordService, { store, usersOver: (grouped) => createUserService(grouped, userOptions) }),
     identities: createIdentityService(store, clock),
+    /** GET /v1/users/export (issue 15, item 4). */
+    exports: createExportService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock, config.webhookLimits),
     /** OAuth bearer tokens, when an issuer is configured. */

@@ -73,5 +73,6 @@ export function appendUserEvent(
     changes: eventChanges(event.changes),
     created_at: event.at,
     snapshot: event.snapshot,
+    ...(ctx.bulk ? { bulk: true } : {}),
   });
 }

@@ -12,6 +12,7 @@ import type { ListPage, Store, StoreQueries, StoredUser, UserEvent, UserFilter, 
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
+import { linkIdentities, unlinkedIdentities, type IdentityInput } from './identity-links.ts';
 import type { PreparedPassword } from './password-service.ts';
 import { findUser, lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
@@ -45,6 +46,14 @@ export interface UpdateOptions extends MetadataPolicy {
   password?: PreparedPassword;
   /** Do everything but commit (a batch's dry run): the answer is what the write would be. */
   dryRun?: boolean;
+  /**
+   * A user who already has a password keeps it (a batch upsert, i.e. an import): importing the same
+   * file again changes nothing, and never undoes a password changed, or re-hashed to argon2id on a
+   * verify, since the first import.
+   */
+  keepExistingPassword?: boolean;
+  /** Identities to link in the same transaction (a batch's data.identities); those already linked to the user are kept as they are. */
+  identities?: readonly IdentityInput[];
 }
 
 /** Carries a dry run's result out of its transaction, which the throw rolls back. */
@@ -113,7 +122,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword; dryRun?: boolean } & MetadataPolicy = {}): Promise<User> {
+    async create(
+      ctx: RequestContext,
+      input: Record<string, unknown>,
+      opts: { password?: PreparedPassword; dryRun?: boolean; identities?: readonly IdentityInput[] } & MetadataPolicy = {},
+    ): Promise<User> {
       const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
       const user: StoredUser = {
@@ -138,6 +151,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       if (opts.password) changes.password = { previous: null, current: REDACTED };
       return transaction(opts.dryRun, async (tx) => {
         await tx.users.insert(user);
+        const linked = await linkIdentities(tx, ctx, user.id, opts.identities, now);
+        if (linked.length > 0) changes.identities = { previous: null, current: linked };
         await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: now, snapshot: publicUser(user) });
         return publicUser(user);
       });
@@ -185,8 +200,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         const changeSet: ChangeSet = { ...plan.changeSet };
         const changes = { ...plan.changes };
         const finalEmail = plan.changes.email !== undefined ? plan.changes.email : current.email;
-        if (opts.password) {
-          if (opts.password.equalsEmail(finalEmail)) {
+        const password = opts.keepExistingPassword && current.password_set ? undefined : opts.password;
+        const newIdentities = await unlinkedIdentities(tx, current, opts.identities);
+        if (newIdentities.length > 0) changeSet.identities = { previous: null, current: newIdentities.map((i) => ({ ...i })) };
+        if (password) {
+          if (password.equalsEmail(finalEmail)) {
             throw ValidationError.field('password', 'Must not be the same as the email address', 'password_strength');
           }
           changeSet.password = { previous: current.password_set ? REDACTED : null, current: REDACTED };
@@ -209,8 +227,9 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         const written = await tx.users.update(ctx.environment, id, current.version, { ...changes, version, updated_at });
         // The row is locked (or the database is), so a miss means it vanished under us.
         if (!written) throw new NotFoundError('user', id);
-        if (opts.password) await tx.users.setPassword(ctx.environment, id, { hash: opts.password.hash, type: opts.password.type });
+        if (password) await tx.users.setPassword(ctx.environment, id, { hash: password.hash, type: password.type });
         if (plan.emailChanged) Object.assign(changeSet, await unlinkMismatchedIdentities(tx, current, finalEmail));
+        if (newIdentities.length > 0) changeSet.identities = { previous: null, current: await linkIdentities(tx, ctx, id, newIdentities, updated_at) };
         if (plan.pendingEmail) mails.push(...(await holdPendingEmail(tx, current, plan.pendingEmail, now)));
         const after = publicUser({ ...current, ...changes, version, updated_at });
         await appendUserEvent(tx, ctx, { type: 'user.updated', userId: id, changes: changeSet, at: updated_at, snapshot: after });

@@ -76,6 +76,7 @@ export function createWebhookService(store: Store, clock: Clock, policy: Endpoin
         event_types: (input.event_types ?? []) as WebhookEventType[],
         format: (input.format ?? 'standard') as WebhookFormatName,
         enabled: input.enabled ?? true,
+        include_imports: input.include_imports ?? true,
         secret: newSecret(),
         previous_secret: null,
         previous_secret_expires_at: null,
@@ -106,6 +107,7 @@ export function createWebhookService(store: Store, clock: Clock, policy: Endpoin
       if (patch.description !== undefined) changes.description = patch.description;
       if (patch.event_types !== undefined) changes.event_types = patch.event_types as WebhookEventType[];
       if (patch.enabled !== undefined) changes.enabled = patch.enabled;
+      if (patch.include_imports !== undefined) changes.include_imports = patch.include_imports;
       return change(ctx, id, changes);
     },
 

@@ -44,9 +44,13 @@ export interface UserEvent {
   id: string;
   seq: number;
   environment: Environment;
+  /**
+   * The event's SUBJECT (shared decision, EVENTS-NOTE): a user id for user.* events, the literal
+   * `environment` for environment-wide ones such as users.exported.
+   */
   user_id: string;
-  /** user.exported: an audit entry (GET /v1/users/{id}/export), never a webhook. */
-  type: 'user.created' | 'user.updated' | 'user.deleted' | 'user.exported';
+  /** user.exported and users.exported: audit entries (the subject export, the export of every user), never webhooks. */
+  type: 'user.created' | 'user.updated' | 'user.deleted' | 'user.exported' | 'users.exported';
   actor: string;
   request_id: string | null;
   door: Door;
@@ -116,7 +120,7 @@ export interface EventQueries {
    * Appends the event, and queues one webhook delivery of it for every enabled endpoint of its
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
-  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null }): Promise<void>;
+  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null; bulk?: boolean }): Promise<void>;
   /**
    * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
    * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).
@@ -191,6 +195,8 @@ export interface Identity {
 export interface IdentityQueries {
   /** A user's identities, oldest first. */
   listForUser(environment: Environment, userId: string): Promise<Identity[]>;
+  /** The identities of these users (one page of an export), oldest first. */
+  listForUsers(environment: Environment, userIds: readonly string[]): Promise<Identity[]>;
   /** Throws ConflictError('identity') when (environment, provider, provider_user_id) is taken. */
   insert(identity: Identity): Promise<void>;
   /** Deletes these identities of the user; returns how many went. */
@@ -317,6 +323,15 @@ export interface Store extends StoreQueries {
   readonly capabilities: Capabilities;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: StoreQueries) => Promise<T>): Promise<T>;
+  /**
+   * Where the whole database is locked by a writer (SQLite): runs `work` with a store whose
+   * transactions are savepoints of one transaction, committed when `work` resolves. Each inner
+   * transaction stays atomic on its own (a failed one is rolled back to its savepoint, the others
+   * stay), but the pages they share are written once per group instead of once each: a batch
+   * import's biggest cost. Absent where rows are locked one by one (PostgreSQL), since holding
+   * many rows' locks until one commit could deadlock concurrent batches.
+   */
+  group?<T>(work: (store: Store) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**

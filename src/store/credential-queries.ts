@@ -16,6 +16,17 @@ export function createIdentityQueries(db: Kysely<Database>): IdentityQueries {
         .execute();
       return rows.map((row) => ({ ...row, environment: row.environment as Environment }));
     },
+    async listForUsers(environment, userIds) {
+      if (userIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('identities')
+        .selectAll()
+        .where('environment', '=', environment)
+        .where('user_id', 'in', userIds)
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => ({ ...row, environment: row.environment as Environment }));
+    },
     async insert(identity) {
       try {
         await db.insertInto('identities').values(identity).execute();

@@ -10,8 +10,9 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
   return {
     async append(event) {
       // Every column, always in this order: the prepared insert binds them positionally.
+      const { bulk, ...stored } = event;
       const row = {
-        id: event.id,
+        id: stored.id,
         environment: event.environment,
         user_id: event.user_id,
         type: event.type,
@@ -45,7 +46,7 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
               )
               .selectFrom('e')
               .leftJoin('webhook_endpoints as w', (join) => join.on('w.environment', '=', row.environment).on('w.enabled', '=', 1))
-              .select(['e.seq', 'w.id', 'w.event_types']),
+              .select(['e.seq', 'w.id', 'w.event_types', 'w.include_imports']),
           [...Object.values(row), row.environment, subscribedPattern(row.type), snapshot, row.environment, 1],
         );
         seq = Number(rows[0]!.seq);
@@ -57,7 +58,7 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(values).returning('seq'), Object.values(values));
         seq = Number(inserted!.seq);
       }
-      await queueDeliveries(db, { ...event, seq }, endpoints);
+      await queueDeliveries(db, { ...stored, seq, bulk }, endpoints);
     },
 
     async listForUser(environment, userId, { before, newerThan, limit }) {

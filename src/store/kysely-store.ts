@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { createUserQueries } from './user-queries.ts';
 import { createApiKeyQueries } from './api-key-queries.ts';
 import type { Capabilities } from './capabilities.ts';
@@ -34,7 +34,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
 
 export function createStore(db: Kysely<Database>, capabilities: Capabilities, poolStats: () => PoolStats | null = () => null, afterErasure: () => void = () => {}): Store {
   const health = createStorageHealth();
-  return {
+  const store: Store = {
     capabilities,
     ...queries(db, capabilities),
     async transaction(work) {
@@ -69,6 +69,45 @@ export function createStore(db: Kysely<Database>, capabilities: Capabilities, po
     poolStats,
     afterErasure,
     close: () => db.destroy(),
+  };
+  if (!capabilities.rowLocks) {
+    store.group = async (work) => {
+      try {
+        const result = await db.transaction().execute((trx) => work(savepointStore(store, trx, capabilities)));
+        health.wrote();
+        return result;
+      } catch (error) {
+        health.wrote(error);
+        throw error;
+      }
+    };
+  }
+  return store;
+}
+
+/** A store inside one open transaction whose own transactions are savepoints (see Store.group). */
+function savepointStore(outer: Store, trx: Transaction<Database>, capabilities: Capabilities): Store {
+  const inside = queries(trx, capabilities);
+  let depth = 0;
+  return {
+    ...outer,
+    ...inside,
+    async transaction(work) {
+      const name = sql.raw(`grouped_${++depth}`);
+      await sql`savepoint ${name}`.execute(trx);
+      try {
+        const result = await work(inside);
+        await sql`release savepoint ${name}`.execute(trx);
+        return result;
+      } catch (error) {
+        await sql`rollback to savepoint ${name}`.execute(trx);
+        await sql`release savepoint ${name}`.execute(trx);
+        throw error;
+      } finally {
+        depth -= 1;
+      }
+    },
+    group: undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import { migration006 } from './migrations/006-user-search.ts';
 import { migration007 } from './migrations/007-user-proof.ts';
 import { migration008 } from './migrations/008-webhook-fairness.ts';
 import { migration009 } from './migrations/009-password-migration.ts';
+import { migration010 } from './migrations/010-import-deliveries.ts';
 import { migration011 } from './migrations/011-retention.ts';
 import { migration012 } from './migrations/012-event-feed.ts';
 
@@ -25,6 +26,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '007-user-proof': migration007,
     '008-webhook-fairness': migration008,
     '009-password-migration': migration009,
+    '010-import-deliveries': migration010,
     '011-retention': migration011,
     '012-event-feed': migration012(caps),
   };

@@ -20,7 +20,8 @@ type Builder = ExpressionBuilder<Database & { e: Database['webhook_endpoints'] }
 function firstDue(eb: Builder, now: string, skipLocked: boolean, taken: string[]) {
   return eb
     .selectFrom('webhook_deliveries as x')
-    .select(sql<string>`x.next_attempt_at || ' ' || x.id`.as('head'))
+    // Live deliveries first (bulk 0), then an import's (bulk 1): "<bulk> <next_attempt_at> <id>".
+    .select(sql<string>`x.bulk || ' ' || x.next_attempt_at || ' ' || x.id`.as('head'))
     .whereRef('x.endpoint_id', '=', 'e.id')
     .where('x.state', '=', 'pending')
     .where('x.next_attempt_at', '<=', now)
@@ -40,6 +41,7 @@ function firstDue(eb: Builder, now: string, skipLocked: boolean, taken: string[]
         ),
       ),
     )
+    .orderBy('x.bulk')
     .orderBy('x.next_attempt_at')
     .orderBy('x.event_seq')
     .limit(1)
@@ -59,6 +61,8 @@ function inFlight(eb: Builder, now: string) {
 interface Candidate {
   endpoint: string;
   environment: string;
+  /** "0" live, "1" an import's: live ones are picked first in every round. */
+  bulk: string;
   due: string;
   id: string;
 }
@@ -92,10 +96,10 @@ export async function claimDue(db: Kysely<Database>, caps: Capabilities, options
     const candidates: Candidate[] = rows
       .filter((row) => typeof row.head === 'string' && roomAt(row.id) > 0)
       .map((row) => {
-        const split = row.head!.indexOf(' ');
-        return { endpoint: row.id, environment: row.environment, due: row.head!.slice(0, split), id: row.head!.slice(split + 1) };
+        const [bulk, due, id] = row.head!.split(' ') as [string, string, string];
+        return { endpoint: row.id, environment: row.environment, bulk, due, id };
       })
-      .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+      .sort((a, b) => (a.bulk !== b.bulk ? (a.bulk < b.bulk ? -1 : 1) : a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
 
     const picked: Candidate[] = [];
     for (const c of candidates) {

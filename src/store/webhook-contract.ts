@@ -26,10 +26,12 @@ export interface WebhookEndpoint {
   failing_since: string | null;
   created_at: string;
   updated_at: string;
+  /** False: no deliveries of events caused by an import (batch requests marked Userplane-Import). */
+  include_imports: boolean;
 }
 
 export type WebhookEndpointChanges = Partial<
-  Pick<WebhookEndpoint, 'url' | 'description' | 'event_types' | 'enabled' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>
+  Pick<WebhookEndpoint, 'url' | 'description' | 'event_types' | 'enabled' | 'include_imports' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>
 > & { updated_at: string };
 
 /** One event for one endpoint, with its delivery state. */
@@ -146,4 +148,6 @@ export interface QueuedEvent {
   type: string;
   user_id: string;
   created_at: string;
+  /** Caused by an import: its deliveries go behind live ones, and skip endpoints without include_imports. */
+  bulk?: boolean;
 }

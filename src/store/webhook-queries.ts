@@ -14,6 +14,7 @@ import { pageOf, walkOf } from './paging.ts';
 export interface EndpointSubscription {
   id: string;
   event_types: string;
+  include_imports: number | string;
 }
 
 /** The enabled endpoints of an environment: read on every write, so compiled once (./prepared.ts). */
@@ -22,7 +23,7 @@ export function subscribedEndpoints(db: Kysely<Database>, caps: Capabilities, en
     db,
     caps,
     'webhooks.subscribedEndpoints',
-    () => db.selectFrom('webhook_endpoints').select(['id', 'event_types']).where('environment', '=', environment).where('enabled', '=', 1),
+    () => db.selectFrom('webhook_endpoints').select(['id', 'event_types', 'include_imports']).where('environment', '=', environment).where('enabled', '=', 1),
     [environment, 1],
   );
 }
@@ -43,7 +44,10 @@ export function takingType(endpoints: EndpointSubscription[], type: string): End
  * queued exactly when it commits.
  */
 export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, endpoints: EndpointSubscription[]): Promise<void> {
-  const subscribed = takingType(endpoints, event.type);
+  // "Every type" means every webhook event type: an audit-only event (users.exported) goes to no endpoint.
+  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) return;
+  // An import's events (bulk) skip endpoints that opted out of them.
+  const subscribed = takingType(endpoints, event.type).filter((e) => !(event.bulk && Number(e.include_imports) === 0));
   if (subscribed.length === 0) return;
   await db
     .insertInto('webhook_deliveries')
@@ -64,6 +68,7 @@ export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, 
         lease_until: null,
         created_at: event.created_at,
         updated_at: event.created_at,
+        bulk: event.bulk ? 1 : 0,
       })),
     )
     .execute();
@@ -72,7 +77,7 @@ export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, 
 async function insertEndpoint(db: Kysely<Database>, endpoint: WebhookEndpoint): Promise<void> {
   await db
     .insertInto('webhook_endpoints')
-    .values({ ...endpoint, event_types: JSON.stringify(endpoint.event_types), enabled: endpoint.enabled ? 1 : 0 })
+    .values({ ...endpoint, event_types: JSON.stringify(endpoint.event_types), enabled: endpoint.enabled ? 1 : 0, include_imports: endpoint.include_imports ? 1 : 0 })
     .execute();
 }
 
@@ -118,13 +123,14 @@ export function createWebhookQueries(db: Kysely<Database>, caps: Capabilities): 
     },
 
     async updateEndpoint(environment, id, changes) {
-      const { event_types, enabled, ...rest } = changes;
+      const { event_types, enabled, include_imports, ...rest } = changes;
       const result = await db
         .updateTable('webhook_endpoints')
         .set({
           ...rest,
           ...(event_types !== undefined ? { event_types: JSON.stringify(event_types) } : {}),
           ...(enabled !== undefined ? { enabled: enabled ? 1 : 0 } : {}),
+          ...(include_imports !== undefined ? { include_imports: include_imports ? 1 : 0 } : {}),
         })
         .where('id', '=', id)
         .where('environment', '=', environment)

@@ -7,19 +7,20 @@ import type { UserEventsTable } from './schema.ts';
 import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook-contract.ts';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './webhook-schema.ts';
 
-export function fromEndpointRow(row: WebhookEndpointsTable): WebhookEndpoint {
+export function fromEndpointRow(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
   return {
     ...row,
     environment: row.environment as Environment,
     event_types: JSON.parse(row.event_types) as WebhookEventType[],
     format: row.format as WebhookFormatName,
     enabled: Boolean(row.enabled),
+    include_imports: Number(row.include_imports) !== 0,
     status: row.status as WebhookEndpointStatus,
   };
 }
 
 export function fromDeliveryRow(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
-  const { lease_owner: _owner, lease_until: _until, ...rest } = row;
+  const { lease_owner: _owner, lease_until: _until, bulk: _bulk, ...rest } = row;
   return {
     ...rest,
     environment: row.environment as Environment,

@@ -18,6 +18,8 @@ export interface WebhookEndpointsTable {
   failing_since: string | null;
   created_at: string;
   updated_at: string;
+  /** 1: takes the events of imported users (migration 010). */
+  include_imports: ColumnType<number, number | undefined, number>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -37,6 +39,8 @@ export interface WebhookDeliveriesTable {
   lease_until: string | null;
   created_at: string;
   updated_at: string;
+  /** 1: the event came from an import; claimed after the endpoint's due live deliveries (migration 010). */
+  bulk: ColumnType<number, number | undefined, number>;
 }
 
 export interface WebhookAttemptsTable {

@@ -10,6 +10,7 @@ import { Type } from 'typebox';
 import { ValidationError, type FieldErrors } from '../../domain/errors.ts';
 import { canonicalUser } from '../../formats/canonical-user.ts';
 import { BATCH_MAX_OPERATIONS, type BatchOperation, type BatchResult } from '../../services/batch-service.ts';
+import type { IdentityInput } from '../../services/identity-links.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
 import { toDomainError } from '../errors.ts';
@@ -19,15 +20,31 @@ import { v1 } from './door.ts';
 import { v1Codec } from './error-codec.ts';
 import { UserCreateSchema, UserSchema, v1Errors } from './schemas.ts';
 
+/** The header that marks a batch as an import's (see the route's description). */
+const IMPORT_HEADER = 'userplane-import';
+
 const PASSWORD_FIELDS = ['password_hash', 'password_hash_type'] as const;
+
+/** More than any real user has; keeps one operation's work bounded. */
+const MAX_IDENTITIES = 20;
+const BatchIdentity = Type.Object(
+  { provider: Type.String(), provider_user_id: Type.String(), email: Type.String() },
+  { additionalProperties: false, description: 'As POST /v1/users/{id}/identities takes it' },
+);
 
 const BatchData = Type.Object(
   {
     ...UserCreateSchema.properties,
     password_hash: Type.Optional(Type.String({ maxLength: 1024, description: 'An existing hash to import, with password_hash_type' })),
     password_hash_type: Type.Optional(Type.String({ description: 'Format of password_hash (as POST /v1/users/{id}/password takes it)' })),
+    identities: Type.Optional(
+      Type.Array(BatchIdentity, {
+        maxItems: MAX_IDENTITIES,
+        description: 'Identities to link in the same transaction; one the user already has (same provider and provider_user_id) is kept as it is',
+      }),
+    ),
   },
-  { description: 'Every field of create, plus password_hash with password_hash_type' },
+  { description: 'Every field of create, plus password_hash with password_hash_type, plus identities' },
 );
 const UserId = Type.String({ description: 'The user id (usr_…)' });
 const IfMatch = Type.String({ description: 'The ETag you read, e.g. "\\"3\\"": a user at another version is a per-item 412' });
@@ -111,12 +128,28 @@ function readOperation(raw: unknown): BatchOperation | ValidationError {
 
   const versions = typeof raw.if_match === 'string' ? expectedVersions(raw.if_match) : undefined;
   if (op === 'delete') return { op, id: raw.id as string, expectedVersions: versions };
-  const { password_hash, password_hash_type, ...fields } = raw.data as Record<string, unknown>;
+  const { password_hash, password_hash_type, identities: rawIdentities, ...fields } = raw.data as Record<string, unknown>;
+  const identities = readIdentities(rawIdentities);
+  if (identities instanceof ValidationError) return identities;
   const data = v1.toCanonical(fields, true);
   const password = password_hash !== undefined || password_hash_type !== undefined ? { password_hash, password_hash_type } : undefined;
-  if (op === 'create') return { op, data, password };
-  if (op === 'upsert') return { op, match: raw.match as 'external_id' | 'email', data, password };
-  return { op: 'update', id: raw.id as string, data, password, expectedVersions: versions };
+  if (op === 'create') return { op, data, password, identities };
+  if (op === 'upsert') return { op, match: raw.match as 'external_id' | 'email', data, password, identities };
+  return { op: 'update', id: raw.id as string, data, password, identities, expectedVersions: versions };
+}
+
+/** data.identities: absent, or an array of {provider, provider_user_id, email} strings (the service checks their values). */
+function readIdentities(raw: unknown): IdentityInput[] | undefined | ValidationError {
+  if (raw === undefined) return undefined;
+  const problem = 'Must be an array of at most ' + MAX_IDENTITIES + ' objects with provider, provider_user_id and email (strings)';
+  if (!Array.isArray(raw) || raw.length > MAX_IDENTITIES) return ValidationError.field('identities', problem);
+  for (const item of raw) {
+    if (!isObject(item) || Object.keys(item).some((k) => !['provider', 'provider_user_id', 'email'].includes(k))) return ValidationError.field('identities', problem);
+    if (typeof item.provider !== 'string' || typeof item.provider_user_id !== 'string' || typeof item.email !== 'string') {
+      return ValidationError.field('identities', problem);
+    }
+  }
+  return raw as IdentityInput[];
 }
 
 type WireError = { error: string; message: string; details?: Record<string, string[]> };
@@ -152,15 +185,21 @@ export const batchRoutes: FastifyPluginAsyncTypebox<{ services: Services; bodyLi
           `At most ${BATCH_MAX_OPERATIONS} operations, run in order, each in its own transaction (one failure never undoes another), ` +
           'each change with its event. Results come in request order: 201 created, 200 updated, unchanged or deleted (the user as it was), ' +
           'or the error an operation of its own would have had. upsert patches the user whose match field (external_id or email) equals ' +
-          "data's, with PATCH's semantics, or creates one. When two operations touch the same user or unique value, the first wins and " +
-          'the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT.',
+          "data's, with PATCH's semantics (a password_hash is set only on a user without a password: re-importing never undoes a " +
+          'password changed since; use update or POST /v1/users/{id}/password to replace one), or creates one. data.identities are ' +
+          'linked in the same transaction (those the user has are kept). When two operations touch the same user or unique value, the first wins and ' +
+          'the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT. ' +
+          'With the header Userplane-Import: 1 (userplane import sends it) the batch is an import: webhook deliveries of its events ' +
+          'are claimed after every due live delivery of their endpoint, and endpoints with include_imports: false get none.',
         body: BatchBody,
         response: { 200: BatchAnswer, ...v1Errors(400, 413, 415) },
       },
     },
     async (request) => {
       const { operations, dryRun } = readBody(request.body);
-      const results = await services.batches.run(contextOf(request, 'v1'), operations.map(readOperation), { dryRun });
+      // An import's batch (userplane import sends this header): its events' webhooks wait behind live ones.
+      const bulk = request.headers[IMPORT_HEADER] === '1';
+      const results = await services.batches.run({ ...contextOf(request, 'v1'), ...(bulk ? { bulk } : {}) }, operations.map(readOperation), { dryRun });
       const summary = { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
       for (const result of results) summary[result.outcome] += 1;
       return { object: 'batch' as const, dry_run: dryRun, results: results.map((result) => wireResult(result, request)), summary };

@@ -3,6 +3,7 @@ import type { Services } from '../../services/index.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { batchRoutes } from './batch.ts';
 import { credentialRoutes } from './credentials.ts';
+import { exportRoutes } from './export.ts';
 import { v1 } from './door.ts';
 import { eventFeedRoutes } from './event-feed.ts';
 import { identityRoutes } from './identities.ts';
@@ -16,6 +17,7 @@ export const v1Door: FastifyPluginAsync<{ services: Services; batchBodyLimit: nu
   v1.install(app);
   await app.register(v1UserRoutes, { services: opts.services });
   await app.register(batchRoutes, { services: opts.services, bodyLimit: opts.batchBodyLimit });
+  await app.register(exportRoutes, { services: opts.services });
   await app.register(apiKeyRoutes, { services: opts.services });
   await app.register(whoamiRoutes);
   await app.register(credentialRoutes, { services: opts.services });

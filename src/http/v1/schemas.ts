@@ -143,7 +143,7 @@ export const ChangeSchema = Type.Object({ previous: Type.Unknown(), current: Typ
 export const EventSchema = named('Event', Type.Object({
   id: Type.String(),
   object: Type.Literal('event'),
-  type: StringEnum(['user.created', 'user.updated', 'user.deleted', 'user.exported'], { description: 'user.exported: an audit entry of a subject export; never sent to webhooks' }),
+  type: StringEnum(['user.created', 'user.updated', 'user.deleted', 'user.exported', 'users.exported'], { description: 'user.exported (a subject export) and users.exported (an export of every user, subject environment) are audit entries, never sent to webhooks' }),
   user_id: Type.String(),
   actor: Type.String({ description: 'Id of the API key that made the change' }),
   request_id: Nullable(Type.String()),

@@ -112,7 +112,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ services: Servic
         security,
         operationId: 'webhook_endpoints_update',
         summary: 'Change a webhook endpoint',
-        description: 'url, description, event_types, enabled. Omitted fields stay; the format is fixed at creation.',
+        description: 'url, description, event_types, enabled, include_imports. Omitted fields stay; the format is fixed at creation.',
         params: EndpointParams,
         body: UpdateEndpointBody,
         response: { 200: WebhookEndpointSchema, ...v1Errors(400, 404, 413, 415) },

@@ -15,6 +15,7 @@ export const WebhookEndpointSchema = named('WebhookEndpoint', Type.Object({
   event_types: Type.Array(EventType, { description: 'The event types sent; empty means all' }),
   format: StringEnum(WEBHOOK_FORMATS, { description: 'standard: Userplane events signed per Standard Webhooks; workos: WorkOS events and WorkOS-Signature' }),
   enabled: Type.Boolean(),
+  include_imports: Type.Boolean({ description: 'false: events of users written by an import (userplane import) are not sent here' }),
   status: StringEnum(['healthy', 'failing'], { description: 'failing once a delivery ran out of retries, until one succeeds again' }),
   failure_reason: Nullable(Type.String({ description: 'The last error of the delivery that ran out of retries' })),
   failing_since: Nullable(dateTime('ISO 8601 UTC')),
@@ -33,6 +34,11 @@ const writable = {
   description: Nullable(Type.String({ maxLength: 256 })),
   event_types: Type.Array(EventType, { uniqueItems: true, description: `Any of ${WEBHOOK_EVENT_TYPES.join(', ')}; empty or omitted: all` }),
   enabled: Type.Boolean({ description: 'false pauses deliveries; events meanwhile are not queued for this endpoint' }),
+  include_imports: Type.Boolean({
+    description:
+      'true (default): events caused by an import (batches sent with Userplane-Import: 1, as userplane import does) are delivered, ' +
+      'after every due live event of this endpoint; false: they are not queued for it',
+  }),
 };
 
 export const CreateEndpointBody = named('WebhookEndpointCreate', Type.Object(
@@ -41,6 +47,7 @@ export const CreateEndpointBody = named('WebhookEndpointCreate', Type.Object(
     description: Type.Optional(writable.description),
     event_types: Type.Optional(writable.event_types),
     enabled: Type.Optional(writable.enabled),
+    include_imports: Type.Optional(writable.include_imports),
     format: Type.Optional(StringEnum(WEBHOOK_FORMATS, { description: 'standard (default) or workos; fixed once created' })),
   },
   { additionalProperties: false },

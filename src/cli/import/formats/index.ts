@@ -1,4 +1,4 @@
-/** Every `--from` format by name. h15-runner's `userplane` format (Userplane's own export) joins them at merge. */
+/** Every `--from` format of `userplane import`, by name. */
 import type { ImportFormat } from '../format.ts';
 import { auth0Format } from './auth0.ts';
 import { auth0ExportFormat } from './auth0-export.ts';
@@ -7,6 +7,7 @@ import { clerkFormat } from './clerk.ts';
 import { supabaseFormat } from './supabase.ts';
 import { cognitoFormat } from './cognito.ts';
 import { kratosFormat } from './kratos.ts';
+import { userplaneFormat } from './userplane.ts';
 
 export const FORMATS: Record<string, ImportFormat> = {
   [auth0Format.name]: auth0Format,
@@ -16,4 +17,5 @@ export const FORMATS: Record<string, ImportFormat> = {
   [supabaseFormat.name]: supabaseFormat,
   [cognitoFormat.name]: cognitoFormat,
   [kratosFormat.name]: kratosFormat,
+  [userplaneFormat.name]: userplaneFormat,
 };
