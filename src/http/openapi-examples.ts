@@ -33,6 +33,7 @@ const user = {
   last_typed_at: null,
   metadata: { plan: 'pro' },
   password_set: false,
+  password_migration_pending: false,
   source: 'v1',
   version: 2,
   created_at: '2026-01-05T09:30:00.000Z',

@@ -118,9 +118,29 @@ export interface paths {
         put?: never;
         /**
          * Create, upsert, update and delete users in one request
-         * @description At most 1000 operations, run in order, each in its own transaction (one failure never undoes another), each change with its event. Results come in request order: 201 created, 200 updated, unchanged or deleted (the user as it was), or the error an operation of its own would have had. upsert patches the user whose match field (external_id or email) equals data's, with PATCH's semantics, or creates one. When two operations touch the same user or unique value, the first wins and the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT.
+         * @description At most 1000 operations, run in order, each in its own transaction (one failure never undoes another), each change with its event. Results come in request order: 201 created, 200 updated, unchanged or deleted (the user as it was), or the error an operation of its own would have had. upsert patches the user whose match field (external_id or email) equals data's, with PATCH's semantics (a password_hash is set only on a user without a password: re-importing never undoes a password changed since; use update or POST /v1/users/{id}/password to replace one), or creates one. data.identities are linked in the same transaction (those the user has are kept). When two operations touch the same user or unique value, the first wins and the later is a 409. dry_run plans everything (uniqueness included) and writes nothing. The body limit is USERPLANE_BATCH_BODY_LIMIT. With the header Userplane-Import: 1 (userplane import sends it) the batch is an import: webhook deliveries of its events are claimed after every due live delivery of their endpoint, and endpoints with include_imports: false get none.
          */
         post: operations["users_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export every user of the environment as NDJSON
+         * @description Content type application/x-ndjson: one user per line in creation order (the user as GET /v1/users/{id} shows it, plus `identities`), then one trailer line `{"object":"export","users":N,"password_hashes":bool}` (no trailer: the export was cut). With include_password_hashes=true each line that has a password carries password_hash and password_hash_type exactly as stored. Every export is recorded as a users.exported event (subject "environment"). `userplane export` wraps it; `userplane import --from userplane` reads it back.
+         */
+        get: operations["users_export"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -344,7 +364,7 @@ export interface paths {
         head?: never;
         /**
          * Change a webhook endpoint
-         * @description url, description, event_types, enabled. Omitted fields stay; the format is fixed at creation.
+         * @description url, description, event_types, enabled, include_imports. Omitted fields stay; the format is fixed at creation.
          */
         patch: operations["webhook_endpoints_update"];
         trace?: never;
@@ -828,7 +848,7 @@ export interface components {
             operations: ({
                 /** @enum {string} */
                 op: "create";
-                /** @description Every field of create, plus password_hash with password_hash_type */
+                /** @description Every field of create, plus password_hash with password_hash_type, plus identities */
                 data: {
                     /** @description Unique per environment, compared case-insensitively */
                     email?: string | null;
@@ -883,13 +903,19 @@ export interface components {
                     password_hash?: string;
                     /** @description Format of password_hash (as POST /v1/users/{id}/password takes it) */
                     password_hash_type?: string;
+                    /** @description Identities to link in the same transaction; one the user already has (same provider and provider_user_id) is kept as it is */
+                    identities?: {
+                        provider: string;
+                        provider_user_id: string;
+                        email: string;
+                    }[];
                 };
             } | {
                 /** @enum {string} */
                 op: "upsert";
                 /** @enum {string} */
                 match: "external_id" | "email";
-                /** @description Every field of create, plus password_hash with password_hash_type */
+                /** @description Every field of create, plus password_hash with password_hash_type, plus identities */
                 data: {
                     /** @description Unique per environment, compared case-insensitively */
                     email?: string | null;
@@ -944,13 +970,19 @@ export interface components {
                     password_hash?: string;
                     /** @description Format of password_hash (as POST /v1/users/{id}/password takes it) */
                     password_hash_type?: string;
+                    /** @description Identities to link in the same transaction; one the user already has (same provider and provider_user_id) is kept as it is */
+                    identities?: {
+                        provider: string;
+                        provider_user_id: string;
+                        email: string;
+                    }[];
                 };
             } | {
                 /** @enum {string} */
                 op: "update";
                 /** @description The user id (usr_…) */
                 id: string;
-                /** @description Every field of create, plus password_hash with password_hash_type */
+                /** @description Every field of create, plus password_hash with password_hash_type, plus identities */
                 data: {
                     /** @description Unique per environment, compared case-insensitively */
                     email?: string | null;
@@ -1005,6 +1037,12 @@ export interface components {
                     password_hash?: string;
                     /** @description Format of password_hash (as POST /v1/users/{id}/password takes it) */
                     password_hash_type?: string;
+                    /** @description Identities to link in the same transaction; one the user already has (same provider and provider_user_id) is kept as it is */
+                    identities?: {
+                        provider: string;
+                        provider_user_id: string;
+                        email: string;
+                    }[];
                 };
                 /** @description The ETag you read, e.g. "\"3\"": a user at another version is a per-item 412 */
                 if_match?: string;
@@ -1069,10 +1107,10 @@ export interface components {
             /** @enum {string} */
             object: "event";
             /**
-             * @description user.exported: an audit entry of a subject export; never sent to webhooks
+             * @description user.exported (a subject export) and users.exported (an export of every user, subject environment) are audit entries, never sent to webhooks
              * @enum {string}
              */
-            type: "user.created" | "user.updated" | "user.deleted" | "user.exported";
+            type: "user.created" | "user.updated" | "user.deleted" | "user.exported" | "users.exported";
             user_id: string;
             /** @description Id of the API key that made the change */
             actor: string;
@@ -1586,6 +1624,8 @@ export interface components {
              */
             format: "standard" | "workos";
             enabled: boolean;
+            /** @description false: events of users written by an import (userplane import) are not sent here */
+            include_imports: boolean;
             /**
              * @description failing once a delivery ran out of retries, until one succeeds again
              * @enum {string}
@@ -1623,6 +1663,8 @@ export interface components {
             event_types?: ("user.created" | "user.updated" | "user.deleted")[];
             /** @description false pauses deliveries; events meanwhile are not queued for this endpoint */
             enabled?: boolean;
+            /** @description true (default): events caused by an import (batches sent with Userplane-Import: 1, as userplane import does) are delivered, after every due live event of this endpoint; false: they are not queued for it */
+            include_imports?: boolean;
             /**
              * @description standard (default) or workos; fixed once created
              * @enum {string}
@@ -1638,6 +1680,8 @@ export interface components {
             event_types?: ("user.created" | "user.updated" | "user.deleted")[];
             /** @description false pauses deliveries; events meanwhile are not queued for this endpoint */
             enabled?: boolean;
+            /** @description true (default): events caused by an import (batches sent with Userplane-Import: 1, as userplane import does) are delivered, after every due live event of this endpoint; false: they are not queued for it */
+            include_imports?: boolean;
         };
         /** WebhookEndpointWithSecret */
         WebhookEndpointWithSecret: {
@@ -1655,6 +1699,8 @@ export interface components {
              */
             format: "standard" | "workos";
             enabled: boolean;
+            /** @description false: events of users written by an import (userplane import) are not sent here */
+            include_imports: boolean;
             /**
              * @description failing once a delivery ran out of retries, until one succeeds again
              * @enum {string}
@@ -2123,6 +2169,7 @@ export interface operations {
                      *         "plan": "free"
                      *       },
                      *       "password_set": false,
+                     *       "password_migration_pending": false,
                      *       "source": "v1",
                      *       "version": 1,
                      *       "created_at": "2026-01-05T09:30:00.000Z",
@@ -2286,6 +2333,7 @@ export interface operations {
                      *         "plan": "pro"
                      *       },
                      *       "password_set": false,
+                     *       "password_migration_pending": false,
                      *       "source": "v1",
                      *       "version": 2,
                      *       "created_at": "2026-01-05T09:30:00.000Z",
@@ -2542,6 +2590,7 @@ export interface operations {
                      *         "plan": "pro"
                      *       },
                      *       "password_set": false,
+                     *       "password_migration_pending": false,
                      *       "source": "v1",
                      *       "version": 3,
                      *       "created_at": "2026-01-05T09:30:00.000Z",
@@ -2884,6 +2933,104 @@ export interface operations {
             };
             /** @description Every /v1 error */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    users_export: {
+        parameters: {
+            query?: {
+                /** @description Add each password_hash and password_hash_type exactly as stored (an audited export) */
+                include_password_hashes?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One user per line, then the trailer line */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        object: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description A /v1 request that was refused as malformed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

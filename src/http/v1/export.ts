@@ -39,6 +39,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       config: { scope: 'admin' },
       schema: {
         tags: ['users'],
+        operationId: 'users_export',
         security: [{ bearer: [] }],
         summary: 'Export every user of the environment as NDJSON',
         description:
