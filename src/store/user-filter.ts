@@ -3,7 +3,8 @@
  * through their normalised columns, so `eq` on email, username (and SCIM's userName), external_id
  * and id is a probe of a unique index, never a scan. Other text compares case-insensitively through
  * lower() (ASCII folding on SQLite), exact fields as they are. Metadata and extension keys are read
- * from their JSON text: a filter on them reads every user of the environment (documented).
+ * from their JSON text: a filter on them reads every user of the environment (documented). Metadata
+ * strings compare exactly; extension strings (SCIM attributes, caseExact false) ignoring case.
  *
  * `not` and `ne` follow SCIM: a user without the attribute is "not equal", so NULLs are handled
  * explicitly (`IS NOT TRUE`, `IS NULL OR <>`), never left to SQL's three-valued logic.
@@ -156,6 +157,8 @@ function compareJson(ref: Exclude<FieldRef, { column: string }>, op: CompareOp, 
       return sql`(${json.number} ${sql.raw(sqlOp)} ${value})`;
     }
     const textOp = op === 'ne' ? 'eq' : op;
+    // Metadata compares exactly; a door's extension holds SCIM attributes, which compare ignoring case.
+    if ('extension' in ref) return sql`(${json.type} = 'string' AND ${compareText(sql`lower(${json.text})`, textOp, value.toLowerCase(), caps)})`;
     return sql`(${json.type} = 'string' AND ${compareText(json.text, textOp, value, caps)})`;
   })();
   return op === 'ne' ? sql<SqlBool>`((${positive}) IS NOT TRUE)` : sql<SqlBool>`(${positive})`;

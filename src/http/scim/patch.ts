@@ -97,6 +97,11 @@ function subDef(def: AttributeDef | undefined, sub: string, text: string): Attri
 function coerce(value: unknown, def: AttributeDef | undefined): unknown {
   if (!def) return value;
   if (def.type === 'boolean') return booleanOf(value) ?? value;
+  if (def.type === 'complex' && !def.multiValued && def.subAttributes?.some((s) => s.name === 'value')) {
+    // Entra sends the enterprise manager as a list of one, or as the bare id.
+    if (Array.isArray(value) && value.length === 1) value = value[0];
+    if (typeof value === 'string') value = { value };
+  }
   if (def.type === 'complex' && def.subAttributes) {
     const one = (item: unknown) => {
       if (!isObject(item)) return item;
