@@ -190,7 +190,7 @@ for (const kind of DATABASES) {
       const ok = await scim.patch(`/Users/${id}`, scim.ops({ op: 'replace', path: 'title', value: 'Fresh' }), { headers: { 'if-match': etag } });
       assert.equal(ok.statusCode, 200);
       const strong = String(ok.headers.etag).replace('W/', '');
-      const put = await scim.put(`/Users/${id}`, { ...ok.json(), title: 'Put' }, { headers: { 'if-match': strong } });
+      const put = await scim.put(`/Users/${id}`, { ...(ok.json() as Record<string, unknown>), title: 'Put' }, { headers: { 'if-match': strong } });
       assert.equal(put.statusCode, 200, put.body);
       assert.equal((await scim.delete(`/Users/${id}`, { headers: { 'if-match': etag } })).statusCode, 412);
     });
