@@ -17,9 +17,10 @@ import { toDomainError } from '../errors.ts';
 import { PayloadTooLargeError } from '../transport-errors.ts';
 import { scim } from './door.ts';
 import { scimError, ScimError } from './errors.ts';
-import { applyPatch, readPatchOp } from './patch.ts';
-import { SCHEMAS, USER_RESOURCE } from './schema.ts';
-import { fromScimUser, normalizeResource, SCIM_EXTENSION, toScimUser } from './user-mapping.ts';
+import { readPatchOp } from './patch.ts';
+import { patchWrite, replaceWrite } from './users.ts';
+import { SCHEMAS } from './schema.ts';
+import { fromScimUser, SCIM_EXTENSION } from './user-mapping.ts';
 import { BULK_LIMITS, etagOf, locationOf, ResourceSchema, scimErrors } from './wire.ts';
 
 type Json = Record<string, unknown>;
@@ -68,10 +69,7 @@ const usersHandler: BulkHandler = {
         operation = {
           op: 'update',
           id: step.id!,
-          data: (current) => {
-            const { patch, residual } = fromScimUser(step.data, current);
-            return new DoorWrite(patch, SCIM_EXTENSION, residual);
-          },
+          data: (current) => replaceWrite(step.data, current),
           ...(password ? { password } : {}),
           expectedVersions: step.expectedVersions,
         };
@@ -82,11 +80,7 @@ const usersHandler: BulkHandler = {
         operation = {
           op: 'update',
           id: step.id!,
-          data: (current) => {
-            const doc = applyPatch(normalizeResource(toScimUser(current, ''), USER_RESOURCE), operations, USER_RESOURCE);
-            const { patch, residual } = fromScimUser(doc, current);
-            return new DoorWrite(patch, SCIM_EXTENSION, residual);
-          },
+          data: (current) => patchWrite(current, operations),
           expectedVersions: step.expectedVersions,
         };
         break;
