@@ -139,13 +139,14 @@ export function fromScimUser(input: unknown, current: User | null): ScimUserInpu
   if (emailShaped) {
     patch.username = null;
     patch.email = userName;
-    residual.userName = userName;
   } else {
     patch.username = userName;
     patch.email = typeof primaryEmail?.value === 'string' ? primaryEmail.value : null;
   }
   const checked = typeof patch.email === 'string' ? checkEmail(patch.email) : null;
   const canonicalEmail = checked?.ok ? checked.value : typeof patch.email === 'string' ? patch.email : null;
+  // The userName as sent, where the stored email spells it otherwise (an internationalised domain).
+  if (emailShaped && userName !== canonicalEmail) residual.userName = userName;
   if (!isTrivial(emails, typeof patch.email === 'string' ? patch.email : null)) {
     residual.emails = emails ?? [];
     residual.$email = canonicalEmail;
