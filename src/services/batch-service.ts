@@ -10,7 +10,7 @@ import type { Store } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
-import type { UserService } from './user-service.ts';
+import { DoorWrite, type UpdatePatch, type UserService } from './user-service.ts';
 
 export const BATCH_MAX_OPERATIONS = 1000;
 
@@ -18,9 +18,10 @@ export type UpsertMatch = 'external_id' | 'email';
 
 /** One operation, in canonical names; `password` holds password_hash and password_hash_type when given. */
 export type BatchOperation =
-  | { op: 'create'; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[] }
+  | { op: 'create'; data: Record<string, unknown> | DoorWrite; password?: PasswordInput; identities?: IdentityInput[] }
   | { op: 'upsert'; match: UpsertMatch; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[] }
-  | { op: 'update'; id: string; data: Record<string, unknown>; password?: PasswordInput; identities?: IdentityInput[]; expectedVersions?: readonly number[] }
+  /** `data` may be a function of the user as it is in the operation's transaction (SCIM's PATCH). */
+  | { op: 'update'; id: string; data: UpdatePatch; password?: PasswordInput; identities?: IdentityInput[]; expectedVersions?: readonly number[] }
   | { op: 'delete'; id: string; expectedVersions?: readonly number[] };
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
@@ -33,12 +34,17 @@ export type BatchResult = ({ index: number } & BatchSuccess) | { index: number; 
 class Claims {
   private readonly taken = new Set<string>();
 
+  /** `enforce` false: a chained session, whose operations may build on each other's users (the store still keeps values unique). */
+  constructor(private readonly enforce = true) {}
+
   private static keyOf(field: 'id' | UniqueField, value: string): string {
     return `${field}:${field === 'id' || field === 'external_id' ? value : normalizeIdentifier(value)}`;
   }
 
   /** The keys an operation would claim: its ids, and the unique values it writes. */
-  static keys(ids: readonly string[], data: Record<string, unknown> | undefined): Array<[string, 'id' | UniqueField]> {
+  static keys(ids: readonly string[], given: UpdatePatch | undefined): Array<[string, 'id' | UniqueField]> {
+    // A function's values are known only in its transaction: what it writes is claimed after it ran.
+    const data = given instanceof DoorWrite ? given.patch : typeof given === 'function' ? undefined : given;
     const keys: Array<[string, 'id' | UniqueField]> = ids.map((id) => [Claims.keyOf('id', id), 'id']);
     for (const field of ['email', 'username', 'external_id'] as const) {
       const value = data?.[field];
@@ -49,6 +55,7 @@ class Claims {
 
   /** Throws a 409 when an earlier operation of the batch holds one of these keys. */
   check(keys: Array<[string, 'id' | UniqueField]>): void {
+    if (!this.enforce) return;
     for (const [key, field] of keys) {
       if (!this.taken.has(key)) continue;
       if (field === 'id') throw new ConflictError('identity', 'An earlier operation of this batch already writes this user');
@@ -154,13 +161,33 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     }
   }
 
+  /**
+   * A batch run one operation at a time, for a door whose later operations depend on earlier results
+   * (SCIM's bulkId references). Each operation in its own transaction, as in run(). Unless `chained`,
+   * the first operation to touch a user or a unique value wins, as in run(); a chained session (no
+   * dry run) lets a later operation change a user an earlier one created, and leaves uniqueness to
+   * the store.
+   */
+  function session(ctx: RequestContext, opts: { dryRun: boolean; chained?: boolean }) {
+    if (opts.chained && opts.dryRun) throw new Error('A chained batch session cannot be a dry run: its claims would not match the real run');
+    const claims = new Claims(!opts.chained);
+    return {
+      /** `over`: the user service to run it with (a SQLite batch's group of savepoints has its own). */
+      async step(operation: BatchOperation, over: UserService = users): Promise<BatchSuccess> {
+        return run(ctx, operation, claims, opts.dryRun, over);
+      },
+    };
+  }
+
   return {
+    session,
+
     /**
      * Runs the operations in order, each in its own transaction; an operation given as an error
      * (the door could not read it) fails as itself. Results come back in request order.
      */
     async run(ctx: RequestContext, operations: ReadonlyArray<BatchOperation | Error>, opts: { dryRun: boolean }): Promise<BatchResult[]> {
-      const claims = new Claims();
+      const batch = session(ctx, opts);
       const results: BatchResult[] = [];
       const runAll = async (from: number, to: number, over: UserService) => {
         for (let index = from; index < to; index += 1) {
@@ -170,7 +197,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
             continue;
           }
           try {
-            results.push({ index, ...(await run(ctx, operation, claims, opts.dryRun, over)) });
+            results.push({ index, ...(await batch.step(operation, over)) });
           } catch (error) {
             results.push({ index, outcome: 'failed', error });
           }

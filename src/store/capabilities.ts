@@ -31,7 +31,11 @@ export interface Capabilities {
    * transaction can still precede (migration 012). Without it (SQLite) writes are one at a time.
    */
   transactionIds: boolean;
+  /** JSON text is read with jsonb operators (->, ->>, jsonb_typeof); else with JSON1's json_type/json_extract. */
+  jsonb: boolean;
+  /** The position of a substring: strpos(haystack, needle) or instr(haystack, needle). */
+  substringPosition: 'strpos' | 'instr';
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null, transactionIds: false };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C', transactionIds: true };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null, transactionIds: false, jsonb: false, substringPosition: 'instr' };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C', transactionIds: true, jsonb: true, substringPosition: 'strpos' };
