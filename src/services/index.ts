@@ -5,6 +5,7 @@ import { createBatchService } from './batch-service.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
+import { createGroupService } from './group-service.ts';
 import { createEndUserProof } from './end-user-proof.ts';
 import { createIdentityService } from './identity-service.ts';
 import { createTokenVerifier } from './oauth-tokens.ts';
@@ -50,6 +51,8 @@ export function createServices(
     identities: createIdentityService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock, config.webhookLimits),
+    /** Groups (issue 17): /v1 reads them, SCIM writes them. */
+    groups: createGroupService(store, { clock }),
     /** OAuth bearer tokens, when an issuer is configured. */
     tokens,
     /** Proofs of end users for publishable keys that require them. */

@@ -13,6 +13,7 @@ import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
 import type { PreparedPassword } from './password-service.ts';
+import { leaveAllGroups } from './group-events.ts';
 import { findUser, lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
 
@@ -213,9 +214,12 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
+        const at = options.clock().toISOString();
+        // Every door deletes through here: the user leaves their groups (each with its own event) first.
+        await leaveAllGroups(tx, ctx, id, at);
         await tx.users.delete(ctx.environment, id);
         const before = publicUser(current);
-        await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes: deletionChanges(before), at: options.clock().toISOString(), snapshot: before });
+        await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes: deletionChanges(before), at, snapshot: before });
         return before;
       });
     },

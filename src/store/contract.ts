@@ -3,6 +3,7 @@
  * ./kysely-store.ts serves it on SQLite and PostgreSQL, and test/store-contract.test.ts holds
  * both to it.
  */
+import type { Group, GroupWithCount } from '../domain/group.ts';
 import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { PoolStats } from './connection.ts';
@@ -40,19 +41,31 @@ export interface ListPage<T> {
   hasMore: boolean;
 }
 
+export type UserEventType = 'user.created' | 'user.updated' | 'user.deleted';
+export type GroupEventType = 'group.created' | 'group.updated' | 'group.deleted';
+
+/** True for the events whose subject is a group (their snapshot is a Group). */
+export function isGroupEvent(event: Pick<UserEvent, 'type'>): boolean {
+  return event.type.startsWith('group.');
+}
+
 export interface UserEvent {
   id: string;
   seq: number;
   environment: Environment;
+  /** The event's subject (see EVENTS-NOTE): the user id for user.*, the group id (grp_…) for group.*. */
   user_id: string;
-  type: 'user.created' | 'user.updated' | 'user.deleted';
+  type: UserEventType | GroupEventType;
   actor: string;
   request_id: string | null;
   door: Door;
   changes: ChangeSet;
   created_at: string;
-  /** The public user after the change (before it, for user.deleted); null on events from before webhooks. */
-  snapshot: User | null;
+  /**
+   * The public user after the change (before it, for user.deleted); null on events from before
+   * webhooks. For group.* events, the group (with its member count) instead.
+   */
+  snapshot: User | GroupWithCount | null;
 }
 
 export type ApiKeyType = 'secret' | 'publishable';
@@ -115,7 +128,7 @@ export interface EventQueries {
    * Appends the event, and queues one webhook delivery of it for every enabled endpoint of its
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
-  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null }): Promise<void>;
+  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | GroupWithCount | null }): Promise<void>;
   /**
    * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
    * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).
@@ -234,6 +247,55 @@ export interface PasswordAttemptQueries {
   forget(id: string): Promise<void>;
 }
 
+export interface GroupFilter {
+  /** Exact name, compared case-insensitively (NFKC). */
+  display_name?: string;
+  /** Exact external id. */
+  external_id?: string;
+  /** Exactly this group id (SCIM's `id eq "…"`). */
+  id?: string;
+  /** Only groups this user is a member of (Entra's `members eq "…"` check). */
+  member?: string;
+}
+
+export interface GroupQueries {
+  /** The group with its member count, or null when this environment has no such group. `lock` holds it until commit. */
+  findById(environment: Environment, id: string, options?: { lock?: boolean }): Promise<GroupWithCount | null>;
+  /** Inserts a new group (members are added with addMembers). Throws ConflictError('external_id') when its external id is taken. */
+  insert(group: Group): Promise<void>;
+  /**
+   * Writes the name, external id, new version and updated_at if the row still has `expectedVersion`.
+   * Returns false when no row matched. Throws ConflictError('external_id') on a unique violation.
+   */
+  update(
+    environment: Environment,
+    id: string,
+    expectedVersion: number,
+    changes: Partial<Pick<Group, 'display_name' | 'external_id'>> & { version: number; updated_at: string },
+  ): Promise<boolean>;
+  /** Deletes the group and its memberships. Returns false when nothing matched. */
+  delete(environment: Environment, id: string): Promise<boolean>;
+  /** Groups of the environment in id order, filtered; paging as in UserQueries.list. */
+  list(environment: Environment, filter: GroupFilter, options: UserListOptions): Promise<ListPage<GroupWithCount>>;
+  /** Every member's user id, in id order. */
+  memberIds(groupId: string): Promise<string[]>;
+  /** One page of a group's members (users), in id order; paging as in UserQueries.list. */
+  members(environment: Environment, groupId: string, options: UserListOptions): Promise<ListPage<StoredUser>>;
+  /** Adds these users (not members yet) to the group. */
+  addMembers(groupId: string, userIds: readonly string[], at: string): Promise<void>;
+  /** Removes these users from the group; returns how many were members. */
+  removeMembers(groupId: string, userIds: readonly string[]): Promise<number>;
+  /** One page of the groups the user is a member of, in group id order. */
+  listForUser(environment: Environment, userId: string, options: UserListOptions): Promise<ListPage<GroupWithCount>>;
+  /** Every group id the user is a member of, sorted; with `lock`, those groups are locked until commit. */
+  groupIdsOfUser(environment: Environment, userId: string, options?: { lock?: boolean }): Promise<string[]>;
+  /**
+   * Which of these ids are users of the environment. With `lock`, holds them against deletion
+   * until commit (PostgreSQL: FOR KEY SHARE), so a membership never points at a user deleted meanwhile.
+   */
+  existingUserIds(environment: Environment, userIds: readonly string[], options?: { lock?: boolean }): Promise<Set<string>>;
+}
+
 export interface StoreQueries {
   users: UserQueries;
   events: EventQueries;
@@ -243,6 +305,7 @@ export interface StoreQueries {
   idempotency: IdempotencyQueries;
   passwordAttempts: PasswordAttemptQueries;
   webhooks: WebhookQueries;
+  groups: GroupQueries;
 }
 
 export interface Store extends StoreQueries {

@@ -6,6 +6,7 @@ import { openConnection, type ConnectionOptions, type PoolStats } from './connec
 import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createEventQueries } from './event-queries.ts';
+import { createGroupQueries } from './group-queries.ts';
 import { createIdempotencyQueries } from './idempotency-queries.ts';
 import { createPasswordAttemptQueries } from './password-attempt-queries.ts';
 import { createWebhookQueries } from './webhook-queries.ts';
@@ -23,6 +24,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     idempotency: createIdempotencyQueries(db),
     passwordAttempts: createPasswordAttemptQueries(db),
     webhooks: createWebhookQueries(db, caps),
+    groups: createGroupQueries(db, caps),
   };
 }
 

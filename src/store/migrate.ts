@@ -9,6 +9,7 @@ import { migration005 } from './migrations/005-password-attempts.ts';
 import { migration006 } from './migrations/006-user-search.ts';
 import { migration007 } from './migrations/007-user-proof.ts';
 import { migration008 } from './migrations/008-webhook-fairness.ts';
+import { migration013 } from './migrations/013-groups.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -21,6 +22,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '006-user-search': migration006(caps),
     '007-user-proof': migration007,
     '008-webhook-fairness': migration008,
+    '013-groups': migration013,
   };
 }
 

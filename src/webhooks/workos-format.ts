@@ -7,8 +7,11 @@
  * The User object is the WorkOS door's own (src/formats/workos-user.ts).
  */
 import { createHmac } from 'node:crypto';
+import type { GroupWithCount } from '../domain/group.ts';
+import type { JsonValue, User } from '../domain/user.ts';
+import { workosDirectoryGroup } from '../formats/workos-group.ts';
 import { workosUser } from '../formats/workos-user.ts';
-import type { UserEvent } from '../store/contract.ts';
+import { isGroupEvent, type UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
 
 /** `evt_` + lower-case ULID → WorkOS's `event_` + upper-case ULID. */
@@ -17,10 +20,23 @@ function workosEventId(id: string): string {
 }
 
 export function workosPayload(event: UserEvent) {
+  if (isGroupEvent(event)) return workosGroupPayload(event);
   return {
     id: workosEventId(event.id),
     event: event.type,
-    data: event.snapshot ? workosUser(event.snapshot) : null,
+    data: event.snapshot ? workosUser(event.snapshot as User) : null,
+    created_at: event.created_at,
+  };
+}
+
+/** Group events as WorkOS Directory Sync sends them: `dsync.group.*` with a Directory Group. */
+function workosGroupPayload(event: UserEvent) {
+  const previous =
+    event.type === 'group.updated' ? Object.fromEntries(Object.entries(event.changes).map(([field, change]): [string, JsonValue] => [field, change.previous])) : undefined;
+  return {
+    id: workosEventId(event.id),
+    event: `dsync.${event.type}`,
+    data: event.snapshot ? workosDirectoryGroup(event.snapshot as GroupWithCount, previous) : null,
     created_at: event.created_at,
   };
 }

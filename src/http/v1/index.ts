@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { batchRoutes } from './batch.ts';
 import { credentialRoutes } from './credentials.ts';
 import { v1 } from './door.ts';
+import { v1GroupRoutes } from './groups.ts';
 import { identityRoutes } from './identities.ts';
 import { v1UserRoutes } from './users.ts';
 import { webhookEndpointRoutes } from './webhook-endpoints.ts';
@@ -19,4 +20,5 @@ export const v1Door: FastifyPluginAsync<{ services: Services; batchBodyLimit: nu
   await app.register(credentialRoutes, { services: opts.services });
   await app.register(identityRoutes, { services: opts.services });
   await app.register(webhookEndpointRoutes, { services: opts.services });
+  await app.register(v1GroupRoutes, { services: opts.services });
 };
