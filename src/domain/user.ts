@@ -7,7 +7,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type JsonObject = { [key: string]: JsonValue };
 
 /** Which API door a change came through; kept on events and as a user's `source`. */
-export type Door = 'v1' | 'workos' | 'proficient' | 'klaim' | 'stateset' | 'cli' | 'console';
+export type Door = 'v1' | 'workos' | 'proficient' | 'klaim' | 'stateset' | 'scim' | 'cli' | 'console';
 
 export interface User {
   id: string;

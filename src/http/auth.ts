@@ -23,6 +23,11 @@ declare module 'fastify' {
     scope?: Scope;
     /** Publishable keys are refused unless the route allows them. */
     publishable?: boolean;
+    /**
+     * The key alone in Authorization, without "Bearer" (SCIM: IdP admin forms invite pasting just
+     * the key into a header field).
+     */
+    bareKey?: boolean;
   }
 }
 
@@ -40,7 +45,10 @@ export function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? null;
+  if (match) return match[1] ?? null;
+  // Only a secret key's own shape counts as bare, so that another scheme (Basic …) is still refused.
+  const bare = request.routeOptions.config?.bareKey ? /^\s*(sk_(?:live|test)_\S+)\s*$/.exec(header) : null;
+  return bare?.[1] ?? null;
 }
 
 export const authPlugin = fp(async (app: FastifyInstance, opts: { services: Services }) => {

@@ -40,7 +40,7 @@ export interface ClusterMetrics {
   attach(registry: Registry): () => Promise<string>;
 }
 
-const DOORS: Record<string, string> = { v1: 'v1', user_management: 'workos', proficient: 'proficient', klaim: 'klaim', stateset: 'stateset' };
+const DOORS: Record<string, string> = { v1: 'v1', user_management: 'workos', proficient: 'proficient', klaim: 'klaim', stateset: 'stateset', scim: 'scim' };
 
 /** The door a path belongs to, by its first segment; anything else is `other`, so the label stays bounded. */
 export function doorOf(path: string): string {

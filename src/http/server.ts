@@ -22,6 +22,7 @@ import { sweepPlugin } from './sweeps.ts';
 import { systemRoutes } from './system.ts';
 import { klaimDoor } from './klaim/index.ts';
 import { proficientDoor } from './proficient/index.ts';
+import { scimDoor } from './scim/index.ts';
 import { statesetDoor } from './stateset/index.ts';
 import { v1 } from './v1/door.ts';
 import { v1Door } from './v1/index.ts';
@@ -129,6 +130,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(proficientDoor, { prefix: '/proficient', services: options.services });
   await app.register(klaimDoor, { prefix: '/klaim', services: options.services });
   await app.register(statesetDoor, { prefix: '/stateset', services: options.services });
+  await app.register(scimDoor, { services: options.services });
   await app.register(consoleRoutes); // the admin page at /console, a client of /v1 like any other
   return app;
 }

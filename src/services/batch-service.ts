@@ -8,7 +8,7 @@ import { ConflictError, ValidationError, type UniqueField } from '../domain/erro
 import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
 import type { RequestContext } from './context.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
-import type { UserService } from './user-service.ts';
+import { DoorWrite, type UpdatePatch, type UserService } from './user-service.ts';
 
 export const BATCH_MAX_OPERATIONS = 1000;
 
@@ -16,9 +16,10 @@ export type UpsertMatch = 'external_id' | 'email';
 
 /** One operation, in canonical names; `password` holds password_hash and password_hash_type when given. */
 export type BatchOperation =
-  | { op: 'create'; data: Record<string, unknown>; password?: PasswordInput }
+  | { op: 'create'; data: Record<string, unknown> | DoorWrite; password?: PasswordInput }
   | { op: 'upsert'; match: UpsertMatch; data: Record<string, unknown>; password?: PasswordInput }
-  | { op: 'update'; id: string; data: Record<string, unknown>; password?: PasswordInput; expectedVersions?: readonly number[] }
+  /** `data` may be a function of the user as it is in the operation's transaction (SCIM's PATCH). */
+  | { op: 'update'; id: string; data: UpdatePatch; password?: PasswordInput; expectedVersions?: readonly number[] }
   | { op: 'delete'; id: string; expectedVersions?: readonly number[] };
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
@@ -36,7 +37,9 @@ class Claims {
   }
 
   /** The keys an operation would claim: its ids, and the unique values it writes. */
-  static keys(ids: readonly string[], data: Record<string, unknown> | undefined): Array<[string, 'id' | UniqueField]> {
+  static keys(ids: readonly string[], given: UpdatePatch | undefined): Array<[string, 'id' | UniqueField]> {
+    // A function's values are known only in its transaction: what it writes is claimed after it ran.
+    const data = given instanceof DoorWrite ? given.patch : typeof given === 'function' ? undefined : given;
     const keys: Array<[string, 'id' | UniqueField]> = ids.map((id) => [Claims.keyOf('id', id), 'id']);
     for (const field of ['email', 'username', 'external_id'] as const) {
       const value = data?.[field];
@@ -134,13 +137,29 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     }
   }
 
+  /**
+   * A batch run one operation at a time, for a door whose later operations depend on earlier results
+   * (SCIM's bulkId references). The same rules as run(): each operation in its own transaction, and
+   * within the session the first operation to touch a user or a unique value wins.
+   */
+  function session(ctx: RequestContext, opts: { dryRun: boolean }) {
+    const claims = new Claims();
+    return {
+      async step(operation: BatchOperation): Promise<BatchSuccess> {
+        return run(ctx, operation, claims, opts.dryRun);
+      },
+    };
+  }
+
   return {
+    session,
+
     /**
      * Runs the operations in order, each in its own transaction; an operation given as an error
      * (the door could not read it) fails as itself. Results come back in request order.
      */
     async run(ctx: RequestContext, operations: ReadonlyArray<BatchOperation | Error>, opts: { dryRun: boolean }): Promise<BatchResult[]> {
-      const claims = new Claims();
+      const batch = session(ctx, opts);
       const results: BatchResult[] = [];
       for (const [index, operation] of operations.entries()) {
         if (operation instanceof Error) {
@@ -148,7 +167,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
           continue;
         }
         try {
-          results.push({ index, ...(await run(ctx, operation, claims, opts.dryRun)) });
+          results.push({ index, ...(await batch.step(operation)) });
         } catch (error) {
           results.push({ index, outcome: 'failed', error });
         }

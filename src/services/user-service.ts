@@ -4,10 +4,12 @@
  */
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError, type FieldErrors } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import type { UserCondition } from '../domain/user-condition.ts';
 import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
 import { blankProfile } from '../domain/user-fields.ts';
-import type { ChangeSet, User, WritableField } from '../domain/user.ts';
+import type { ChangeSet, JsonObject, User, WritableField } from '../domain/user.ts';
+import { jsonEqual } from '../domain/metadata.ts';
 import type { ListPage, Store, StoreQueries, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
@@ -32,7 +34,28 @@ export const REDACTED = '[redacted]';
  * What an update writes: a patch, or a function of the user as it is (read and locked in the
  * update's transaction) that returns the patch, for rules that depend on the current value.
  */
-export type UpdatePatch = Record<string, unknown> | ((current: User) => Record<string, unknown>);
+export type UpdatePatch = Record<string, unknown> | DoorWrite | ((current: User) => Record<string, unknown> | DoorWrite);
+
+/**
+ * A patch together with a door's own data on the user (what has no canonical field: SCIM's
+ * enterprise attributes, say), written in the same version as the patch. `data` replaces the
+ * door's extension as a whole; an empty object removes it.
+ */
+export class DoorWrite {
+  constructor(
+    readonly patch: Record<string, unknown>,
+    readonly door: string,
+    readonly data: JsonObject,
+  ) {}
+}
+
+/** The user's extensions with `door`'s replaced by `data` (removed when empty). */
+function withExtension(extensions: Record<string, JsonObject>, door: string, data: JsonObject): Record<string, JsonObject> {
+  const next = { ...extensions };
+  if (Object.keys(data).length === 0) delete next[door];
+  else next[door] = data;
+  return next;
+}
 
 export interface UpdateOptions extends MetadataPolicy {
   /** Versions the caller's If-Match accepts; a user at any other version is not written (412). */
@@ -111,7 +134,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(ctx: RequestContext, input: Record<string, unknown>, opts: { password?: PreparedPassword; dryRun?: boolean } & MetadataPolicy = {}): Promise<User> {
+    async create(ctx: RequestContext, inputOrWrite: Record<string, unknown> | DoorWrite, opts: { password?: PreparedPassword; dryRun?: boolean } & MetadataPolicy = {}): Promise<User> {
+      const input = inputOrWrite instanceof DoorWrite ? inputOrWrite.patch : inputOrWrite;
       const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
       const user: StoredUser = {
@@ -122,6 +146,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         password_set: opts.password !== undefined,
         password_hash: opts.password?.hash ?? null,
         password_hash_type: opts.password?.type ?? null,
+        ...(inputOrWrite instanceof DoorWrite ? { extensions: withExtension({}, inputOrWrite.door, inputOrWrite.data) } : {}),
         source: ctx.door,
         version: 1,
         created_at: now,
@@ -163,6 +188,12 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },
 
+    /** Users matching a condition, by position (SCIM's startIndex/count), with how many match in all. */
+    async query(ctx: RequestContext, where: UserCondition, page: { offset: number; limit: number }): Promise<{ items: User[]; total: number }> {
+      const result = await store.users.query(ctx.environment, where, page);
+      return { items: result.items.map(publicUser), total: result.total };
+    },
+
     async update(ctx: RequestContext, id: string, patchOrFn: UpdatePatch, opts: UpdateOptions = {}): Promise<UpdateResult> {
       const mails: MailMessage[] = [];
       const result = await transaction(opts.dryRun, async (tx) => {
@@ -170,7 +201,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
-        const patch = typeof patchOrFn === 'function' ? patchOrFn(publicUser(current)) : patchOrFn;
+        const given = typeof patchOrFn === 'function' ? patchOrFn(publicUser(current)) : patchOrFn;
+        const patch = given instanceof DoorWrite ? given.patch : given;
         checkSelfService(current, patch, opts.restrictTo);
         const plan = planUpdate(current, patch, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
         // Under the verify policy a new address set as already verified skips its code: an admin's call only.
@@ -180,6 +212,13 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         }
         const changeSet: ChangeSet = { ...plan.changeSet };
         const changes = { ...plan.changes };
+        if (given instanceof DoorWrite) {
+          const previous = current.extensions[given.door] ?? {};
+          if (!jsonEqual(previous, given.data)) {
+            changes.extensions = withExtension(current.extensions, given.door, given.data);
+            changeSet[`extensions.${given.door}`] = { previous, current: given.data };
+          }
+        }
         const finalEmail = plan.changes.email !== undefined ? plan.changes.email : current.email;
         if (opts.password) {
           if (opts.password.equalsEmail(finalEmail)) {

@@ -25,7 +25,11 @@ export interface Capabilities {
    * search indexes; null where that is already the default (SQLite's BINARY).
    */
   byteCollation: string | null;
+  /** JSON text is read with jsonb operators (->, ->>, jsonb_typeof); else with JSON1's json_type/json_extract. */
+  jsonb: boolean;
+  /** The position of a substring: strpos(haystack, needle) or instr(haystack, needle). */
+  substringPosition: 'strpos' | 'instr';
 }
 
-export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null };
-export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C' };
+export const SQLITE: Capabilities = { name: 'sqlite', rowLocks: false, autoIncrementType: 'integer', skipLocked: false, advisoryTransactionLocks: false, dataModifyingCte: false, byteCollation: null, jsonb: false, substringPosition: 'instr' };
+export const POSTGRES: Capabilities = { name: 'postgres', rowLocks: true, autoIncrementType: 'bigserial', skipLocked: true, advisoryTransactionLocks: true, dataModifyingCte: true, byteCollation: 'C', jsonb: true, substringPosition: 'strpos' };

@@ -5,6 +5,7 @@
  */
 import type { Group, GroupWithCount } from '../domain/group.ts';
 import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
+import type { UserCondition } from '../domain/user-condition.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { PoolStats } from './connection.ts';
 import type { WebhookQueries } from './webhook-contract.ts';
@@ -25,6 +26,8 @@ export interface UserFilter {
    * wildcards in it are plain characters. Names fold ASCII case only (the databases' lower()).
    */
   q?: string;
+  /** A parsed filter (`?filter=` on /v1), in canonical terms; combines with the others. */
+  where?: UserCondition;
 }
 
 export interface UserListOptions {
@@ -121,6 +124,11 @@ export interface UserQueries {
    * Email and username filters compare case-insensitively (NFKC); external_id exactly.
    */
   list(environment: Environment, filter: UserFilter, options: UserListOptions): Promise<ListPage<StoredUser>>;
+  /**
+   * Users matching the condition in id order, by position (SCIM's startIndex/count): `offset` users
+   * skipped, at most `limit` returned (0 counts only), and how many match in all.
+   */
+  query(environment: Environment, where: UserCondition, options: { offset: number; limit: number }): Promise<{ items: StoredUser[]; total: number }>;
 }
 
 export interface EventQueries {

@@ -7,6 +7,7 @@ import { asConflict } from './unique-violation.ts';
 import { runPrepared } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
+import { conditionSql } from './user-filter.ts';
 import { pageOf, walkOf } from './paging.ts';
 
 export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
@@ -72,7 +73,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       const paging = walkOf({ after, before }, order);
       const { backwards, walk, cursor } = paging;
       const exact = filter.email !== undefined || filter.username !== undefined || filter.external_id !== undefined;
-      if (filter.q !== undefined && !exact) {
+      if (filter.q !== undefined && !exact && filter.where === undefined) {
         // The search goes through its indexes; with an exact filter, that filter's unique index is narrower.
         const found = await searchUsers(db, caps, { environment, q: filter.q, limit, walk, cursor });
         return { items: backwards ? found.items.reverse() : found.items, hasMore: found.hasMore };
@@ -85,11 +86,34 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
         .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
         .$if(filter.external_id !== undefined, (q) => q.where('external_id', '=', filter.external_id!))
         .$if(filter.q !== undefined, (q) => q.where(matchesSearch(filter.q!, caps)))
+        .$if(filter.where !== undefined, (q) => q.where(conditionSql(filter.where!, caps)))
         .$if(cursor !== undefined, (q) => q.where('id', paging.past, cursor!))
         .orderBy('id', walk)
         .limit(limit + 1)
         .execute();
       return pageOf(rows, limit, paging, fromUserRow);
+    },
+
+    async query(environment, where, { offset, limit }) {
+      const condition = conditionSql(where, caps);
+      const counted = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('environment', '=', environment)
+        .where(condition)
+        .executeTakeFirstOrThrow();
+      const total = Number(counted.n);
+      if (limit === 0 || offset >= total) return { items: [], total };
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('environment', '=', environment)
+        .where(condition)
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return { items: rows.map(fromUserRow), total };
     },
   };
 }

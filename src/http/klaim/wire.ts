@@ -24,6 +24,7 @@ export function acquisitionSource(source: Door): string {
     case 'proficient':
     case 'klaim':
     case 'stateset':
+    case 'scim':
       return 'api';
     case 'cli':
       return 'import';

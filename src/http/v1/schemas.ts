@@ -96,6 +96,14 @@ export const ListUsersQuery = Type.Object(
           'starts with this text, case-insensitively (% and _ are plain characters). Combines with the exact filters.',
       }),
     ),
+    filter: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        description:
+          'A filter in the SCIM grammar (RFC 7644 §3.4.2.2: eq ne co sw ew pr gt ge lt le, and, or, not, parentheses) over canonical field names and ' +
+          'metadata.<key>, e.g. `email ew "@acme.com" and metadata.plan eq "pro"`. email and username compare case-insensitively. Combines with the other filters.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

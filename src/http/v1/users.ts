@@ -8,6 +8,7 @@ import { contextOf } from '../auth.ts';
 import { v1 } from './door.ts';
 import { expectedVersions } from '../preconditions.ts';
 import { listPage, readCursor } from './cursors.ts';
+import { v1Condition } from './user-filter.ts';
 import {
   DeletedSchema,
   v1Errors,
@@ -60,15 +61,17 @@ export const v1UserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         summary: 'List users',
         description:
           'In creation order. Pass next_cursor back as `after` for the next page, or an id as `before` for the page before it. email, username and external_id ' +
-          'match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses).',
+          'match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses). ' +
+          'filter takes the SCIM filter grammar (RFC 7644) over the canonical field names and metadata.<key>.',
         querystring: ListUsersQuery,
         response: { 200: ListOf(UserSchema), ...v1Errors(400) },
       },
     },
     async (request) => {
-      const { limit, after, before, ...filter } = request.query;
+      const { limit, after, before, filter: text, ...filter } = request.query;
       const cursor = readCursor({ after, before }, 'usr');
-      const page = await services.users.list(contextOf(request, 'v1'), filter, { limit, ...cursor });
+      const where = text === undefined || text.trim() === '' ? undefined : v1Condition(text);
+      const page = await services.users.list(contextOf(request, 'v1'), { ...filter, ...(where ? { where } : {}) }, { limit, ...cursor });
       return listPage(page, cursor, canonicalUser);
     },
   );
