@@ -88,12 +88,11 @@ export function createGroupService(store: Store, options: { clock: Clock }) {
 
     list: (ctx: RequestContext, filter: GroupFilter, page: UserListOptions): Promise<ListPage<GroupWithCount>> => store.groups.list(ctx.environment, filter, page),
 
+    /** An offset page of the filtered groups and their total (SCIM's startIndex/count). */
+    query: (ctx: RequestContext, filter: GroupFilter, page: { offset: number; limit: number }) => store.groups.query(ctx.environment, filter, page),
+
     /** Every member's id for each of these groups (SCIM lists show members inline). */
-    async memberIdsOf(groupIds: readonly string[]): Promise<Map<string, string[]>> {
-      const result = new Map<string, string[]>();
-      for (const id of groupIds) result.set(id, await store.groups.memberIds(id));
-      return result;
-    },
+    memberIdsOf: (groupIds: readonly string[]): Promise<Map<string, string[]>> => store.groups.memberIdsOfGroups(groupIds),
 
     /** One page of the group's members; NotFoundError when there is no such group. */
     async members(ctx: RequestContext, id: string, page: UserListOptions): Promise<ListPage<User>> {

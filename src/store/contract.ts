@@ -285,8 +285,12 @@ export interface GroupQueries {
   delete(environment: Environment, id: string): Promise<boolean>;
   /** Groups of the environment in id order, filtered; paging as in UserQueries.list. */
   list(environment: Environment, filter: GroupFilter, options: UserListOptions): Promise<ListPage<GroupWithCount>>;
+  /** One offset page of the filtered groups in id order, and how many match in all (SCIM's startIndex/count). */
+  query(environment: Environment, filter: GroupFilter, page: { offset: number; limit: number }): Promise<{ items: GroupWithCount[]; total: number }>;
   /** Every member's user id, in id order. */
   memberIds(groupId: string): Promise<string[]>;
+  /** Every member's user id of each of these groups (one statement per 500 groups); a group without members maps to []. */
+  memberIdsOfGroups(groupIds: readonly string[]): Promise<Map<string, string[]>>;
   /** One page of a group's members (users), in id order; paging as in UserQueries.list. */
   members(environment: Environment, groupId: string, options: UserListOptions): Promise<ListPage<StoredUser>>;
   /** Adds these users (not members yet) to the group. */

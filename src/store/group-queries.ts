@@ -110,6 +110,35 @@ export function createGroupQueries(db: Kysely<Database>, caps: Capabilities): Gr
       return pageOf(rows as GroupRow[], limit, paging, fromGroupRow);
     },
 
+    async query(environment, filter, { offset, limit }) {
+      const filtered = () =>
+        db
+          .selectFrom('groups')
+          .where('groups.environment', '=', environment)
+          .$if(filter.display_name !== undefined, (q) => q.where('groups.display_name_norm', '=', normalizeDisplayName(filter.display_name!)))
+          .$if(filter.external_id !== undefined, (q) => q.where('groups.external_id', '=', filter.external_id!))
+          .$if(filter.id !== undefined, (q) => q.where('groups.id', '=', filter.id!))
+          .$if(filter.member !== undefined, (q) =>
+            q.where((eb) => eb.exists(eb.selectFrom('group_members as fm').select('fm.user_id').whereRef('fm.group_id', '=', 'groups.id').where('fm.user_id', '=', filter.member!))),
+          );
+      const counted = await filtered().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      const total = Number(counted?.n ?? 0);
+      if (limit === 0 || offset >= total) return { items: [], total };
+      const ids = await filtered().select('groups.id').orderBy('groups.id').limit(limit).offset(offset).execute();
+      if (ids.length === 0) return { items: [], total };
+      const rows = await withCount().where('groups.id', 'in', ids.map((r) => r.id)).orderBy('groups.id').execute();
+      return { items: (rows as GroupRow[]).map(fromGroupRow), total };
+    },
+
+    async memberIdsOfGroups(groupIds) {
+      const result = new Map<string, string[]>(groupIds.map((id) => [id, []]));
+      for (const part of chunks(groupIds)) {
+        const rows = await db.selectFrom('group_members').select(['group_id', 'user_id']).where('group_id', 'in', part).orderBy('group_id').orderBy('user_id').execute();
+        for (const row of rows) result.get(row.group_id)?.push(row.user_id);
+      }
+      return result;
+    },
+
     async memberIds(groupId) {
       const rows = await db.selectFrom('group_members').select('user_id').where('group_id', '=', groupId).orderBy('user_id').execute();
       return rows.map((r) => r.user_id);
