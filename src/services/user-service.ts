@@ -265,6 +265,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
 
     /** Newest first; `after` an event: older ones, `before` it: newer ones. The cursor must be one of the user's events. */
     async events(ctx: RequestContext, id: string, page: { after?: string; before?: string; limit: number }): Promise<ListPage<UserEvent>> {
+      // The events table also holds other subjects' events (a group's, under its grp_ id): those are no user's.
+      if (!id.startsWith('usr_')) throw new NotFoundError('user', id);
       const cursor = page.after ?? page.before;
       const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before });
       if (result.items.length === 0 && cursor === undefined) {

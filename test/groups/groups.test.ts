@@ -39,6 +39,7 @@ for (const kind of DATABASES) {
         members_added: { previous: null, current: [a, b].sort() },
       });
       assert.equal((created?.snapshot as { member_count?: number }).member_count, 2);
+      assert.equal((await t.request({ method: 'GET', url: `/v1/users/${group.id}/events` })).statusCode, 404, "a group's events are no user's");
     });
 
     test('members that are no users of the environment are a 400 naming them; nothing is written', async () => {
