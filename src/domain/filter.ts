@@ -163,7 +163,8 @@ class Parser {
     if (token.kind !== 'word') throw new FilterSyntaxError(`Expected an attribute at character ${token.at + 1}, found "${token.text.slice(0, 40)}"`);
     const path = this.pathFrom(token);
     if (path.filter && path.sub === undefined && !this.isWord(this.peek(), ...COMPARE_OPS, 'pr')) {
-      return { op: 'has', path: { ...path, filter: undefined }, filter: path.filter };
+      const { filter, ...attribute } = path;
+      return { op: 'has', path: attribute, filter };
     }
     const opToken = this.next('an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr)');
     const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : '';

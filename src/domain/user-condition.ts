@@ -61,8 +61,16 @@ export type PathResolver = (path: AttrPath) => FieldRef | ((op: CompareOp | 'pr'
 export function toUserCondition(node: FilterNode, resolve: PathResolver): UserCondition {
   switch (node.op) {
     case 'and':
-    case 'or':
-      return { kind: node.op, conditions: [toUserCondition(node.left, resolve), toUserCondition(node.right, resolve)] };
+    case 'or': {
+      // a and b and c is one flat list, not a chain nested as deep as it is long.
+      const conditions: UserCondition[] = [];
+      for (const side of [node.left, node.right]) {
+        const condition = toUserCondition(side, resolve);
+        if (condition.kind === node.op) conditions.push(...condition.conditions);
+        else conditions.push(condition);
+      }
+      return { kind: node.op, conditions };
+    }
     case 'not':
       return { kind: 'not', condition: toUserCondition(node.filter, resolve) };
     case 'has': {

@@ -32,6 +32,9 @@ export type BatchResult = ({ index: number } & BatchSuccess) | { index: number; 
 class Claims {
   private readonly taken = new Set<string>();
 
+  /** `enforce` false: a chained session, whose operations may build on each other's users (the store still keeps values unique). */
+  constructor(private readonly enforce = true) {}
+
   private static keyOf(field: 'id' | UniqueField, value: string): string {
     return `${field}:${field === 'id' || field === 'external_id' ? value : normalizeIdentifier(value)}`;
   }
@@ -50,6 +53,7 @@ class Claims {
 
   /** Throws a 409 when an earlier operation of the batch holds one of these keys. */
   check(keys: Array<[string, 'id' | UniqueField]>): void {
+    if (!this.enforce) return;
     for (const [key, field] of keys) {
       if (!this.taken.has(key)) continue;
       if (field === 'id') throw new ConflictError('identity', 'An earlier operation of this batch already writes this user');
@@ -139,11 +143,14 @@ export function createBatchService(users: UserService, passwords: PasswordServic
 
   /**
    * A batch run one operation at a time, for a door whose later operations depend on earlier results
-   * (SCIM's bulkId references). The same rules as run(): each operation in its own transaction, and
-   * within the session the first operation to touch a user or a unique value wins.
+   * (SCIM's bulkId references). Each operation in its own transaction, as in run(). Unless `chained`,
+   * the first operation to touch a user or a unique value wins, as in run(); a chained session (no
+   * dry run) lets a later operation change a user an earlier one created, and leaves uniqueness to
+   * the store.
    */
-  function session(ctx: RequestContext, opts: { dryRun: boolean }) {
-    const claims = new Claims();
+  function session(ctx: RequestContext, opts: { dryRun: boolean; chained?: boolean }) {
+    if (opts.chained && opts.dryRun) throw new Error('A chained batch session cannot be a dry run: its claims would not match the real run');
+    const claims = new Claims(!opts.chained);
     return {
       async step(operation: BatchOperation): Promise<BatchSuccess> {
         return run(ctx, operation, claims, opts.dryRun);

@@ -55,4 +55,13 @@ export const DOORS: DoorUnderTest[] = [
     isError: (b) => isObject(b) && b.success === 0 && isObject(b.error) && typeof b.error.code === 'string' && typeof b.error.message === 'string',
     validationStatus: 400,
   },
+  {
+    name: 'scim',
+    // A SCIM PUT is a full replace (README "SCIM"); a body without userName keeps it.
+    update: (user) => ({ method: 'PUT', url: `/scim/v2/Users/${user.id}` }),
+    fields: ['displayName', 'userName', 'name', 'emails', 'phoneNumbers', 'externalId', 'active', 'title', 'locale', 'nickName', 'timezone', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', 'id', 'meta', 'password'],
+    isError: (b) =>
+      isObject(b) && Array.isArray(b.schemas) && b.schemas[0] === 'urn:ietf:params:scim:api:messages:2.0:Error' && typeof b.status === 'string' && typeof b.detail === 'string',
+    validationStatus: 400,
+  },
 ];

@@ -24,12 +24,12 @@ const REFUSED: Array<[string, string]> = [
 ];
 
 /** The name field each door's update accepts. */
-const NAME_FIELD: Record<string, string> = { v1: 'first_name', workos: 'first_name', proficient: 'first_name', klaim: 'name', stateset: 'firstName' };
+const NAME_FIELD: Record<string, string> = { v1: 'first_name', workos: 'first_name', proficient: 'first_name', klaim: 'name', stateset: 'firstName', scim: 'displayName' };
 
 function messageOf(body: Record<string, unknown>): string {
   const nested = body.error;
   if (typeof nested === 'object' && nested !== null) return String((nested as Record<string, unknown>).message);
-  return String(body.message);
+  return String(body.message ?? body.detail);
 }
 
 test('charsetOf reads the parameter in any case, quoted or not', () => {

@@ -55,7 +55,7 @@ for (const kind of DATABASES) {
 
         test('NUL and control characters in a name are refused; SQL metacharacters are plain text', async () => {
           const user = await newUser();
-          const nameField = door.fields.find((f) => /^(first_?[nN]ame|name)$/.test(f))!;
+          const nameField = door.fields.find((f) => /^(first_?[nN]ame|name|displayName)$/.test(f))!;
           const nul = await raw(door, user, JSON.stringify({ [nameField]: 'a\u0000b' }));
           assert.equal(nul.statusCode, door.validationStatus, nul.body);
           assert.ok(door.isError(nul.json()));

@@ -7,6 +7,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { ValidationError } from '../../domain/errors.ts';
 import type { BatchOperation } from '../../services/batch-service.ts';
 import type { RequestContext } from '../../services/context.ts';
 import type { Services } from '../../services/index.ts';
@@ -16,9 +17,10 @@ import { toDomainError } from '../errors.ts';
 import { PayloadTooLargeError } from '../transport-errors.ts';
 import { scim } from './door.ts';
 import { scimError, ScimError } from './errors.ts';
-import { applyPatch, readPatchOp } from './patch.ts';
-import { SCHEMAS, USER_RESOURCE } from './schema.ts';
-import { fromScimUser, normalizeResource, SCIM_EXTENSION, toScimUser } from './user-mapping.ts';
+import { readPatchOp } from './patch.ts';
+import { patchWrite, replaceWrite } from './users.ts';
+import { SCHEMAS } from './schema.ts';
+import { fromScimUser, SCIM_EXTENSION } from './user-mapping.ts';
 import { BULK_LIMITS, etagOf, locationOf, ResourceSchema, scimErrors } from './wire.ts';
 
 type Json = Record<string, unknown>;
@@ -67,10 +69,7 @@ const usersHandler: BulkHandler = {
         operation = {
           op: 'update',
           id: step.id!,
-          data: (current) => {
-            const { patch, residual } = fromScimUser(step.data, current);
-            return new DoorWrite(patch, SCIM_EXTENSION, residual);
-          },
+          data: (current) => replaceWrite(step.data, current),
           ...(password ? { password } : {}),
           expectedVersions: step.expectedVersions,
         };
@@ -81,11 +80,7 @@ const usersHandler: BulkHandler = {
         operation = {
           op: 'update',
           id: step.id!,
-          data: (current) => {
-            const doc = applyPatch(normalizeResource(toScimUser(current, ''), USER_RESOURCE), operations, USER_RESOURCE);
-            const { patch, residual } = fromScimUser(doc, current);
-            return new DoorWrite(patch, SCIM_EXTENSION, residual);
-          },
+          data: (current) => patchWrite(current, operations),
           expectedVersions: step.expectedVersions,
         };
         break;
@@ -152,7 +147,8 @@ export const scimBulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       }
       const failOnErrors = (failOnErrorsRaw as number | undefined) ?? Number.POSITIVE_INFINITY;
       const ctx = contextOf(request, 'scim');
-      const batch = services.batches.session(ctx, { dryRun: false });
+      // Chained: a later operation may change what an earlier one created (that is what bulkIds are for).
+      const batch = services.batches.session(ctx, { dryRun: false, chained: true });
       const ids = new Map<string, string>();
       const results: Json[] = [];
       let errors = 0;
@@ -200,7 +196,9 @@ async function runOne(request: FastifyRequest, raw: unknown, index: number, cont
       request.log.error({ err: error }, 'unhandled error in a bulk operation');
       return { ...echo, status: '500', response: { schemas: [SCHEMAS.error], status: '500', detail: 'Internal server error' } };
     }
-    const { status, body } = scimError(domain, scim.wireName);
+    // The planner names canonical fields; SCIM's names go in the detail, as the error hook does for routes.
+    const named = domain instanceof ValidationError ? new ValidationError(scim.inWireNames(domain.details), domain.message, domain.reason) : domain;
+    const { status, body } = scimError(named, scim.wireName);
     return { ...echo, status: String(status), response: body };
   }
 }

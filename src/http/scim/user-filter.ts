@@ -72,6 +72,27 @@ export const userPathResolver: PathResolver = (path: AttrPath) => {
   }
   const core = CORE[key];
   if (core) return core;
+  const [attribute, sub] = key.split('.');
+  if ((attribute === 'emails' || attribute === 'phonenumbers') && (sub === 'type' || sub === 'primary')) {
+    // emails.type eq "work": the same as inside emails[…].
+    const base = attribute === 'emails' ? CORE.emails! : CORE.phonenumbers!;
+    return (op, value) => ({
+      kind: 'and',
+      conditions: [valueFilter(base, op === 'pr' ? { op: 'pr', path: { name: sub } } : { op, path: { name: sub }, value }, path.name), { kind: 'present', ref: base }],
+    });
+  }
+  if (key === 'schemas') {
+    // Which schemas a user has: every user the core one, those with enterprise attributes that one.
+    return (op, value) => {
+      const enterprise: UserCondition = { kind: 'or', conditions: [{ kind: 'present', ref: { column: 'organization' } }, { kind: 'present', ref: { extension: SCIM_EXTENSION, path: [SCHEMAS.enterprise] } }] };
+      if (op === 'pr') return { kind: 'const', value: true };
+      const text = typeof value === 'string' ? value.toLowerCase() : '';
+      const has: UserCondition = text === SCHEMAS.user.toLowerCase() ? { kind: 'const', value: true } : text === SCHEMAS.enterprise.toLowerCase() ? enterprise : { kind: 'const', value: false };
+      if (op === 'eq') return has;
+      if (op === 'ne') return { kind: 'not', condition: has };
+      throw new FilterSyntaxError('schemas compares with eq or ne and a schema URN');
+    };
+  }
   // Other core attributes live in the SCIM extension, as sent.
   const def = findAttribute(USER_SCHEMA.attributes, path.name);
   if (!def || def.name === 'password' || def.name === 'groups') return null;

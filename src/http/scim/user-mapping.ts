@@ -12,7 +12,7 @@ import type { JsonObject, User } from '../../domain/user.ts';
 import { checkEmail, checkPhone } from '../../domain/validation.ts';
 import { normalizeIdentifier } from '../../domain/user.ts';
 import { ScimError } from './errors.ts';
-import { coreAttributes, findAttribute, findExtension, SCHEMAS, USER_RESOURCE, type AttributeDef, type ResourceSchemas } from './schema.ts';
+import { coreAttributes, findAttribute, findExtension, SCHEMAS, USER_RESOURCE, USER_SCHEMA, type AttributeDef, type ResourceSchemas } from './schema.ts';
 import { booleanOf, etagOf } from './wire.ts';
 
 type Json = Record<string, unknown>;
@@ -35,11 +35,16 @@ function normalizeValue(value: unknown, def: AttributeDef | undefined): unknown 
   return value;
 }
 
+/** Own-property assignment: a key such as "__proto__" stays plain data, never a prototype. */
+function put(target: Json, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function normalizeObject(object: Json, attributes: readonly AttributeDef[]): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(object)) {
     const def = findAttribute(attributes, key);
-    out[def?.name ?? key] = normalizeValue(value, def);
+    put(out, def?.name ?? key, normalizeValue(value, def));
   }
   return out;
 }
@@ -54,11 +59,11 @@ export function normalizeResource(body: Json, resource: ResourceSchemas): Json {
   for (const [key, value] of Object.entries(body)) {
     const extension = findExtension(resource, key);
     if (extension) {
-      out[extension.id] = isObject(value) ? normalizeObject(value, extension.attributes) : value;
+      put(out, extension.id, isObject(value) ? normalizeObject(value, extension.attributes) : value);
       continue;
     }
     const def = findAttribute(core, key);
-    out[def?.name ?? key] = normalizeValue(value, def);
+    put(out, def?.name ?? key, normalizeValue(value, def));
   }
   return out;
 }
@@ -123,7 +128,9 @@ export function fromScimUser(input: unknown, current: User | null): ScimUserInpu
   const enterprise: Json = isObject(body[ENT]) ? { ...body[ENT] } : {};
   if (body[ENT] !== undefined && !isObject(body[ENT])) throw new ScimError('invalidValue', `${ENT} must be an object`);
 
-  const userName = requireString('userName', body.userName, { required: true })!;
+  // A replace that leaves out userName keeps it (tolerated: it is required, and never meant to be cleared).
+  const userName = body.userName === undefined && current ? userNameOf(current) : requireString('userName', body.userName, { required: true });
+  if (userName === null) throw new ScimError('invalidValue', 'userName is required');
   if (userName.trim() === '') throw new ScimError('invalidValue', 'userName must not be empty');
   const emails = requireList('emails', body.emails);
   const primaryEmail = primaryOf(emails);
@@ -184,9 +191,15 @@ export function fromScimUser(input: unknown, current: User | null): ScimUserInpu
   const password = body.password === undefined ? undefined : requireString('password', body.password) ?? undefined;
 
   const handled = new Set(['userName', 'emails', 'name', 'displayName', 'phoneNumbers', 'externalId', 'locale', 'title', 'active', 'password', ENT]);
+  const known = new Set(USER_SCHEMA.attributes.map((a) => a.name));
   for (const [key, value] of Object.entries(body)) {
     if (handled.has(key) || IGNORED_ON_INPUT.has(key) || value === null || value === undefined) continue;
-    residual[key] = value;
+    // Core attributes without a canonical field, and other schemas' extensions (by URN), are kept as sent.
+    if (!known.has(key) && !/^urn:[A-Za-z0-9:._-]+$/i.test(key)) {
+      throw new ScimError('invalidValue', `Unknown attribute "${key.slice(0, 80)}": not in the User schema (see /scim/v2/Schemas); an extension's attributes go under its schema URN`);
+    }
+    if (key.startsWith('urn:') && !isObject(value)) throw new ScimError('invalidValue', `${key.slice(0, 120)} is an extension: its value must be an object`);
+    put(residual, key, value);
   }
   checkResidual(residual);
   return { patch, residual: residual as JsonObject, ...(password !== undefined ? { password } : {}) };

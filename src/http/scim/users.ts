@@ -59,9 +59,16 @@ function takePassword(operations: PatchOperation[]): { operations: PatchOperatio
 }
 
 /** The write of a SCIM User body as a replace of `current` (a PUT, or a PATCH's resulting document). */
-function replaceWrite(body: unknown, current: User): DoorWrite {
+export function replaceWrite(body: unknown, current: User): DoorWrite {
   const { patch, residual } = fromScimUser(body, current);
   return new DoorWrite(patch, SCIM_EXTENSION, residual);
+}
+
+/** The write of a PatchOp on `current`: the operations on its SCIM document, mapped back as a replace. */
+export function patchWrite(current: User, operations: readonly PatchOperation[]): DoorWrite {
+  const after = applyPatch(normalizeResource(toScimUser(current, ''), USER_RESOURCE), operations, USER_RESOURCE);
+  if (after.userName === undefined || after.userName === null) throw new ScimError('invalidValue', 'userName is required: it can be replaced, not removed');
+  return replaceWrite(after, current);
 }
 
 export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -185,10 +192,7 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       const { user } = await services.users.update(
         ctx,
         id,
-        (current) => {
-          const before = normalizeResource(toScimUser(current, ''), USER_RESOURCE);
-          return replaceWrite(applyPatch(before, operations, USER_RESOURCE), current);
-        },
+        (current) => patchWrite(current, operations),
         { password, expectedVersions: ifMatchVersions(request) },
       );
       return reply.header('ETag', etagOf(user.version)).send(scimUser(request, user));
