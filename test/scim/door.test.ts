@@ -101,6 +101,22 @@ for (const kind of DATABASES) {
       assert.equal(notObject.json().scimType, 'invalidSyntax');
     });
 
+    test('a user made through /v1 reads back through SCIM and a PATCH that changes nothing writes nothing', async () => {
+      const made = await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'v1.made@example.com', first_name: 'Vee', last_name: 'One', name: 'Vee One', phone: '+14155550199', organization: 'Acme', external_id: 'v1-made' } });
+      assert.equal(made.statusCode, 201, made.body);
+      const id = made.json().id;
+      const read = (await scim.get(`/Users/${id}`)).json();
+      assert.equal(read.userName, 'v1.made@example.com');
+      assert.deepEqual(read.name, { formatted: 'Vee One', givenName: 'Vee', familyName: 'One' });
+      assert.deepEqual(read.phoneNumbers, [{ value: '+14155550199', type: 'work', primary: true }]);
+      assert.equal(read[ENTERPRISE].organization, 'Acme');
+      const same = await scim.patch(`/Users/${id}`, scim.ops({ op: 'replace', path: 'active', value: true }));
+      assert.equal(same.statusCode, 200, same.body);
+      assert.equal(same.json().meta.version, read.meta.version, 'no new version');
+      const put = await scim.put(`/Users/${id}`, read);
+      assert.equal(put.json().meta.version, read.meta.version, 'a PUT of the user as read writes nothing');
+    });
+
     test('unknown paths under /scim/v2 are 404 in SCIM\'s shape', async () => {
       const res = await scim.get('/Nothing');
       assert.equal(res.statusCode, 404);

@@ -135,6 +135,15 @@ for (const kind of DATABASES) {
       const on = await scim.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: true } }] });
       assert.equal(on.json().active, true);
 
+      // Okta may wrap a single value in a list, and sends "" for attributes it has no value for.
+      const wrapped = await scim.patch(`/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: [false] }] });
+      assert.equal(wrapped.json().active, false);
+      const blanks = await scim.put(`/Users/${id}`, { schemas: [USER_SCHEMA], userName: 'crud.user@example.com', displayName: '', title: '', nickName: '', name: { givenName: 'Crud', familyName: '' } });
+      assert.equal(blanks.statusCode, 200, blanks.body);
+      assert.equal(blanks.json().title, undefined);
+      assert.equal(blanks.json().nickName, undefined);
+      assert.deepEqual(blanks.json().name, { givenName: 'Crud' });
+
       const gone = await scim.delete(`/Users/${id}`);
       assert.equal(gone.statusCode, 204);
       assert.equal((await scim.get(`/Users/${id}`)).statusCode, 404);

@@ -96,7 +96,7 @@ for (const kind of DATABASES) {
 
     test('attributes and excludedAttributes', async () => {
       const only = (await scim.get(`/Users/${ids.bjensen}?attributes=userName,name.givenName`)).json();
-      assert.deepEqual(only, { schemas: [USER_SCHEMA], id: ids.bjensen, userName: 'bjensen', name: { givenName: 'Barbara' } });
+      assert.deepEqual(only, { schemas: [USER_SCHEMA, ENTERPRISE], id: ids.bjensen, userName: 'bjensen', name: { givenName: 'Barbara' } });
       const without = (await scim.get(`/Users?filter=${encodeURIComponent('userName eq "bjensen"')}&excludedAttributes=emails,meta,name.familyName`)).json().Resources[0];
       assert.equal(without.emails, undefined);
       assert.equal(without.meta, undefined);

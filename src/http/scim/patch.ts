@@ -96,6 +96,8 @@ function subDef(def: AttributeDef | undefined, sub: string, text: string): Attri
 /** A value as the attribute's type wants it: "True"/"False" read as booleans (Entra). */
 function coerce(value: unknown, def: AttributeDef | undefined): unknown {
   if (!def) return value;
+  // Okta may wrap a single value in a list: {"path": "active", "value": [false]}.
+  if (!def.multiValued && def.type !== 'complex' && Array.isArray(value) && value.length === 1) value = value[0];
   if (def.type === 'boolean') return booleanOf(value) ?? value;
   if (def.type === 'complex' && !def.multiValued && def.subAttributes?.some((s) => s.name === 'value')) {
     // Entra sends the enterprise manager as a list of one, or as the bare id.

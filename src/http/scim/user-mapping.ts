@@ -85,7 +85,8 @@ function isTrivial(list: unknown, value: string | null): boolean {
 }
 
 function requireString(name: string, value: unknown, { required = false } = {}): string | null {
-  if (value === undefined || value === null) {
+  // Okta sends "" for an optional attribute it has no value for: that is no value.
+  if (value === undefined || value === null || (value === '' && !required)) {
     if (required) throw new ScimError('invalidValue', `${name} is required`);
     return null;
   }
@@ -138,13 +139,14 @@ export function fromScimUser(input: unknown, current: User | null): ScimUserInpu
   if (emailShaped) {
     patch.username = null;
     patch.email = userName;
-    residual.userName = userName;
   } else {
     patch.username = userName;
     patch.email = typeof primaryEmail?.value === 'string' ? primaryEmail.value : null;
   }
   const checked = typeof patch.email === 'string' ? checkEmail(patch.email) : null;
   const canonicalEmail = checked?.ok ? checked.value : typeof patch.email === 'string' ? patch.email : null;
+  // The userName as sent, where the stored email spells it otherwise (an internationalised domain).
+  if (emailShaped && userName !== canonicalEmail) residual.userName = userName;
   if (!isTrivial(emails, typeof patch.email === 'string' ? patch.email : null)) {
     residual.emails = emails ?? [];
     residual.$email = canonicalEmail;
@@ -193,7 +195,7 @@ export function fromScimUser(input: unknown, current: User | null): ScimUserInpu
   const handled = new Set(['userName', 'emails', 'name', 'displayName', 'phoneNumbers', 'externalId', 'locale', 'title', 'active', 'password', ENT]);
   const known = new Set(USER_SCHEMA.attributes.map((a) => a.name));
   for (const [key, value] of Object.entries(body)) {
-    if (handled.has(key) || IGNORED_ON_INPUT.has(key) || value === null || value === undefined) continue;
+    if (handled.has(key) || IGNORED_ON_INPUT.has(key) || value === null || value === undefined || value === '') continue;
     // Core attributes without a canonical field, and other schemas' extensions (by URN), are kept as sent.
     if (!known.has(key) && !/^urn:[A-Za-z0-9:._-]+$/i.test(key)) {
       throw new ScimError('invalidValue', `Unknown attribute "${key.slice(0, 80)}": not in the User schema (see /scim/v2/Schemas); an extension's attributes go under its schema URN`);
@@ -247,7 +249,8 @@ export function toScimUser(user: User, location: string): Json {
   const residual: Json = structuredClone(user.extensions[SCIM_EXTENSION] ?? {});
   const enterprise: Json = isObject(residual[ENT]) ? { ...residual[ENT] } : {};
   if (user.organization !== null) enterprise.organization = user.organization;
-  const out: Json = { schemas: Object.keys(enterprise).length > 0 ? [SCHEMAS.user, ENT] : [SCHEMAS.user], id: user.id };
+  // The enterprise schema is always named: Entra expects it in every User's schemas.
+  const out: Json = { schemas: [SCHEMAS.user, ENT], id: user.id };
   if (user.external_id !== null) out.externalId = user.external_id;
   out.userName = userNameOf(user);
 

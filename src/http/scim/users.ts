@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { PreconditionFailedError } from '../../domain/errors.ts';
 import type { User } from '../../domain/user.ts';
 import type { Services } from '../../services/index.ts';
 import type { PreparedPassword } from '../../services/password-service.ts';
@@ -189,6 +190,13 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       const id = request.params.id;
       const { operations, password: plain } = takePassword(readPatchOp(request.body));
       const password = plain === undefined ? undefined : await services.passwords.prepareFor(ctx, id, { password: plain });
+      if (operations.length === 0 && password === undefined) {
+        // An empty PatchOp changes nothing (Entra sends them): the user as it is, If-Match still checked.
+        const user = await services.users.get(ctx, id);
+        const expected = ifMatchVersions(request);
+        if (expected && !expected.includes(user.version)) throw new PreconditionFailedError(user.version);
+        return reply.header('ETag', etagOf(user.version)).send(scimUser(request, user));
+      }
       const { user } = await services.users.update(
         ctx,
         id,
