@@ -106,7 +106,7 @@ export class ForbiddenError extends DomainError {
   }
 }
 
-export type ResourceKind = 'user' | 'api_key' | 'identity' | 'route' | 'webhook_endpoint' | 'webhook_delivery';
+export type ResourceKind = 'user' | 'api_key' | 'identity' | 'route' | 'webhook_endpoint' | 'webhook_delivery' | 'group';
 
 export class NotFoundError extends DomainError {
   readonly code = 'not_found';
@@ -184,6 +184,8 @@ function resourceLabel(resource: ResourceKind): string {
       return 'Webhook endpoint';
     case 'webhook_delivery':
       return 'Webhook delivery';
+    case 'group':
+      return 'Group';
   }
 }
 

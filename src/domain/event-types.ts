@@ -5,7 +5,10 @@
  */
 import { WEBHOOK_EVENT_TYPES } from './webhooks.ts';
 
-/** An export of everything Userplane holds about one user (GET /v1/users/{id}/export). */
-export const AUDIT_EVENT_TYPES = ['user.exported'] as const;
+/**
+ * user.exported: an export of everything Userplane holds about one user (GET /v1/users/{id}/export);
+ * users.exported: an export of every user of the environment (GET /v1/users/export).
+ */
+export const AUDIT_EVENT_TYPES = ['user.exported', 'users.exported'] as const;
 
 export const EVENT_TYPES: readonly string[] = [...WEBHOOK_EVENT_TYPES, ...AUDIT_EVENT_TYPES];

@@ -18,7 +18,7 @@ function pooledRandom(): number {
 // list pagination orders by id.
 const ulid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'usr' | 'evt' | 'key' | 'idn' | 'req' | 'whe' | 'whd';
+export type IdPrefix = 'usr' | 'evt' | 'key' | 'idn' | 'req' | 'whe' | 'whd' | 'grp';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

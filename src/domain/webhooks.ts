@@ -1,7 +1,7 @@
 /** What webhook endpoints may ask for: event types, payload formats, and the rules for an endpoint URL. */
 import { ValidationError, type FieldErrors } from './errors.ts';
 
-export const WEBHOOK_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted'] as const;
+export const WEBHOOK_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted', 'group.created', 'group.updated', 'group.deleted'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** `standard`: Userplane's payload signed per Standard Webhooks; `workos`: WorkOS's event shape and signature. */

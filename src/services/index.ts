@@ -6,6 +6,7 @@ import { createApiKeyService } from './api-key-service.ts';
 import { systemClock, type Clock } from './context.ts';
 import { createEmailVerificationService } from './email-verification-service.ts';
 import { createEventFeedService } from './event-feed.ts';
+import { createGroupService } from './group-service.ts';
 import { createEndUserProof } from './end-user-proof.ts';
 import { createExportService } from './export-service.ts';
 import { createIdentityService } from './identity-service.ts';
@@ -58,6 +59,8 @@ export function createServices(
     exports: createExportService(store, clock),
     emailVerification: createEmailVerificationService(store, clock, mailer),
     webhooks: createWebhookService(store, clock, config.webhookLimits),
+    /** Groups (issue 17): /v1 reads them, SCIM writes them. */
+    groups: createGroupService(store, { clock }),
     /** OAuth bearer tokens, when an issuer is configured. */
     tokens,
     /** Proofs of end users for publishable keys that require them. */

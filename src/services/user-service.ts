@@ -16,6 +16,7 @@ import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
 import { linkIdentities, unlinkedIdentities, type IdentityInput } from './identity-links.ts';
 import type { PreparedPassword } from './password-service.ts';
+import { leaveAllGroups } from './group-events.ts';
 import { findUser, lockUser, publicUser } from './stored-user.ts';
 import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
 import { redactChanges, type DeletedUserHistory } from '../domain/redaction.ts';
@@ -285,11 +286,13 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         if (opts.expectedVersions && !opts.expectedVersions.includes(current.version)) {
           throw new PreconditionFailedError(current.version);
         }
+        const at = options.clock().toISOString();
+        // Every door deletes through here: the user leaves their groups (each with its own event) first.
+        await leaveAllGroups(tx, ctx, id, at);
         // Identities, codes and password attempts go with the row (ON DELETE CASCADE).
         await tx.users.delete(ctx.environment, id);
         const before = publicUser(current);
         const changes = deletionChanges(before);
-        const at = options.clock().toISOString();
         if (!redact) {
           await appendUserEvent(tx, ctx, { type: 'user.deleted', userId: id, changes, at, snapshot: before });
           return before;
@@ -310,6 +313,8 @@ export function createUserService(store: Store, options: UserServiceOptions) {
 
     /** Newest first; `after` an event: older ones, `before` it: newer ones. The cursor must be one of the user's events. */
     async events(ctx: RequestContext, id: string, page: { after?: string; before?: string; limit: number }): Promise<ListPage<UserEvent>> {
+      // The events table also holds other subjects' events (a group's, under its grp_ id): those are no user's.
+      if (!id.startsWith('usr_')) throw new NotFoundError('user', id);
       const cursor = page.after ?? page.before;
       const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before });
       if (result.items.length === 0 && cursor === undefined) {

@@ -3,6 +3,7 @@
  * ./kysely-store.ts serves it on SQLite and PostgreSQL, and test/store-contract.test.ts holds
  * both to it.
  */
+import type { Group, GroupWithCount } from '../domain/group.ts';
 import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/user.ts';
 import type { UserCondition } from '../domain/user-condition.ts';
 import type { Capabilities } from './capabilities.ts';
@@ -43,24 +44,35 @@ export interface ListPage<T> {
   hasMore: boolean;
 }
 
+export type UserEventType = 'user.created' | 'user.updated' | 'user.deleted';
+export type GroupEventType = 'group.created' | 'group.updated' | 'group.deleted';
+
+/** True for the events whose subject is a group (their snapshot is a Group). */
+export function isGroupEvent(event: Pick<UserEvent, 'type'>): boolean {
+  return event.type.startsWith('group.');
+}
+
 export interface UserEvent {
   id: string;
   seq: number;
   environment: Environment;
   /**
-   * The event's SUBJECT (shared decision, EVENTS-NOTE): a user id for user.* events, the literal
-   * `environment` for environment-wide ones such as users.exported.
+   * The event's SUBJECT (shared decision, EVENTS-NOTE): the user id for user.* events, the group id
+   * (grp_…) for group.* events, the literal `environment` for environment-wide ones such as users.exported.
    */
   user_id: string;
   /** user.exported and users.exported: audit entries (the subject export, the export of every user), never webhooks. */
-  type: 'user.created' | 'user.updated' | 'user.deleted' | 'user.exported' | 'users.exported';
+  type: UserEventType | GroupEventType | 'user.exported' | 'users.exported';
   actor: string;
   request_id: string | null;
   door: Door;
   changes: ChangeSet;
   created_at: string;
-  /** The public user after the change (before it, for user.deleted); null on events from before webhooks. */
-  snapshot: User | null;
+  /**
+   * The public user after the change (before it, for user.deleted); null on events from before
+   * webhooks. For group.* events, the group (with its member count) instead.
+   */
+  snapshot: User | GroupWithCount | null;
 }
 
 export type ApiKeyType = 'secret' | 'publishable';
@@ -128,7 +140,7 @@ export interface EventQueries {
    * Appends the event, and queues one webhook delivery of it for every enabled endpoint of its
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
-  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | null; bulk?: boolean }): Promise<void>;
+  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | GroupWithCount | null; bulk?: boolean }): Promise<void>;
   /**
    * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
    * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).
@@ -312,6 +324,59 @@ export interface RetentionQueries {
   pruneDeliveriesBatch(before: string, size: number): Promise<number>;
 }
 
+export interface GroupFilter {
+  /** Exact name, compared case-insensitively (NFKC). */
+  display_name?: string;
+  /** Exact external id. */
+  external_id?: string;
+  /** Exactly this group id (SCIM's `id eq "…"`). */
+  id?: string;
+  /** Only groups this user is a member of (Entra's `members eq "…"` check). */
+  member?: string;
+}
+
+export interface GroupQueries {
+  /** The group with its member count, or null when this environment has no such group. `lock` holds it until commit. */
+  findById(environment: Environment, id: string, options?: { lock?: boolean }): Promise<GroupWithCount | null>;
+  /** Inserts a new group (members are added with addMembers). Throws ConflictError('external_id') when its external id is taken. */
+  insert(group: Group): Promise<void>;
+  /**
+   * Writes the name, external id, new version and updated_at if the row still has `expectedVersion`.
+   * Returns false when no row matched. Throws ConflictError('external_id') on a unique violation.
+   */
+  update(
+    environment: Environment,
+    id: string,
+    expectedVersion: number,
+    changes: Partial<Pick<Group, 'display_name' | 'external_id'>> & { version: number; updated_at: string },
+  ): Promise<boolean>;
+  /** Deletes the group and its memberships. Returns false when nothing matched. */
+  delete(environment: Environment, id: string): Promise<boolean>;
+  /** Groups of the environment in id order, filtered; paging as in UserQueries.list. */
+  list(environment: Environment, filter: GroupFilter, options: UserListOptions): Promise<ListPage<GroupWithCount>>;
+  /** One offset page of the filtered groups in id order, and how many match in all (SCIM's startIndex/count). */
+  query(environment: Environment, filter: GroupFilter, page: { offset: number; limit: number }): Promise<{ items: GroupWithCount[]; total: number }>;
+  /** Every member's user id, in id order. */
+  memberIds(groupId: string): Promise<string[]>;
+  /** Every member's user id of each of these groups (one statement per 500 groups); a group without members maps to []. */
+  memberIdsOfGroups(groupIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** One page of a group's members (users), in id order; paging as in UserQueries.list. */
+  members(environment: Environment, groupId: string, options: UserListOptions): Promise<ListPage<StoredUser>>;
+  /** Adds these users (not members yet) to the group. */
+  addMembers(groupId: string, userIds: readonly string[], at: string): Promise<void>;
+  /** Removes these users from the group; returns how many were members. */
+  removeMembers(groupId: string, userIds: readonly string[]): Promise<number>;
+  /** One page of the groups the user is a member of, in group id order. */
+  listForUser(environment: Environment, userId: string, options: UserListOptions): Promise<ListPage<GroupWithCount>>;
+  /** Every group id the user is a member of, sorted; with `lock`, those groups are locked until commit. */
+  groupIdsOfUser(environment: Environment, userId: string, options?: { lock?: boolean }): Promise<string[]>;
+  /**
+   * Which of these ids are users of the environment. With `lock`, holds them against deletion
+   * until commit (PostgreSQL: FOR KEY SHARE), so a membership never points at a user deleted meanwhile.
+   */
+  existingUserIds(environment: Environment, userIds: readonly string[], options?: { lock?: boolean }): Promise<Set<string>>;
+}
+
 export interface StoreQueries {
   users: UserQueries;
   events: EventQueries;
@@ -325,6 +390,8 @@ export interface StoreQueries {
   retention: RetentionQueries;
   feed: FeedQueries;
   subjects: SubjectQueries;
+
+  groups: GroupQueries;
 }
 
 export interface Store extends StoreQueries {

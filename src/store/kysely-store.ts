@@ -8,6 +8,7 @@ import { createIdentityQueries, createVerificationQueries } from './credential-q
 import { createErasureQueries, createRetentionQueries } from './erasure-queries.ts';
 import { createEventQueries } from './event-queries.ts';
 import { createFeedQueries, createSubjectQueries } from './feed-queries.ts';
+import { createGroupQueries } from './group-queries.ts';
 import { createIdempotencyQueries } from './idempotency-queries.ts';
 import { createPasswordAttemptQueries } from './password-attempt-queries.ts';
 import { createWebhookQueries } from './webhook-queries.ts';
@@ -29,6 +30,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
     retention: createRetentionQueries(db),
     feed: createFeedQueries(db, caps),
     subjects: createSubjectQueries(db),
+    groups: createGroupQueries(db, caps),
   };
 }
 

@@ -13,6 +13,7 @@ import { migration009 } from './migrations/009-password-migration.ts';
 import { migration010 } from './migrations/010-import-deliveries.ts';
 import { migration011 } from './migrations/011-retention.ts';
 import { migration012 } from './migrations/012-event-feed.ts';
+import { migration013 } from './migrations/013-groups.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -29,6 +30,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '010-import-deliveries': migration010,
     '011-retention': migration011,
     '012-event-feed': migration012(caps),
+    '013-groups': migration013,
   };
 }
 

@@ -122,6 +122,24 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+/** Migration 013: groups (issue 17). */
+export interface GroupsTable {
+  id: string;
+  environment: string;
+  display_name: string;
+  display_name_norm: string;
+  external_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_events: UserEventsTable;
@@ -134,6 +152,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
 }
 
 export type UserRow = UsersTable;

@@ -10,6 +10,8 @@ const BY_INDEX: Record<string, UniqueField> = {
   users_username_key: 'username',
   users_external_id_key: 'external_id',
   identities_provider_key: 'identity',
+  // A group's external id is unique like a user's; the codecs name the field the same way.
+  groups_external_id_key: 'external_id',
 };
 
 const BY_COLUMNS: Array<[RegExp, UniqueField]> = [
@@ -17,6 +19,7 @@ const BY_COLUMNS: Array<[RegExp, UniqueField]> = [
   [/users\.username_norm/, 'username'],
   [/users\.external_id/, 'external_id'],
   [/identities\.provider_user_id/, 'identity'],
+  [/groups\.external_id/, 'external_id'],
 ];
 
 interface DriverError {

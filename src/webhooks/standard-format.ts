@@ -3,9 +3,11 @@
  * (webhook-id, webhook-timestamp, webhook-signature; https://www.standardwebhooks.com).
  */
 import { Webhook } from 'standardwebhooks';
-import type { JsonValue } from '../domain/user.ts';
+import type { GroupWithCount } from '../domain/group.ts';
+import type { JsonValue, User } from '../domain/user.ts';
+import { canonicalGroup } from '../formats/canonical-group.ts';
 import { canonicalUser } from '../formats/canonical-user.ts';
-import type { UserEvent } from '../store/contract.ts';
+import { isGroupEvent, type UserEvent } from '../store/contract.ts';
 import type { WebhookFormat } from './format.ts';
 import { isRedactedChangeSet } from '../domain/redaction.ts';
 
@@ -25,8 +27,14 @@ export function standardPayload(event: UserEvent) {
     data: {
       // After the change; for user.deleted, the user as it was when deleted. An erased user's
       // events (issue 16) carry only who it was: the id, marked redacted.
-      object: isRedactedChangeSet(event.changes) ? { id: event.user_id, object: 'user' as const, redacted: true as const } : event.snapshot === null ? null : canonicalUser(event.snapshot),
-      ...(event.type === 'user.updated' ? { previous_attributes: previousAttributes(event) } : {}),
+      object: isRedactedChangeSet(event.changes)
+        ? { id: event.user_id, object: 'user' as const, redacted: true as const }
+        : event.snapshot === null
+          ? null
+          : isGroupEvent(event)
+            ? canonicalGroup(event.snapshot as GroupWithCount)
+            : canonicalUser(event.snapshot as User),
+      ...(event.type === 'user.updated' || event.type === 'group.updated' ? { previous_attributes: previousAttributes(event) } : {}),
     },
     actor: event.actor,
     door: event.door,

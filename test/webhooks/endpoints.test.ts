@@ -109,7 +109,7 @@ for (const kind of DATABASES) {
       assert.equal(events.data.length, 1);
       assert.equal(events.data[0].snapshot, undefined);
       const stored = await t.store.events.listForUser('test', user.id, { limit: 1 });
-      assert.equal(stored.items[0]?.snapshot?.email, 'snap@example.com');
+      assert.equal((stored.items[0]?.snapshot as { email?: string } | null)?.email, 'snap@example.com');
     });
   });
 }

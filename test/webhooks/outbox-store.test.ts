@@ -55,7 +55,7 @@ for (const kind of DATABASES) {
       assert.equal(await count(deletes.id), 0);
       assert.equal(await count(off.id), 0);
       const [job] = await claim(store);
-      assert.equal(job?.event.snapshot?.username, 'queued');
+      assert.equal((job?.event.snapshot as { username?: string } | null)?.username, 'queued');
       assert.equal(job?.endpoint.id, all.id);
       for (const e of [all, deletes, off]) await services.webhooks.delete(ctx, e.id);
     });

@@ -9,6 +9,7 @@ import type { Services } from '../../services/index.ts';
 import { scimBulkRoutes } from './bulk.ts';
 import { scimDiscoveryRoutes } from './discovery.ts';
 import { scim } from './door.ts';
+import { scimGroupRoutes } from './groups.ts';
 import { scimUserRoutes } from './users.ts';
 import { SCIM_CONTENT_TYPE, SCIM_PREFIX } from './wire.ts';
 
@@ -28,6 +29,7 @@ export const scimDoor: FastifyPluginAsync<{ services: Services }> = async (app, 
       });
       await door.register(scimDiscoveryRoutes);
       await door.register(scimUserRoutes, { services: opts.services });
+      await door.register(scimGroupRoutes, { services: opts.services });
       await door.register(scimBulkRoutes, { services: opts.services });
     },
     { prefix: SCIM_PREFIX },

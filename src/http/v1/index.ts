@@ -6,6 +6,7 @@ import { credentialRoutes } from './credentials.ts';
 import { exportRoutes } from './export.ts';
 import { v1 } from './door.ts';
 import { eventFeedRoutes } from './event-feed.ts';
+import { v1GroupRoutes } from './groups.ts';
 import { identityRoutes } from './identities.ts';
 import { subjectExportRoutes } from './subject-export.ts';
 import { v1UserRoutes } from './users.ts';
@@ -25,4 +26,5 @@ export const v1Door: FastifyPluginAsync<{ services: Services; batchBodyLimit: nu
   await app.register(webhookEndpointRoutes, { services: opts.services });
   await app.register(eventFeedRoutes, { services: opts.services });
   await app.register(subjectExportRoutes, { services: opts.services });
+  await app.register(v1GroupRoutes, { services: opts.services });
 };

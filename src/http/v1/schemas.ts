@@ -151,8 +151,10 @@ export const ChangeSchema = Type.Object({ previous: Type.Unknown(), current: Typ
 export const EventSchema = named('Event', Type.Object({
   id: Type.String(),
   object: Type.Literal('event'),
-  type: StringEnum(['user.created', 'user.updated', 'user.deleted', 'user.exported', 'users.exported'], { description: 'user.exported (a subject export) and users.exported (an export of every user, subject environment) are audit entries, never sent to webhooks' }),
-  user_id: Type.String(),
+  type: StringEnum(['user.created', 'user.updated', 'user.deleted', 'group.created', 'group.updated', 'group.deleted', 'user.exported', 'users.exported'], {
+    description: 'user.exported (a subject export) and users.exported (an export of every user, subject environment) are audit entries, never sent to webhooks',
+  }),
+  user_id: Type.String({ description: 'The subject: the user id for user.* events, the group id (grp_…) for group.* events, `environment` for users.exported' }),
   actor: Type.String({ description: 'Id of the API key that made the change' }),
   request_id: Nullable(Type.String()),
   door: Type.String({ description: 'The API the change came through: v1, workos, proficient, klaim, stateset, cli' }),

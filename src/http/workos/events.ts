@@ -9,6 +9,7 @@ import { Type } from 'typebox';
 import { ValidationError } from '../../domain/errors.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.ts';
 import { toCanonicalEventId, toWorkosEventId, workosEvent } from '../../formats/workos-event.ts';
+import type { User } from '../../domain/user.ts';
 import { toWorkosUserId } from '../../formats/workos-user.ts';
 import type { Services } from '../../services/index.ts';
 import type { UserEvent } from '../../store/contract.ts';
@@ -64,7 +65,7 @@ function requestedEvents(lists: Array<string[] | undefined>): string[] {
  * webhooks existed, or erased) still carries a User object the SDK can read: the id, nothing else.
  */
 function wireEvent(event: UserEvent) {
-  const shown = workosEvent(event);
+  const shown = workosEvent({ ...event, snapshot: event.snapshot as User | null });
   const data = shown.data && !('redacted' in shown.data) ? shown.data : {
     object: 'user' as const,
     id: toWorkosUserId(event.user_id),
