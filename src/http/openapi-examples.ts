@@ -4,6 +4,11 @@
  * and sends every request example to a live server, so they stay ones the server accepts.
  */
 
+const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const SCIM_ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const SCIM_PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
 const user = {
   id: 'usr_01jdq3v8a4x5s6e7r8t9y0z1ab',
   object: 'user',
@@ -66,6 +71,41 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, unknown>> = {
   klaim_users_create: { user_id: 'klaim-1', name: 'Grace Hopper', email: 'grace.hopper@example.com', metadata: { team: 'compilers' } },
   klaim_users_update: { name: 'Grace B. Hopper' },
   stateset_users_update: { firstName: 'Alan', lastName: 'Turing', country: 'GB' },
+  // What Okta and Entra ID send (see README "SCIM").
+  scim_users_create: {
+    schemas: [SCIM_USER, SCIM_ENTERPRISE],
+    userName: 'bjensen@example.com',
+    externalId: '00u1a2b3c4d5e6f7g8h9',
+    name: { givenName: 'Barbara', familyName: 'Jensen' },
+    emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }],
+    active: true,
+    [SCIM_ENTERPRISE]: { organization: 'Example Ltd', department: 'Sales' },
+  },
+  scim_users_replace: {
+    schemas: [SCIM_USER],
+    userName: 'bjensen@example.com',
+    externalId: '00u1a2b3c4d5e6f7g8h9',
+    name: { givenName: 'Babs', familyName: 'Jensen' },
+    emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }],
+    active: true,
+  },
+  scim_users_patch: {
+    schemas: [SCIM_PATCH_OP],
+    Operations: [
+      { op: 'replace', path: 'name.givenName', value: 'Barbara' },
+      { op: 'Replace', path: 'active', value: 'False' },
+    ],
+  },
+  scim_groups_create: { schemas: [SCIM_GROUP], displayName: 'Sales', externalId: '00g1a2b3c4d5e6f7g8h9', members: [] },
+  scim_groups_replace: { schemas: [SCIM_GROUP], displayName: 'Sales EMEA', externalId: '00g1a2b3c4d5e6f7g8h9', members: [] },
+  scim_groups_patch: { schemas: [SCIM_PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'Sales and Marketing' }] },
+  scim_bulk: {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+    Operations: [
+      { method: 'POST', path: '/Users', bulkId: 'u1', data: { schemas: [SCIM_USER], userName: 'kpatel@example.com', name: { givenName: 'Kiran', familyName: 'Patel' } } },
+      { method: 'POST', path: '/Groups', bulkId: 'g1', data: { schemas: [SCIM_GROUP], displayName: 'Support', members: [{ value: 'bulkId:u1' }] } },
+    ],
+  },
 };
 
 /** Response bodies by operationId and status. */

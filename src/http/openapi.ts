@@ -22,6 +22,8 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'events', description: '/v1: the pull feed of every event of the environment, oldest first' },
   { name: 'api keys', description: '/v1: secret and publishable keys (admin scope)' },
   { name: 'webhooks', description: '/v1: webhook endpoints and their deliveries (admin scope)' },
+  { name: 'groups', description: '/v1: groups as identity providers push them over SCIM, their members, and a user\'s groups (read-only here)' },
+  { name: 'scim', description: 'The SCIM 2.0 door (RFC 7643/7644) under /scim/v2, for Okta, Entra ID and other IdPs: discovery, Users, Groups, Bulk. Answers are application/scim+json' },
   { name: 'workos', description: "The WorkOS door: WorkOS User Management's user routes at their own paths, for the WorkOS SDKs" },
   { name: 'proficient', description: 'The Proficient door, under /proficient' },
   { name: 'klaim', description: 'The Klaim door, under /klaim' },
@@ -30,14 +32,17 @@ export const TAGS: ReadonlyArray<{ name: string; description: string }> = [
 ];
 
 /** The 2xx body schemas whose responses carry the user's version as an ETag. */
-const ETAG_SCHEMAS = new Set(['User', 'Klaim_User', 'Stateset_User']);
+const ETAG_SCHEMAS = new Set(['User', 'Group', 'Klaim_User', 'Stateset_User', 'Scim_User', 'Scim_Group']);
 
 const HEADERS: Json = {
   'X-Request-Id': {
     description: 'The request id (yours when you sent a sane X-Request-Id, else req_…); also in every error body and log line',
     schema: { type: 'string' },
   },
-  ETag: { description: 'The user\'s version, quoted (e.g. "3"); send it back as If-Match to update only that version', schema: { type: 'string' } },
+  ETag: {
+    description: 'The user\'s (or group\'s) version, quoted (e.g. "3"; the SCIM door sends it weak, W/"3"); send it back as If-Match to update only that version',
+    schema: { type: 'string' },
+  },
   'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } },
   'RateLimit-Limit': { description: "Requests allowed per window for this credential (when USERPLANE_RATE_LIMIT is on)", schema: { type: 'integer' } },
   'RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' } },
@@ -75,7 +80,7 @@ export function swaggerOptions(): SwaggerOptions {
         version: '0.1.0',
         description:
           'Self-hosted user management. The canonical API lives under /v1; the WorkOS, Proficient, Klaim and StateSet doors serve the same users in ' +
-          'those vendors\' shapes. A TypeScript client generated from this document is in packages/client (@userplane/client).',
+          'those vendors\' shapes, and the SCIM 2.0 door under /scim/v2 lets identity providers provision users and groups. A TypeScript client generated from this document is in packages/client (@userplane/client).',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [
@@ -132,12 +137,12 @@ function finishOperation(method: string, operation: Json): void {
 
   const requestExample = id ? REQUEST_EXAMPLES[id] : undefined;
   const media = (operation.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
-  if (requestExample !== undefined && media?.['application/json']) media['application/json'].example = requestExample;
+  if (requestExample !== undefined) for (const type of jsonTypes(media)) media![type]!.example = requestExample;
 
   for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
     const headers: Json = { 'X-Request-Id': ref('X-Request-Id') };
     const success = status.startsWith('2');
-    const body = ((response.content as Record<string, Json> | undefined)?.['application/json']?.schema ?? {}) as Json;
+    const body = (jsonTypes(response.content as Record<string, Json> | undefined).map((type) => (response.content as Record<string, Json>)[type]!.schema)[0] ?? {}) as Json;
     const bodyName = typeof body.$ref === 'string' ? body.$ref.split('/').pop()! : null;
     if ((success && bodyName && ETAG_SCHEMAS.has(bodyName)) || status === '412') headers.ETag = ref('ETag');
     if (status === '429' || status === '503') headers['Retry-After'] = ref('Retry-After');
@@ -148,8 +153,13 @@ function finishOperation(method: string, operation: Json): void {
     response.headers = { ...(response.headers as Json | undefined), ...headers };
     const responseExample = id ? RESPONSE_EXAMPLES[id]?.[status] : undefined;
     const content = response.content as Record<string, Json> | undefined;
-    if (responseExample !== undefined && content?.['application/json']) content['application/json'].example = responseExample;
+    if (responseExample !== undefined) for (const type of jsonTypes(content)) content![type]!.example = responseExample;
   }
+}
+
+/** The JSON media types of a content map: application/json and the +json ones (SCIM's application/scim+json). */
+function jsonTypes(content: Record<string, Json> | undefined): string[] {
+  return Object.keys(content ?? {}).filter((type) => /^application\/(?:[\w.+-]+\+)?json$/.test(type));
 }
 
 function ref(header: string): Json {

@@ -50,7 +50,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description In creation order. Pass next_cursor back as `after` for the next page, or an id as `before` for the page before it. email, username and external_id match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses).
+         * @description In creation order. Pass next_cursor back as `after` for the next page, or an id as `before` for the page before it. email, username and external_id match exactly; q searches by prefix across identifiers and names (what the admin console at /console uses). filter takes the SCIM filter grammar (RFC 7644) over the canonical field names and metadata.<key>.
          */
         get: operations["users_list"];
         put?: never;
@@ -466,6 +466,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description In creation order, paged like /v1/users (after, before, next_cursor). display_name and external_id match exactly (the name case-insensitively).
+         */
+        get: operations["groups_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a group */
+        get: operations["groups_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/groups/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A group's members
+         * @description The member users in id order, paged like /v1/users.
+         */
+        get: operations["groups_members_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's groups
+         * @description The groups the user is a member of, in group id order, paged like /v1/users.
+         */
+        get: operations["users_groups_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/user_management/users": {
         parameters: {
             query?: never;
@@ -696,6 +773,214 @@ export interface paths {
          */
         put: operations["stateset_users_update"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ServiceProviderConfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What this SCIM service supports (RFC 7644 §4) */
+        get: operations["scim_service_provider_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The resource types: User and Group */
+        get: operations["scim_resource_types_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/ResourceTypes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One resource type */
+        get: operations["scim_resource_types_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The schemas: core User, enterprise User, Group */
+        get: operations["scim_schemas_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Schemas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schema, by its URN */
+        get: operations["scim_schemas_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or filter users (SCIM)
+         * @description RFC 7644 §3.4.2: filter, startIndex, count (at most 200), attributes, excludedAttributes. A filter that matches nothing is a 200 with totalResults 0.
+         */
+        get: operations["scim_users_list"];
+        put?: never;
+        /**
+         * Create a user (SCIM)
+         * @description userName is required; an email-shaped userName becomes the user's email. A password, if sent, is set in the same step. 409 uniqueness for a taken userName, email or externalId.
+         */
+        post: operations["scim_users_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a user (SCIM) */
+        get: operations["scim_users_get"];
+        /**
+         * Replace a user (SCIM)
+         * @description A full replace: attributes left out are cleared, except active (a PUT without active does not deactivate) and the password. If-Match (weak or strong) is checked.
+         */
+        put: operations["scim_users_replace"];
+        post?: never;
+        /** Delete a user (SCIM) */
+        delete: operations["scim_users_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch a user (SCIM PatchOp)
+         * @description add, replace, remove in any case; paths with sub-attributes, URNs and value filters (a filter that matches nothing creates the value); path-less values with dotted or URN keys; "True"/"False" for booleans. All operations are one change: one version, one event.
+         */
+        patch: operations["scim_users_patch"];
+        trace?: never;
+    };
+    "/scim/v2/Groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or filter groups (SCIM)
+         * @description filter: eq on displayName (case-insensitive), externalId, id or members, joined with and (what Entra and Okta send); startIndex, count (at most 200), attributes, excludedAttributes (excludedAttributes=members skips reading them). A filter that matches nothing is a 200 with totalResults 0.
+         */
+        get: operations["scim_groups_list"];
+        put?: never;
+        /**
+         * Create a group (SCIM)
+         * @description displayName is required (it need not be unique); externalId is unique among groups (409 uniqueness); members, if any, must be users of the environment.
+         */
+        post: operations["scim_groups_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a group (SCIM) */
+        get: operations["scim_groups_get"];
+        /**
+         * Replace a group (SCIM)
+         * @description A full replace (Okta group push): displayName, externalId (cleared when left out) and the whole member list. If-Match (weak or strong) is checked.
+         */
+        put: operations["scim_groups_replace"];
+        post?: never;
+        /**
+         * Delete a group (SCIM)
+         * @description Its members stay users.
+         */
+        delete: operations["scim_groups_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch a group (SCIM PatchOp)
+         * @description Members: add/"Add" with a value list, remove/"Remove" with a value list, remove with members[value eq "…"], replace (the whole list), remove of members (all). displayName and externalId: replace with or without a path. Adding a member twice or removing a non-member changes nothing. Answers 204 (what Entra expects); with attributes or excludedAttributes in the query, 200 and the group.
+         */
+        patch: operations["scim_groups_patch"];
+        trace?: never;
+    };
+    "/scim/v2/Bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk operations (SCIM, RFC 7644 §3.7)
+         * @description At most 1000 operations and 4194304 bytes (413 above). Operations run in order, each on its own; bulkId references point back to earlier POSTs; failOnErrors stops after that many errors.
+         */
+        post: operations["scim_bulk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1110,7 +1395,8 @@ export interface components {
              * @description user.exported (a subject export) and users.exported (an export of every user, subject environment) are audit entries, never sent to webhooks
              * @enum {string}
              */
-            type: "user.created" | "user.updated" | "user.deleted" | "user.exported" | "users.exported";
+            type: "user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "user.exported" | "users.exported";
+            /** @description The subject: the user id for user.* events, the group id (grp_…) for group.* events, `environment` for users.exported */
             user_id: string;
             /** @description Id of the API key that made the change */
             actor: string;
@@ -1129,6 +1415,33 @@ export interface components {
              * @description ISO 8601 UTC
              */
             created_at: string;
+        };
+        /** Group */
+        Group: {
+            /** @description grp_ followed by a lower-case ULID */
+            id: string;
+            /** @enum {string} */
+            object: "group";
+            /** @enum {string} */
+            environment: "live" | "test";
+            /** @description The name the identity provider gave the group (SCIM displayName) */
+            display_name: string;
+            /** @description The identity provider's id for the group (SCIM externalId); unique per environment */
+            external_id: string | null;
+            /** @description How many users are members now */
+            member_count: number;
+            /** @description Increases by one with every change (name, external id or members); the ETag is its quoted value */
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, milliseconds
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC, milliseconds
+             */
+            updated_at: string;
         };
         /** Identity */
         Identity: {
@@ -1206,6 +1519,14 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Event"][];
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        /** List_Group */
+        List_Group: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Group"][];
             has_more: boolean;
             next_cursor: string | null;
         };
@@ -1291,6 +1612,194 @@ export interface components {
             first_name?: string | null;
             /** @description The last name of the user; null clears it */
             last_name?: string | null;
+        };
+        /**
+         * Scim_BulkRequest
+         * @description RFC 7644 §3.7 BulkRequest
+         */
+        Scim_BulkRequest: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:api:messages:2.0:BulkRequest */
+            schemas: string[];
+            /** @description Stop after this many errors */
+            failOnErrors?: number;
+            Operations: ({
+                /** @description POST, PUT, PATCH or DELETE */
+                method: string;
+                /** @description /Users, /Groups, /Users/{id} or /Groups/{id}; bulkId:<id> names a resource an earlier POST created */
+                path: string;
+                /** @description Required for POST: the name later operations' bulkId:<id> refer to */
+                bulkId?: string;
+                /** @description An ETag the resource must still have (as If-Match) */
+                version?: string;
+                /** @description The body: a Scim_User, a Scim_Group or a Scim_PatchOp */
+                data?: unknown;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_BulkResponse
+         * @description RFC 7644 §3.7: one result per operation run, in order
+         */
+        Scim_BulkResponse: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:api:messages:2.0:BulkResponse */
+            schemas: string[];
+            Operations: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_Error
+         * @description RFC 7644 §3.12 error
+         */
+        Scim_Error: {
+            schemas: string[];
+            /** @description The HTTP status, as a string */
+            status: string;
+            scimType?: string;
+            detail: string;
+        };
+        /**
+         * Scim_Group
+         * @description A SCIM Group (RFC 7643 §4.2): its members are users
+         */
+        Scim_Group: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:schemas:core:2.0:Group */
+            schemas?: string[];
+            /** @description The Userplane group id (grp_…); read-only */
+            id?: string;
+            /** @description The IdP's id for the group; unique among groups */
+            externalId?: string;
+            /** @description Required; need not be unique */
+            displayName?: string;
+            /** @description [{value, $ref, type}]: users, by id (value); left out when excludedAttributes=members */
+            members?: unknown;
+            /** @description resourceType, created, lastModified, location, and version (the ETag, e.g. W/"3"); read-only */
+            meta?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_ListResponse
+         * @description RFC 7644 §3.4.2 ListResponse
+         */
+        Scim_ListResponse: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:api:messages:2.0:ListResponse */
+            schemas: string[];
+            totalResults: number;
+            itemsPerPage: number;
+            startIndex: number;
+            Resources: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_PatchOp
+         * @description RFC 7644 §3.5.2: all operations are one change (one version, one event)
+         */
+        Scim_PatchOp: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:api:messages:2.0:PatchOp */
+            schemas: string[];
+            Operations: ({
+                /** @description add, replace or remove, in any case */
+                op: string;
+                /** @description An attribute path, e.g. name.givenName, emails[type eq "work"].value, members[value eq "usr_…"] */
+                path?: string;
+                /** @description The value; without a path, an object of attributes */
+                value?: unknown;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_ResourceType
+         * @description RFC 7643 §6: a resource type (User or Group)
+         */
+        Scim_ResourceType: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:schemas:core:2.0:ResourceType */
+            schemas: string[];
+            id: string;
+            name: string;
+            endpoint: string;
+            schema: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_Schema
+         * @description RFC 7643 §7: a schema and its attributes
+         */
+        Scim_Schema: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:schemas:core:2.0:Schema */
+            schemas: string[];
+            /** @description The schema URN */
+            id: string;
+            name: string;
+            /** @description The attributes and their characteristics (RFC 7643 §7) */
+            attributes: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_ServiceProviderConfig
+         * @description RFC 7643 §5: what this SCIM service supports
+         */
+        Scim_ServiceProviderConfig: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig */
+            schemas: string[];
+            /** @description {supported} */
+            patch: unknown;
+            /** @description {supported, maxOperations, maxPayloadSize} */
+            bulk: unknown;
+            /** @description {supported, maxResults} */
+            filter: unknown;
+            /** @description {supported} */
+            changePassword: unknown;
+            /** @description {supported} */
+            sort: unknown;
+            /** @description {supported} */
+            etag: unknown;
+            /** @description The accepted credentials: a Userplane secret key as a bearer token */
+            authenticationSchemes: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Scim_User
+         * @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent
+         */
+        Scim_User: {
+            /** @description The schema URNs of the body: urn:ietf:params:scim:schemas:core:2.0:User, and urn:ietf:params:scim:schemas:extension:enterprise:2.0:User when its attributes are sent */
+            schemas?: string[];
+            /** @description The Userplane user id (usr_…); read-only */
+            id?: string;
+            /** @description The IdP's id for the user; unique per environment */
+            externalId?: string;
+            /** @description Required on create; unique, case-insensitive. An email-shaped userName becomes the user's email */
+            userName?: string;
+            /** @description givenName, familyName, formatted, … (RFC 7643 §4.1.1) */
+            name?: unknown;
+            displayName?: string;
+            /** @description [{value, type, primary}]: the primary (or first work) address is the user's email */
+            emails?: unknown;
+            /** @description [{value, type, primary}]: the primary one is the user's phone when it is in E.164 form */
+            phoneNumbers?: unknown;
+            /** @description false deactivates the user; "True"/"False" strings are read as booleans in requests */
+            active?: boolean;
+            locale?: string;
+            title?: string;
+            /** @description Write-only: set on create, PUT or PATCH; never returned */
+            password?: unknown;
+            /** @description The enterprise extension: organization, department, manager, … */
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"?: unknown;
+            /** @description resourceType, created, lastModified, location, and version (the ETag, e.g. W/"3"); read-only */
+            meta?: unknown;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Stateset_Error
@@ -1572,7 +2081,7 @@ export interface components {
             endpoint_id: string;
             event_id: string;
             /** @enum {string} */
-            event_type: "user.created" | "user.updated" | "user.deleted";
+            event_type: "user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted";
             user_id: string;
             /** @enum {string} */
             status: "pending" | "succeeded" | "failed";
@@ -1617,7 +2126,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description The event types sent; empty means all */
-            event_types: ("user.created" | "user.updated" | "user.deleted")[];
+            event_types: ("user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted")[];
             /**
              * @description standard: Userplane events signed per Standard Webhooks; workos: WorkOS events and WorkOS-Signature
              * @enum {string}
@@ -1659,8 +2168,8 @@ export interface components {
             /** @description http or https URL that receives POSTs; a public address, no credentials */
             url: string;
             description?: string | null;
-            /** @description Any of user.created, user.updated, user.deleted; empty or omitted: all */
-            event_types?: ("user.created" | "user.updated" | "user.deleted")[];
+            /** @description Any of user.created, user.updated, user.deleted, group.created, group.updated, group.deleted; empty or omitted: all */
+            event_types?: ("user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted")[];
             /** @description false pauses deliveries; events meanwhile are not queued for this endpoint */
             enabled?: boolean;
             /** @description true (default): events caused by an import (batches sent with Userplane-Import: 1, as userplane import does) are delivered, after every due live event of this endpoint; false: they are not queued for it */
@@ -1676,8 +2185,8 @@ export interface components {
             /** @description http or https URL that receives POSTs; a public address, no credentials */
             url?: string;
             description?: string | null;
-            /** @description Any of user.created, user.updated, user.deleted; empty or omitted: all */
-            event_types?: ("user.created" | "user.updated" | "user.deleted")[];
+            /** @description Any of user.created, user.updated, user.deleted, group.created, group.updated, group.deleted; empty or omitted: all */
+            event_types?: ("user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted")[];
             /** @description false pauses deliveries; events meanwhile are not queued for this endpoint */
             enabled?: boolean;
             /** @description true (default): events caused by an import (batches sent with Userplane-Import: 1, as userplane import does) are delivered, after every due live event of this endpoint; false: they are not queued for it */
@@ -1692,7 +2201,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description The event types sent; empty means all */
-            event_types: ("user.created" | "user.updated" | "user.deleted")[];
+            event_types: ("user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted")[];
             /**
              * @description standard: Userplane events signed per Standard Webhooks; workos: WorkOS events and WorkOS-Signature
              * @enum {string}
@@ -1738,7 +2247,7 @@ export interface components {
             /** @constant */
             object: "event";
             /** @enum {string} */
-            type: "user.created" | "user.updated" | "user.deleted";
+            type: "user.created" | "user.updated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted";
             /**
              * Format: date-time
              * @description When the change happened, ISO 8601 UTC
@@ -1903,7 +2412,7 @@ export interface components {
     headers: {
         /** @description The request id (yours when you sent a sane X-Request-Id, else req_…); also in every error body and log line */
         "X-Request-Id": string;
-        /** @description The user's version, quoted (e.g. "3"); send it back as If-Match to update only that version */
+        /** @description The user's (or group's) version, quoted (e.g. "3"; the SCIM door sends it weak, W/"3"); send it back as If-Match to update only that version */
         ETag: string;
         /** @description Seconds to wait before trying again */
         "Retry-After": number;
@@ -2006,6 +2515,8 @@ export interface operations {
                 external_id?: string;
                 /** @description Search: users whose email, username, external_id, first_name, last_name, name or "first_name last_name" starts with this text, case-insensitively (% and _ are plain characters). Combines with the exact filters. */
                 q?: string;
+                /** @description A filter in the SCIM grammar (RFC 7644 §3.4.2.2: eq ne co sw ew pr gt ge lt le, and, or, not, parentheses) over canonical field names and metadata.<key>, e.g. `email ew "@acme.com" and metadata.plan eq "pro"`. email and username compare case-insensitively. Combines with the other filters. */
+                filter?: string;
             };
             header?: never;
             path?: never;
@@ -5234,7 +5745,7 @@ export interface operations {
             query: {
                 /** @description Continue after this: next_cursor of the previous page (kept across restarts), or an event id (evt_…). None: from the oldest event. */
                 after?: string;
-                /** @description Only these types, comma-separated: user.created, user.updated, user.deleted, user.exported */
+                /** @description Only these types, comma-separated: user.created, user.updated, user.deleted, group.created, group.updated, group.deleted, user.exported, users.exported */
                 types?: string;
                 limit: number;
             };
@@ -5279,7 +5790,7 @@ export interface operations {
                              * @description ISO 8601 UTC
                              */
                             created_at: string;
-                            /** @description The event type: user.created, user.updated, user.deleted, user.exported */
+                            /** @description The event type: user.created, user.updated, user.deleted, group.created, group.updated, group.deleted, user.exported, users.exported */
                             type: string;
                             /** @description The user the event is about (usr_…), on user events */
                             user_id?: string;
@@ -5414,6 +5925,422 @@ export interface operations {
                         /** @description Every delivery of those events to a webhook endpoint, with its attempts, in event order */
                         webhook_deliveries: components["schemas"]["WebhookDelivery"][];
                     };
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    groups_list: {
+        parameters: {
+            query: {
+                limit: number;
+                /** @description The page of groups right after this one in list order: pass next_cursor of a page read with `after` (or none) */
+                after?: string;
+                /** @description The page of groups right before this one in list order, still listed in that order; has_more then says whether more come before it, and next_cursor (the first item) continues backwards. Not together with `after`. */
+                before?: string;
+                /** @description Exact name, case-insensitive */
+                display_name?: string;
+                /** @description Exact external id */
+                external_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_Group"];
+                };
+            };
+            /** @description A /v1 request that was refused as malformed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    groups_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The group id (grp_…) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    groups_members_list: {
+        parameters: {
+            query: {
+                limit: number;
+                /** @description The page of members right after this one in list order: pass next_cursor of a page read with `after` (or none) */
+                after?: string;
+                /** @description The page of members right before this one in list order, still listed in that order; has_more then says whether more come before it, and next_cursor (the first item) continues backwards. Not together with `after`. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The group id (grp_…) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_User"];
+                };
+            };
+            /** @description A /v1 request that was refused as malformed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Every /v1 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Every /v1 error */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    users_groups_list: {
+        parameters: {
+            query: {
+                limit: number;
+                /** @description The page of groups right after this one in list order: pass next_cursor of a page read with `after` (or none) */
+                after?: string;
+                /** @description The page of groups right before this one in list order, still listed in that order; has_more then says whether more come before it, and next_cursor (the first item) continues backwards. Not together with `after`. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The user id (usr_…) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List_Group"];
+                };
+            };
+            /** @description A /v1 request that was refused as malformed */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Every /v1 error */
@@ -7710,6 +8637,1769 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Stateset_Error"];
+                };
+            };
+        };
+    };
+    scim_service_provider_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7643 §5: what this SCIM service supports */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_ServiceProviderConfig"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_resource_types_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7644 §3.4.2 ListResponse */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_ListResponse"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_resource_types_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7643 §6: a resource type (User or Group) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_ResourceType"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_schemas_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7644 §3.4.2 ListResponse */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_ListResponse"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_schemas_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7643 §7: a schema and its attributes */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Schema"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_users_list: {
+        parameters: {
+            query?: {
+                /** @description RFC 7644 filter, e.g. userName eq "bjensen" */
+                filter?: string;
+                /** @description 1-based index of the first result (default 1) */
+                startIndex?: string;
+                /** @description Results per page, at most 200 (default 100); 0 gives only totalResults */
+                count?: string;
+                /** @description Comma-separated attributes to return (id and schemas always come) */
+                attributes?: string;
+                /** @description Comma-separated attributes to leave out */
+                excludedAttributes?: string;
+                /** @description Not supported: results come in creation order */
+                sortBy?: string;
+                sortOrder?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7644 §3.4.2 ListResponse */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_ListResponse"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_users_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID) of at most 255 characters. A retry with the same key, credential and body gets the first response again (Idempotent-Replayed: true) and writes nothing, for 24 hours; the same key with another body is a 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User",
+                 *         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+                 *       ],
+                 *       "userName": "bjensen@example.com",
+                 *       "externalId": "00u1a2b3c4d5e6f7g8h9",
+                 *       "name": {
+                 *         "givenName": "Barbara",
+                 *         "familyName": "Jensen"
+                 *       },
+                 *       "emails": [
+                 *         {
+                 *           "value": "bjensen@example.com",
+                 *           "type": "work",
+                 *           "primary": true
+                 *         }
+                 *       ],
+                 *       "active": true,
+                 *       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                 *         "organization": "Example Ltd",
+                 *         "department": "Sales"
+                 *       }
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_User"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User",
+                 *         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+                 *       ],
+                 *       "userName": "bjensen@example.com",
+                 *       "externalId": "00u1a2b3c4d5e6f7g8h9",
+                 *       "name": {
+                 *         "givenName": "Barbara",
+                 *         "familyName": "Jensen"
+                 *       },
+                 *       "emails": [
+                 *         {
+                 *           "value": "bjensen@example.com",
+                 *           "type": "work",
+                 *           "primary": true
+                 *         }
+                 *       ],
+                 *       "active": true,
+                 *       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                 *         "organization": "Example Ltd",
+                 *         "department": "Sales"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_User"];
+            };
+        };
+        responses: {
+            /** @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_User"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_users_get: {
+        parameters: {
+            query?: {
+                attributes?: string;
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_User"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_users_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *       ],
+                 *       "userName": "bjensen@example.com",
+                 *       "externalId": "00u1a2b3c4d5e6f7g8h9",
+                 *       "name": {
+                 *         "givenName": "Babs",
+                 *         "familyName": "Jensen"
+                 *       },
+                 *       "emails": [
+                 *         {
+                 *           "value": "bjensen@example.com",
+                 *           "type": "work",
+                 *           "primary": true
+                 *         }
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_User"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *       ],
+                 *       "userName": "bjensen@example.com",
+                 *       "externalId": "00u1a2b3c4d5e6f7g8h9",
+                 *       "name": {
+                 *         "givenName": "Babs",
+                 *         "familyName": "Jensen"
+                 *       },
+                 *       "emails": [
+                 *         {
+                 *           "value": "bjensen@example.com",
+                 *           "type": "work",
+                 *           "primary": true
+                 *         }
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_User"];
+            };
+        };
+        responses: {
+            /** @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_User"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_users_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_users_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description RFC 7644 §3.5.2: all operations are one change (one version, one event) */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "path": "name.givenName",
+                 *           "value": "Barbara"
+                 *         },
+                 *         {
+                 *           "op": "Replace",
+                 *           "path": "active",
+                 *           "value": "False"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_PatchOp"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "path": "name.givenName",
+                 *           "value": "Barbara"
+                 *         },
+                 *         {
+                 *           "op": "Replace",
+                 *           "path": "active",
+                 *           "value": "False"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_PatchOp"];
+            };
+        };
+        responses: {
+            /** @description A SCIM User (RFC 7643 §4.1) with the enterprise extension; other attributes of /scim/v2/Schemas are kept and returned as sent */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_User"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_groups_list: {
+        parameters: {
+            query?: {
+                /** @description RFC 7644 filter, e.g. userName eq "bjensen" */
+                filter?: string;
+                /** @description 1-based index of the first result (default 1) */
+                startIndex?: string;
+                /** @description Results per page, at most 200 (default 100); 0 gives only totalResults */
+                count?: string;
+                /** @description Comma-separated attributes to return (id and schemas always come) */
+                attributes?: string;
+                /** @description Comma-separated attributes to leave out */
+                excludedAttributes?: string;
+                /** @description Not supported: results come in creation order */
+                sortBy?: string;
+                sortOrder?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 7644 §3.4.2 ListResponse */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_ListResponse"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_groups_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID) of at most 255 characters. A retry with the same key, credential and body gets the first response again (Idempotent-Replayed: true) and writes nothing, for 24 hours; the same key with another body is a 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A SCIM Group (RFC 7643 §4.2): its members are users */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *       ],
+                 *       "displayName": "Sales",
+                 *       "externalId": "00g1a2b3c4d5e6f7g8h9",
+                 *       "members": []
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_Group"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *       ],
+                 *       "displayName": "Sales",
+                 *       "externalId": "00g1a2b3c4d5e6f7g8h9",
+                 *       "members": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_Group"];
+            };
+        };
+        responses: {
+            /** @description A SCIM Group (RFC 7643 §4.2): its members are users */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Group"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_groups_get: {
+        parameters: {
+            query?: {
+                attributes?: string;
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A SCIM Group (RFC 7643 §4.2): its members are users */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Group"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_groups_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A SCIM Group (RFC 7643 §4.2): its members are users */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *       ],
+                 *       "displayName": "Sales EMEA",
+                 *       "externalId": "00g1a2b3c4d5e6f7g8h9",
+                 *       "members": []
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_Group"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *       ],
+                 *       "displayName": "Sales EMEA",
+                 *       "externalId": "00g1a2b3c4d5e6f7g8h9",
+                 *       "members": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_Group"];
+            };
+        };
+        responses: {
+            /** @description A SCIM Group (RFC 7643 §4.2): its members are users */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Group"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_groups_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_groups_patch: {
+        parameters: {
+            query?: {
+                attributes?: string;
+                excludedAttributes?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description RFC 7644 §3.5.2: all operations are one change (one version, one event) */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "path": "displayName",
+                 *           "value": "Sales and Marketing"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_PatchOp"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "op": "replace",
+                 *           "path": "displayName",
+                 *           "value": "Sales and Marketing"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_PatchOp"];
+            };
+        };
+        responses: {
+            /** @description A SCIM Group (RFC 7643 §4.2): its members are users */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Group"];
+                };
+            };
+            /** @description Patched */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+        };
+    };
+    scim_bulk: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID) of at most 255 characters. A retry with the same key, credential and body gets the first response again (Idempotent-Replayed: true) and writes nothing, for 24 hours; the same key with another body is a 422. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description RFC 7644 §3.7 BulkRequest */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "method": "POST",
+                 *           "path": "/Users",
+                 *           "bulkId": "u1",
+                 *           "data": {
+                 *             "schemas": [
+                 *               "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *             ],
+                 *             "userName": "kpatel@example.com",
+                 *             "name": {
+                 *               "givenName": "Kiran",
+                 *               "familyName": "Patel"
+                 *             }
+                 *           }
+                 *         },
+                 *         {
+                 *           "method": "POST",
+                 *           "path": "/Groups",
+                 *           "bulkId": "g1",
+                 *           "data": {
+                 *             "schemas": [
+                 *               "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *             ],
+                 *             "displayName": "Support",
+                 *             "members": [
+                 *               {
+                 *                 "value": "bulkId:u1"
+                 *               }
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/scim+json": components["schemas"]["Scim_BulkRequest"];
+                /**
+                 * @example {
+                 *       "schemas": [
+                 *         "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+                 *       ],
+                 *       "Operations": [
+                 *         {
+                 *           "method": "POST",
+                 *           "path": "/Users",
+                 *           "bulkId": "u1",
+                 *           "data": {
+                 *             "schemas": [
+                 *               "urn:ietf:params:scim:schemas:core:2.0:User"
+                 *             ],
+                 *             "userName": "kpatel@example.com",
+                 *             "name": {
+                 *               "givenName": "Kiran",
+                 *               "familyName": "Patel"
+                 *             }
+                 *           }
+                 *         },
+                 *         {
+                 *           "method": "POST",
+                 *           "path": "/Groups",
+                 *           "bulkId": "g1",
+                 *           "data": {
+                 *             "schemas": [
+                 *               "urn:ietf:params:scim:schemas:core:2.0:Group"
+                 *             ],
+                 *             "displayName": "Support",
+                 *             "members": [
+                 *               {
+                 *                 "value": "bulkId:u1"
+                 *               }
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scim_BulkRequest"];
+            };
+        };
+        responses: {
+            /** @description RFC 7644 §3.7: one result per operation run, in order */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_BulkResponse"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
+                };
+            };
+            /** @description RFC 7644 §3.12 error */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["Scim_Error"];
                 };
             };
         };

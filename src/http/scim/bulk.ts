@@ -21,7 +21,8 @@ import { readPatchOp } from './patch.ts';
 import { patchWrite, replaceWrite } from './users.ts';
 import { SCHEMAS } from './schema.ts';
 import { fromScimUser, SCIM_EXTENSION } from './user-mapping.ts';
-import { BULK_LIMITS, etagOf, locationOf, ResourceSchema, scimErrors } from './wire.ts';
+import { ScimBulkRequestSchema, ScimBulkResponseSchema } from './schemas.ts';
+import { BULK_LIMITS, etagOf, locationOf, SCIM_CONSUMES, SCIM_PRODUCES, scimErrors } from './wire.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -125,12 +126,15 @@ export const scimBulkRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       bodyLimit: BULK_LIMITS.maxPayloadSize,
       attachValidation: true,
       schema: {
+        operationId: 'scim_bulk',
         tags: ['scim'],
+        consumes: SCIM_CONSUMES,
+        produces: SCIM_PRODUCES,
         security: [{ bearer: [] }],
         summary: 'Bulk operations (SCIM, RFC 7644 §3.7)',
         description: `At most ${BULK_LIMITS.maxOperations} operations and ${BULK_LIMITS.maxPayloadSize} bytes (413 above). Operations run in order, each on its own; bulkId references point back to earlier POSTs; failOnErrors stops after that many errors.`,
-        body: ResourceSchema,
-        response: { 200: ResourceSchema, ...scimErrors(413, 415) },
+        body: ScimBulkRequestSchema,
+        response: { 200: ScimBulkResponseSchema, ...scimErrors(413, 415) },
       },
     },
     async (request) => {

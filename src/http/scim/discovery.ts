@@ -8,7 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../domain/errors.ts';
 import { COMMON_ATTRIBUTES, ENTERPRISE_SCHEMA, GROUP_SCHEMA, SCHEMAS, USER_SCHEMA, type SchemaDef } from './schema.ts';
-import { BULK_LIMITS, MAX_COUNT, ResourceSchema, SCIM_PREFIX, scimErrors } from './wire.ts';
+import { ScimListResponseSchema, ScimResourceTypeSchema, ScimSchemaSchema, ScimServiceProviderConfigSchema } from './schemas.ts';
+import { BULK_LIMITS, MAX_COUNT, SCIM_PREFIX, SCIM_PRODUCES, scimErrors } from './wire.ts';
 import { MAX_OPERATIONS as PATCH_MAX_OPERATIONS } from './patch.ts';
 
 const tags = ['scim'];
@@ -90,25 +91,25 @@ const IdParam = Type.Object({ id: Type.String({ maxLength: 200 }) });
 export const scimDiscoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const list = (resources: unknown[]) => ({ schemas: [SCHEMAS.list], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources });
 
-  app.get('/ServiceProviderConfig', { config: { scope: 'read' }, schema: { tags, security, summary: 'What this SCIM service supports (RFC 7644 §4)', response: { 200: ResourceSchema, ...scimErrors() } } }, async (request) =>
+  app.get('/ServiceProviderConfig', { config: { scope: 'read' }, schema: { operationId: 'scim_service_provider_config_get', tags, security, produces: SCIM_PRODUCES, summary: 'What this SCIM service supports (RFC 7644 §4)', response: { 200: ScimServiceProviderConfigSchema, ...scimErrors() } } }, async (request) =>
     serviceProviderConfig(request),
   );
 
-  app.get('/ResourceTypes', { config: { scope: 'read' }, schema: { tags, security, summary: 'The resource types: User and Group', response: { 200: ResourceSchema, ...scimErrors() } } }, async (request) =>
+  app.get('/ResourceTypes', { config: { scope: 'read' }, schema: { operationId: 'scim_resource_types_list', tags, security, produces: SCIM_PRODUCES, summary: 'The resource types: User and Group', response: { 200: ScimListResponseSchema, ...scimErrors() } } }, async (request) =>
     list(RESOURCE_TYPES.map((type) => resourceType(request, type))),
   );
 
-  app.get('/ResourceTypes/:id', { config: { scope: 'read' }, schema: { tags, security, summary: 'One resource type', params: IdParam, response: { 200: ResourceSchema, ...scimErrors(404) } } }, async (request) => {
+  app.get('/ResourceTypes/:id', { config: { scope: 'read' }, schema: { operationId: 'scim_resource_types_get', tags, security, produces: SCIM_PRODUCES, summary: 'One resource type', params: IdParam, response: { 200: ScimResourceTypeSchema, ...scimErrors(404) } } }, async (request) => {
     const type = RESOURCE_TYPES.find((t) => t.id.toLowerCase() === request.params.id.toLowerCase());
     if (!type) throw new NotFoundError('route', request.params.id, `No resource type ${request.params.id}: there are User and Group`);
     return resourceType(request, type);
   });
 
-  app.get('/Schemas', { config: { scope: 'read' }, schema: { tags, security, summary: 'The schemas: core User, enterprise User, Group', response: { 200: ResourceSchema, ...scimErrors() } } }, async (request) =>
+  app.get('/Schemas', { config: { scope: 'read' }, schema: { operationId: 'scim_schemas_list', tags, security, produces: SCIM_PRODUCES, summary: 'The schemas: core User, enterprise User, Group', response: { 200: ScimListResponseSchema, ...scimErrors() } } }, async (request) =>
     list(ALL_SCHEMAS.map((schema) => schemaResource(request, schema))),
   );
 
-  app.get('/Schemas/:id', { config: { scope: 'read' }, schema: { tags, security, summary: 'One schema, by its URN', params: IdParam, response: { 200: ResourceSchema, ...scimErrors(404) } } }, async (request) => {
+  app.get('/Schemas/:id', { config: { scope: 'read' }, schema: { operationId: 'scim_schemas_get', tags, security, produces: SCIM_PRODUCES, summary: 'One schema, by its URN', params: IdParam, response: { 200: ScimSchemaSchema, ...scimErrors(404) } } }, async (request) => {
     const schema = ALL_SCHEMAS.find((s) => s.id.toLowerCase() === request.params.id.toLowerCase());
     if (!schema) throw new NotFoundError('route', request.params.id, `No schema ${request.params.id}: see /scim/v2/Schemas`);
     return schemaResource(request, schema);

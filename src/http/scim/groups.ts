@@ -21,7 +21,8 @@ import { applyPatch, readPatchOp, type PatchOperation } from './patch.ts';
 import { GROUP_RESOURCE, SCHEMAS } from './schema.ts';
 import { userLocation } from './users.ts';
 import { normalizeResource } from './user-mapping.ts';
-import { etagOf, filterOf, IdParams, ifMatchVersions, listResponse, ListQuery, locationOf, pagingOf, project, ProjectionQuery, ResourceSchema, scimErrors } from './wire.ts';
+import { etagOf, filterOf, IdParams, ifMatchVersions, listResponse, ListQuery, locationOf, pagingOf, project, ProjectionQuery, SCIM_CONSUMES, SCIM_PRODUCES, scimErrors } from './wire.ts';
+import { ScimGroupSchema, ScimListResponseSchema, ScimPatchOpSchema } from './schemas.ts';
 
 const tags = ['scim'];
 const security = [{ bearer: [] }];
@@ -108,12 +109,14 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'scim_groups_list',
+        produces: SCIM_PRODUCES,
         summary: 'List or filter groups (SCIM)',
         description:
           'filter: eq on displayName (case-insensitive), externalId, id or members, joined with and (what Entra and Okta send); startIndex, count (at most 200), ' +
           'attributes, excludedAttributes (excludedAttributes=members skips reading them). A filter that matches nothing is a 200 with totalResults 0.',
         querystring: ListQuery,
-        response: { 200: ResourceSchema, ...scimErrors() },
+        response: { 200: ScimListResponseSchema, ...scimErrors() },
       },
     },
     async (request) => {
@@ -135,7 +138,7 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     '/Groups/:id',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: 'Get a group (SCIM)', params: IdParams, querystring: ProjectionQuery, response: { 200: ResourceSchema, ...scimErrors(404) } },
+      schema: { operationId: 'scim_groups_get', tags, security, produces: SCIM_PRODUCES, summary: 'Get a group (SCIM)', params: IdParams, querystring: ProjectionQuery, response: { 200: ScimGroupSchema, ...scimErrors(404) } },
     },
     async (request, reply) => {
       const group = await services.groups.get(contextOf(request, 'scim'), request.params.id);
@@ -151,10 +154,12 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'scim_groups_create',
+        consumes: SCIM_CONSUMES, produces: SCIM_PRODUCES,
         summary: 'Create a group (SCIM)',
         description: 'displayName is required (it need not be unique); externalId is unique among groups (409 uniqueness); members, if any, must be users of the environment.',
-        body: ResourceSchema,
-        response: { 201: ResourceSchema, ...scimErrors(409, 413, 415) },
+        body: ScimGroupSchema,
+        response: { 201: ScimGroupSchema, ...scimErrors(409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -173,11 +178,13 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'scim_groups_replace',
+        consumes: SCIM_CONSUMES, produces: SCIM_PRODUCES,
         summary: 'Replace a group (SCIM)',
         description: 'A full replace (Okta group push): displayName, externalId (cleared when left out) and the whole member list. If-Match (weak or strong) is checked.',
         params: IdParams,
-        body: ResourceSchema,
-        response: { 200: ResourceSchema, ...scimErrors(404, 409, 412, 413, 415) },
+        body: ScimGroupSchema,
+        response: { 200: ScimGroupSchema, ...scimErrors(404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -195,6 +202,8 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags,
         security,
+        operationId: 'scim_groups_patch',
+        consumes: SCIM_CONSUMES, produces: SCIM_PRODUCES,
         summary: 'Patch a group (SCIM PatchOp)',
         description:
           'Members: add/"Add" with a value list, remove/"Remove" with a value list, remove with members[value eq "…"], replace (the whole list), remove of members (all). ' +
@@ -202,8 +211,8 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
           'Answers 204 (what Entra expects); with attributes or excludedAttributes in the query, 200 and the group.',
         params: IdParams,
         querystring: ProjectionQuery,
-        body: ResourceSchema,
-        response: { 200: ResourceSchema, 204: Type.Null({ description: 'Patched' }), ...scimErrors(404, 409, 412, 413, 415) },
+        body: ScimPatchOpSchema,
+        response: { 200: ScimGroupSchema, 204: Type.Null({ description: 'Patched' }), ...scimErrors(404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -227,7 +236,7 @@ export const scimGroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     '/Groups/:id',
     {
       config: { scope: 'write' },
-      schema: { tags, security, summary: 'Delete a group (SCIM)', description: 'Its members stay users.', params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...scimErrors(404, 412) } },
+      schema: { operationId: 'scim_groups_delete', tags, security, produces: SCIM_PRODUCES, summary: 'Delete a group (SCIM)', description: 'Its members stay users.', params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...scimErrors(404, 412) } },
     },
     async (request, reply) => {
       await services.groups.delete(contextOf(request, 'scim'), request.params.id, { expectedVersions: ifMatchVersions(request) });

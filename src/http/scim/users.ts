@@ -17,7 +17,8 @@ import { applyPatch, readPatchOp, type PatchOperation } from './patch.ts';
 import { SCHEMAS, USER_RESOURCE } from './schema.ts';
 import { userCondition } from './user-filter.ts';
 import { fromScimUser, normalizeResource, SCIM_EXTENSION, toScimUser } from './user-mapping.ts';
-import { etagOf, filterOf, IdParams, ifMatchVersions, listResponse, ListQuery, locationOf, pagingOf, project, ProjectionQuery, ResourceSchema, scimErrors } from './wire.ts';
+import { etagOf, filterOf, IdParams, ifMatchVersions, listResponse, ListQuery, locationOf, pagingOf, project, ProjectionQuery, SCIM_CONSUMES, SCIM_PRODUCES, scimErrors } from './wire.ts';
+import { ScimUserSchema, ScimListResponseSchema, ScimPatchOpSchema } from './schemas.ts';
 
 const tags = ['scim'];
 const security = [{ bearer: [] }];
@@ -84,10 +85,12 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags,
         security,
+        operationId: 'scim_users_list',
+        produces: SCIM_PRODUCES,
         summary: 'List or filter users (SCIM)',
         description: 'RFC 7644 §3.4.2: filter, startIndex, count (at most 200), attributes, excludedAttributes. A filter that matches nothing is a 200 with totalResults 0.',
         querystring: ListQuery,
-        response: { 200: ResourceSchema, ...scimErrors() },
+        response: { 200: ScimListResponseSchema, ...scimErrors() },
       },
     },
     async (request) => {
@@ -107,7 +110,7 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/Users/:id',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: 'Get a user (SCIM)', params: IdParams, querystring: ProjectionQuery, response: { 200: ResourceSchema, ...scimErrors(404) } },
+      schema: { operationId: 'scim_users_get', tags, security, produces: SCIM_PRODUCES, summary: 'Get a user (SCIM)', params: IdParams, querystring: ProjectionQuery, response: { 200: ScimUserSchema, ...scimErrors(404) } },
     },
     async (request, reply) => {
       const user = await services.users.get(contextOf(request, 'scim'), request.params.id);
@@ -124,10 +127,12 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags,
         security,
+        operationId: 'scim_users_create',
+        consumes: SCIM_CONSUMES, produces: SCIM_PRODUCES,
         summary: 'Create a user (SCIM)',
         description: 'userName is required; an email-shaped userName becomes the user\'s email. A password, if sent, is set in the same step. 409 uniqueness for a taken userName, email or externalId.',
-        body: ResourceSchema,
-        response: { 201: ResourceSchema, ...scimErrors(409, 413, 415) },
+        body: ScimUserSchema,
+        response: { 201: ScimUserSchema, ...scimErrors(409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -146,11 +151,13 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags,
         security,
+        operationId: 'scim_users_replace',
+        consumes: SCIM_CONSUMES, produces: SCIM_PRODUCES,
         summary: 'Replace a user (SCIM)',
         description: 'A full replace: attributes left out are cleared, except active (a PUT without active does not deactivate) and the password. If-Match (weak or strong) is checked.',
         params: IdParams,
-        body: ResourceSchema,
-        response: { 200: ResourceSchema, ...scimErrors(404, 409, 412, 413, 415) },
+        body: ScimUserSchema,
+        response: { 200: ScimUserSchema, ...scimErrors(404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -176,13 +183,15 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       schema: {
         tags,
         security,
+        operationId: 'scim_users_patch',
+        consumes: SCIM_CONSUMES, produces: SCIM_PRODUCES,
         summary: 'Patch a user (SCIM PatchOp)',
         description:
           'add, replace, remove in any case; paths with sub-attributes, URNs and value filters (a filter that matches nothing creates the value); ' +
           'path-less values with dotted or URN keys; "True"/"False" for booleans. All operations are one change: one version, one event.',
         params: IdParams,
-        body: ResourceSchema,
-        response: { 200: ResourceSchema, ...scimErrors(404, 409, 412, 413, 415) },
+        body: ScimPatchOpSchema,
+        response: { 200: ScimUserSchema, ...scimErrors(404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -211,7 +220,7 @@ export const scimUserRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/Users/:id',
     {
       config: { scope: 'write' },
-      schema: { tags, security, summary: 'Delete a user (SCIM)', params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...scimErrors(404, 412) } },
+      schema: { operationId: 'scim_users_delete', tags, security, produces: SCIM_PRODUCES, summary: 'Delete a user (SCIM)', params: IdParams, response: { 204: Type.Null({ description: 'Deleted' }), ...scimErrors(404, 412) } },
     },
     async (request, reply) => {
       await services.users.delete(contextOf(request, 'scim'), request.params.id, { expectedVersions: ifMatchVersions(request) });

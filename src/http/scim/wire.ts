@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { FilterSyntaxError, parseFilter, parsePath, type AttrPath, type FilterNode } from '../../domain/filter.ts';
 import { expectedVersions } from '../preconditions.ts';
+import { named } from '../schemas.ts';
 import { invalidFilter, ScimError } from './errors.ts';
 import { SCHEMAS } from './schema.ts';
 
@@ -43,7 +44,7 @@ export const ProjectionQuery = Type.Object(
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 
-export const ScimErrorSchema = Type.Object(
+export const ScimErrorSchema = named('Scim_Error', Type.Object(
   {
     schemas: Type.Array(Type.String()),
     status: Type.String({ description: 'The HTTP status, as a string' }),
@@ -51,10 +52,16 @@ export const ScimErrorSchema = Type.Object(
     detail: Type.String(),
   },
   { description: 'RFC 7644 §3.12 error' },
-);
+));
 
-/** A SCIM resource in a response schema: any JSON object (its attributes are described at /Schemas). */
-export const ResourceSchema = Type.Object({}, { additionalProperties: true, description: 'A SCIM resource; see /scim/v2/Schemas' });
+/**
+ * How SCIM routes describe their media types in the OpenAPI document: every answer is
+ * application/scim+json (./index.ts sets it), and bodies are read as SCIM or plain JSON alike.
+ */
+export const SCIM_PRODUCES = ['application/scim+json'];
+export const SCIM_CONSUMES = ['application/scim+json', 'application/json'];
+
+/** The bodies of SCIM routes, as named schemas: ./schemas.ts. */
 
 export function scimErrors(...statuses: number[]) {
   return Object.fromEntries([400, 401, 403, ...statuses].map((status) => [status, ScimErrorSchema]));

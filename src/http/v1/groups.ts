@@ -10,14 +10,14 @@ import { canonicalGroup } from '../../formats/canonical-group.ts';
 import { canonicalUser } from '../../formats/canonical-user.ts';
 import type { Services } from '../../services/index.ts';
 import { contextOf } from '../auth.ts';
-import { Nullable, StringEnum } from '../schemas.ts';
+import { named, Nullable, StringEnum } from '../schemas.ts';
 import { cursorFields, listPage, readCursor } from './cursors.ts';
 import { ListOf, UserIdParams, UserSchema, v1Errors } from './schemas.ts';
 
 const tags = ['groups'];
 const security = [{ bearer: [] }];
 
-export const GroupSchema = Type.Object(
+export const GroupSchema = named('Group', Type.Object(
   {
     id: Type.String({ description: 'grp_ followed by a lower-case ULID' }),
     object: Type.Literal('group'),
@@ -30,7 +30,7 @@ export const GroupSchema = Type.Object(
     updated_at: Type.String({ format: 'date-time', description: 'ISO 8601 UTC, milliseconds' }),
   },
   { additionalProperties: false },
-);
+));
 
 const GroupIdParams = Type.Object({ id: Type.String({ description: 'The group id (grp_…)' }) });
 
@@ -55,6 +55,7 @@ export const v1GroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         security,
+        operationId: 'groups_list',
         summary: 'List groups',
         description: 'In creation order, paged like /v1/users (after, before, next_cursor). display_name and external_id match exactly (the name case-insensitively).',
         querystring: ListGroupsQuery,
@@ -73,7 +74,7 @@ export const v1GroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     '/groups/:id',
     {
       config: { scope: 'read' },
-      schema: { tags, security, summary: 'Get a group', params: GroupIdParams, response: { 200: GroupSchema, ...v1Errors(404) } },
+      schema: { operationId: 'groups_get', tags, security, summary: 'Get a group', params: GroupIdParams, response: { 200: GroupSchema, ...v1Errors(404) } },
     },
     async (request, reply) => {
       const group = await services.groups.get(contextOf(request, 'v1'), request.params.id);
@@ -88,6 +89,7 @@ export const v1GroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         security,
+        operationId: 'groups_members_list',
         summary: "A group's members",
         description: 'The member users in id order, paged like /v1/users.',
         params: GroupIdParams,
@@ -110,6 +112,7 @@ export const v1GroupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
       schema: {
         tags,
         security,
+        operationId: 'users_groups_list',
         summary: "A user's groups",
         description: 'The groups the user is a member of, in group id order, paged like /v1/users.',
         params: UserIdParams,
