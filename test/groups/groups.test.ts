@@ -38,7 +38,8 @@ for (const kind of DATABASES) {
         external_id: { previous: null, current: 'aad-eng' },
         members_added: { previous: null, current: [a, b].sort() },
       });
-      assert.equal((created?.snapshot as { member_count?: number }).member_count, 2);
+      // No webhook endpoint takes it, so the group's whole state is not kept (events are sized by the change).
+      assert.equal(created?.snapshot, null);
       assert.equal((await t.request({ method: 'GET', url: `/v1/users/${group.id}/events` })).statusCode, 404, "a group's events are no user's");
     });
 

@@ -58,8 +58,8 @@ describe('lazy readers', () => {
     assert.equal(csvLine(['a', 'b,c', 'say "hi"', '', null, ' lead']), 'a,"b,c","say ""hi""",,," lead"\n');
   });
 
-  test('FORMATS has every source format of issue 15 by its --from name (userplane joins at merge)', () => {
-    assert.deepEqual(Object.keys(FORMATS).sort(), ['auth0', 'auth0-export', 'clerk', 'cognito', 'firebase', 'kratos', 'supabase']);
+  test('FORMATS has every source format of issue 15 by its --from name', () => {
+    assert.deepEqual(Object.keys(FORMATS).sort(), ['auth0', 'auth0-export', 'clerk', 'cognito', 'firebase', 'kratos', 'supabase', 'userplane']);
     for (const [name, format] of Object.entries(FORMATS)) {
       assert.equal(format.name, name);
       assert.ok(format.description.length > 10);
