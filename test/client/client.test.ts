@@ -18,6 +18,7 @@ import {
   ValidationError,
   type UserplaneClient,
 } from '@userplane/client';
+import { waitUntil } from '../helpers/wait.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { TEST_ADMIN_KEY, useListeningApp } from '../helpers/app.ts';
 
@@ -86,6 +87,29 @@ for (const kind of DATABASES) {
       let pages = 0;
       for await (const p of users.list({ limit: 2, q: 'page-' }).pages()) pages += p.data.length > 0 ? 1 : 0;
       assert.equal(pages, 3);
+    });
+
+    test('events.list follows the feed oldest first; listPage polls on from the last cursor', async () => {
+      const c = clientOf();
+      const user = await c.users.create({ email: 'feed-client@example.com' });
+      await c.users.update(user.id, { first_name: 'F' });
+      const mine = async () => {
+        const seen: string[] = [];
+        for await (const event of c.events.list({ limit: 2 })) if (event.user_id === user.id) seen.push(event.type);
+        return seen;
+      };
+      // On PostgreSQL an event is listed once no older transaction can still commit before it.
+      let seen: string[] = [];
+      await waitUntil(async () => (seen = await mine()).length >= 2, () => `the user's two events in the feed; saw ${seen.join(', ')}`, 20_000, 50);
+      assert.deepEqual(seen, ['user.created', 'user.updated']);
+
+      let cursor: string | null = null;
+      for await (const page of c.events.list({ limit: 100 }).pages()) cursor = page.next_cursor;
+      assert.ok(cursor, 'the last page gives a cursor to poll on');
+      await c.users.delete(user.id);
+      let next: Awaited<ReturnType<typeof c.events.listPage>> | undefined;
+      await waitUntil(async () => ((next = await c.events.listPage({ after: cursor! })).data.length > 0), () => 'the delete after the cursor', 20_000, 50);
+      assert.deepEqual(next!.data.map((e) => [e.type, e.user_id]), [['user.deleted', user.id]]);
     });
 
     test('events, batch, whoami, API keys, webhook endpoints', async () => {

@@ -38,6 +38,7 @@ type Query<Id extends keyof operations> = operations[Id] extends { parameters: {
 export type ListUsersQuery = Partial<Query<'users_list'>>;
 export type UserEventsQuery = Partial<Query<'users_events'>>;
 export type DeliveriesQuery = Partial<Query<'webhook_endpoints_deliveries_list'>>;
+export type EventFeedQuery = Partial<Query<'events_list'>>;
 
 /** All items of a list, page by page as they are needed; `pages()` gives the pages themselves. */
 export interface Paginated<T> extends AsyncIterable<T> {
@@ -202,6 +203,17 @@ export function createUserplaneClient(options: UserplaneClientOptions) {
         ),
       retryDelivery: (endpointId: string, deliveryId: string) =>
         unwrap(POST('/v1/webhook_endpoints/{id}/deliveries/{delivery_id}/retry', { params: { path: { id: endpointId, delivery_id: deliveryId } } })),
+    },
+
+    events: {
+      /**
+       * The environment's event feed, oldest first, every page up to now. To follow it, keep the last
+       * page's `next_cursor` (given on the last page too) and call `listPage({ after })` again later.
+       */
+      list: (query: Omit<EventFeedQuery, 'after'> = {}) =>
+        paginate((after) => unwrap(GET('/v1/events', { params: { query: { ...query, ...(after ? { after } : {}) } as Query<'events_list'> } })) as Promise<Page<UserEvent>>),
+      /** One page of the feed after a cursor (or an event id): what polling uses. */
+      listPage: (query: EventFeedQuery = {}) => unwrap(GET('/v1/events', { params: { query: query as Query<'events_list'> } })) as Promise<Page<UserEvent>>,
     },
 
     /** The key this client uses: its id, environment and scopes. */
