@@ -4,8 +4,7 @@
  * Events API (GET /events). It takes the event's fields structurally: formats/ sees only the domain.
  */
 import { isRedactedChangeSet } from '../domain/redaction.ts';
-import type { ChangeSet } from '../domain/user.ts';
-import type { User } from '../domain/user.ts';
+import type { ChangeSet, User } from '../domain/user.ts';
 import { toWorkosUserId, workosUser } from './workos-user.ts';
 
 /** The parts of a stored event the WorkOS shape shows. */

@@ -1,9 +1,9 @@
 /** Groups and their members (issue 17, item 5), on both databases. */
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import { normalizeDisplayName, type GroupWithCount } from '../domain/group.ts';
 import type { Environment } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
-import type { GroupQueries } from './contract.ts';
+import type { GroupFilter, GroupQueries } from './contract.ts';
 import { pageOf, walkOf } from './paging.ts';
 import type { Database, GroupsTable } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
@@ -16,6 +16,21 @@ function chunks<T>(values: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < values.length; i += CHUNK) out.push(values.slice(i, i + CHUNK));
   return out;
+}
+
+/** The groups of the environment that `filter` keeps: one condition for the cursor list and SCIM's offset page. */
+function matching(environment: Environment, filter: GroupFilter) {
+  return (eb: ExpressionBuilder<Database, 'groups'>): Expression<SqlBool> => {
+    const conditions: Array<Expression<SqlBool>> = [eb('groups.environment', '=', environment)];
+    if (filter.display_name !== undefined) conditions.push(eb('groups.display_name_norm', '=', normalizeDisplayName(filter.display_name)));
+    if (filter.external_id !== undefined) conditions.push(eb('groups.external_id', '=', filter.external_id));
+    if (filter.id !== undefined) conditions.push(eb('groups.id', '=', filter.id));
+    if (filter.member !== undefined) {
+      const member = filter.member;
+      conditions.push(eb.exists(eb.selectFrom('group_members as fm').select('fm.user_id').whereRef('fm.group_id', '=', 'groups.id').where('fm.user_id', '=', member)));
+    }
+    return eb.and(conditions);
+  };
 }
 
 type GroupRow = Selectable<GroupsTable> & { member_count: number | string | bigint };
@@ -96,13 +111,7 @@ export function createGroupQueries(db: Kysely<Database>, caps: Capabilities): Gr
       const paging = walkOf({ after, before }, order);
       const { walk, cursor } = paging;
       const rows = await withCount()
-        .where('groups.environment', '=', environment)
-        .$if(filter.display_name !== undefined, (q) => q.where('groups.display_name_norm', '=', normalizeDisplayName(filter.display_name!)))
-        .$if(filter.external_id !== undefined, (q) => q.where('groups.external_id', '=', filter.external_id!))
-        .$if(filter.id !== undefined, (q) => q.where('groups.id', '=', filter.id!))
-        .$if(filter.member !== undefined, (q) =>
-          q.where((eb) => eb.exists(eb.selectFrom('group_members as fm').select('fm.user_id').whereRef('fm.group_id', '=', 'groups.id').where('fm.user_id', '=', filter.member!))),
-        )
+        .where(matching(environment, filter))
         .$if(cursor !== undefined, (q) => q.where('groups.id', paging.past, cursor!))
         .orderBy('groups.id', walk)
         .limit(limit + 1)
@@ -111,16 +120,7 @@ export function createGroupQueries(db: Kysely<Database>, caps: Capabilities): Gr
     },
 
     async query(environment, filter, { offset, limit }) {
-      const filtered = () =>
-        db
-          .selectFrom('groups')
-          .where('groups.environment', '=', environment)
-          .$if(filter.display_name !== undefined, (q) => q.where('groups.display_name_norm', '=', normalizeDisplayName(filter.display_name!)))
-          .$if(filter.external_id !== undefined, (q) => q.where('groups.external_id', '=', filter.external_id!))
-          .$if(filter.id !== undefined, (q) => q.where('groups.id', '=', filter.id!))
-          .$if(filter.member !== undefined, (q) =>
-            q.where((eb) => eb.exists(eb.selectFrom('group_members as fm').select('fm.user_id').whereRef('fm.group_id', '=', 'groups.id').where('fm.user_id', '=', filter.member!))),
-          );
+      const filtered = () => db.selectFrom('groups').where(matching(environment, filter));
       const counted = await filtered().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
       const total = Number(counted?.n ?? 0);
       if (limit === 0 || offset >= total) return { items: [], total };
