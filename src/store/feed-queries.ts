@@ -8,9 +8,15 @@
  * migration 012), and only events of transactions older than the oldest one still running
  * (pg_snapshot_xmin of the statement's own snapshot) are listed: every such transaction has ended,
  * and any transaction that writes later gets a higher xid, so the listed prefix of (xid, seq) can
- * never grow in the middle. The price: an event is held back while an older transaction runs (a
- * long import holds the feed until it commits). SQLite writes one transaction at a time, so its
- * seq order is commit order; its xid column is always 0.
+ * never grow in the middle. The price: an event is held back while an older transaction of this
+ * database runs (a long import holds the feed until it commits). Transaction ids are counted for the
+ * whole cluster, so the horizon leaves out running transactions that pg_stat_activity places in
+ * another database: they cannot write this database's events, and one of them (a report, a
+ * migration, another application) must not stop the feed. A running transaction it cannot place
+ * (one that ended since the snapshot, a prepared one, a role that may not see it) still holds the
+ * horizon: leaving one out wrongly could skip events, holding one back only delays them.
+ * SQLite writes one transaction at a time, so its seq order is commit order; its xid column is
+ * always 0.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
@@ -18,6 +24,24 @@ import type { FeedPosition, FeedQueries, SubjectQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import type { DeliveryWithAttempts } from './webhook-contract.ts';
 import { fromAttemptRow, fromDeliveryRow, fromEventRow } from './webhook-rows.ts';
+
+/**
+ * The first transaction id whose events the feed may not list yet, from the statement's own
+ * snapshot: the oldest transaction still running that is not known to belong to another database,
+ * or, when there is none, the snapshot's xmax (every running transaction not in its list of running
+ * ones has an id at or above it). backend_xid is a 32-bit xid and the snapshot's are 64-bit xid8,
+ * compared modulo 2^32 (two running transactions are never 2^32 apart).
+ */
+const FEED_HORIZON = sql`(
+  select coalesce(
+    (select min(running) from pg_snapshot_xip(s.snap) as running
+      where not exists (
+        select 1 from pg_stat_activity a
+        where a.backend_xid is not null
+          and a.datid is distinct from (select oid from pg_database where datname = current_database())
+          and cast(cast(a.backend_xid as text) as bigint) = cast(cast(running as text) as numeric) % 4294967296)),
+    pg_snapshot_xmax(s.snap))
+  from (select pg_current_snapshot() as snap) as s)`;
 
 export function createFeedQueries(db: Kysely<Database>, caps: Capabilities): FeedQueries {
   const xidValue = (xid: string) => (caps.transactionIds ? sql`cast(${xid} as xid8)` : sql`cast(${xid} as integer)`);
@@ -31,7 +55,7 @@ export function createFeedQueries(db: Kysely<Database>, caps: Capabilities): Fee
         .where('environment', '=', environment);
       if (after) query = query.where(sql<boolean>`(xid, seq) > (${xidValue(after.xid)}, ${after.seq})`);
       // The statement's own snapshot: what it can see and which transactions were still running.
-      if (caps.transactionIds) query = query.where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`);
+      if (caps.transactionIds) query = query.where(sql<boolean>`xid < ${FEED_HORIZON}`);
       if (types && types.length > 0) query = query.where('type', 'in', types);
       if (since !== undefined) query = query.where('created_at', '>=', since);
       if (until !== undefined) query = query.where('created_at', '<', until);

@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import { newId } from '../../src/domain/ids.ts';
 import type { UserEvent } from '../../src/store/contract.ts';
 import { LIVE_ADMIN_KEY, useTestApp } from '../helpers/app.ts';
-import { DATABASES } from '../helpers/databases.ts';
+import { DATABASES, POSTGRES_URL } from '../helpers/databases.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 interface FeedEvent {
@@ -95,6 +96,7 @@ for (const kind of DATABASES) {
     });
 
     test('an event id is a place to start from too; an unknown one or a foreign cursor is a 400 naming after', async () => {
+      await caughtUp(5);
       const all = (await drain(null, 100)).seen;
       const fromSecond = await feed(`?after=${all[1]!.id}`);
       assert.deepEqual(fromSecond.data.map((e) => e.id), all.slice(2).map((e) => e.id));
@@ -107,6 +109,7 @@ for (const kind of DATABASES) {
     });
 
     test('types filters, comma-separated; an unknown type is a 400 that lists the known ones', async () => {
+      await caughtUp(5);
       const page = await feed('?types=user.updated,user.deleted');
       assert.ok(page.data.length >= 2);
       assert.ok(page.data.every((e) => e.type === 'user.updated' || e.type === 'user.deleted'), JSON.stringify(page.data.map((e) => e.type)));
@@ -135,6 +138,44 @@ for (const kind of DATABASES) {
       assert.equal(forGroup!.user_id, undefined);
       assert.equal(forEnvironment!.subject, 'environment');
       assert.equal(forEnvironment!.user_id, undefined);
+    });
+
+    if (kind.name === 'postgres') test('PostgreSQL: a transaction running in another database does not hold the feed back; one in this database does, until it ends', async () => {
+      const holder = async (url: string) => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query('begin');
+        await client.query('select pg_current_xact_id()'); // takes a transaction id, as a write would
+        return client;
+      };
+      const before = (await drain(null, 100)).seen.length;
+
+      const elsewhere = await holder(POSTGRES_URL!);
+      try {
+        await create('feed-while-elsewhere@example.com');
+        await caughtUp(before + 1);
+      } finally {
+        await elsewhere.query('rollback');
+        await elsewhere.end();
+      }
+
+      const here = await holder(t.databaseUrl);
+      let released = false;
+      try {
+        await create('feed-while-here@example.com');
+        // The older transaction of this database might still write events numbered before this
+        // one, so the feed must not list it yet. Three polls, a moment apart, all hold it back.
+        for (let i = 0; i < 3; i++) {
+          assert.equal((await drain(null, 100)).seen.length, before + 1);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await here.query('commit');
+        released = true;
+        await caughtUp(before + 2);
+      } finally {
+        if (!released) await here.query('rollback');
+        await here.end();
+      }
     });
   });
 }
