@@ -55,7 +55,20 @@ if (fast) {
   env.USERPLANE_FUZZ_RUNS ??= '500';
 }
 
+// The longest files first, so that the last minutes are not one long file running alone: the
+// fuzzers (a long CPU-bound run each), then the files that start processes (mostly waiting on
+// them), then the rest, each group in name order.
+const FUZZER = /USERPLANE_FUZZ_RUNS/;
+const rank = (file) => (FUZZER.test(readFileSync(file, 'utf8')) ? 0 : startsProcesses(file) ? 1 : 2);
+files = files.map((file) => [rank(file), file]).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([, file]) => file);
+
 const startedAt = Date.now();
+// The processes the suites start run bin/userplane.js, which runs the bundle only when it is built
+// from the sources as they are now (scripts/build-server.js): build it, so they start fast.
+if (!fast) {
+  const built = spawnSync(process.execPath, ['scripts/build-server.js', '--quiet'], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${fast ? 4 : 2}`, '--test-reporter=spec', ...files],
