@@ -79,7 +79,7 @@ export function useListeningApp(kind: DatabaseKind, options: TestAppOptions = {}
 }
 
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
-  const database: TestDatabase = await kind.create();
+  const database: TestDatabase = await kind.createMigrated();
   const store = await openStore(database.url, options.storeOptions);
   const services = createServices(
     store,
