@@ -316,7 +316,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       // The events table also holds other subjects' events (a group's, under its grp_ id): those are no user's.
       if (!id.startsWith('usr_')) throw new NotFoundError('user', id);
       const cursor = page.after ?? page.before;
-      const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before });
+      const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before, snapshots: false });
       if (result.items.length === 0 && cursor === undefined) {
         // An id with no events at all was never a user of this environment.
         throw new NotFoundError('user', id);
