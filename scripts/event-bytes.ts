@@ -5,7 +5,9 @@
  *   node --import tsx scripts/event-bytes.ts            # a fresh SQLite file in a temporary folder
  *   node --import tsx scripts/event-bytes.ts postgres://postgres@127.0.0.1:5432/some_empty_db
  *
- * Prints the bytes of the event's stored JSON (changes, and the user snapshot kept for webhooks).
+ * Prints the bytes of the event's stored JSON: its changes, and the user snapshot kept for webhook
+ * payloads when an endpoint takes the event (with the metadata's keys only: src/store/event-snapshots.ts).
+ * Each endpoint adds one delivery row, which holds no payload.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

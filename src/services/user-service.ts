@@ -322,7 +322,7 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         throw new NotFoundError('user', id);
       }
       if (result.items.length === 0 && cursor !== undefined && !(await store.events.has(ctx.environment, id, cursor))) {
-        if (!(await store.events.listForUser(ctx.environment, id, { limit: 1 })).items.length) throw new NotFoundError('user', id);
+        if (!(await store.events.listForUser(ctx.environment, id, { limit: 1, snapshots: false })).items.length) throw new NotFoundError('user', id);
         throw ValidationError.field(page.after !== undefined ? 'after' : 'before', "Is not a cursor of this list: expected an id of one of this user's events");
       }
       return result;
