@@ -42,10 +42,11 @@ function keysOnly(event: UserEvent): string[] | null {
 
 /** The metadata as of each wanted event (a user.deleted: as it was when deleted); null where the history is erased. */
 async function metadataAsOf(db: Kysely<Database>, environment: string, userId: string, wanted: UserEvent[]): Promise<Map<number, JsonObject | null>> {
-  const newestFirst = [...wanted].sort((a, b) => b.seq - a.seq);
+  const newestFirst = [...new Map(wanted.map((event) => [event.seq, event])).values()].sort((a, b) => b.seq - a.seq);
   const oldest = newestFirst.at(-1)!.seq;
-  // The user first, then the events: any event the user row reflects is then read too (undoing an
-  // event that the row does not reflect yet changes nothing, as it sets keys to what they are).
+  // The user first, then the events: every event the user row reflects is then read too. Events
+  // committed in between are read as well, and undoing them first leads back to the row as read
+  // (each undo sets the keys it names to what they were before it).
   const user = await db.selectFrom('users').select('metadata').where('environment', '=', environment).where('id', '=', userId).executeTakeFirst();
   const later = await db
     .selectFrom('user_events')

@@ -13,6 +13,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { toWorkosUserId } from '../../src/formats/workos-user.ts';
+import { openConnection } from '../../src/store/connection.ts';
+import { wholeSnapshots } from '../../src/store/event-snapshots.ts';
+import { fromEventRow } from '../../src/store/webhook-rows.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import type { Received } from './receiver.ts';
@@ -152,6 +155,29 @@ for (const kind of DATABASES) {
           for (const endpointId of Object.values(endpoints)) await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${endpointId}` });
         }
       });
+
+      if (policy === 'redact') {
+        test('an event read just before its user was erased is rebuilt as erased, as the erasure left it', async () => {
+          const endpoint = await createEndpoint(t, { url: `${receiver.url}/unsent`, format: 'standard' });
+          const { db } = openConnection(t.databaseUrl);
+          try {
+            const created = await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'raced@example.com', metadata: { a: 'x', b: 'y' } } });
+            const id = created.json().id as string;
+            await t.request({ method: 'PATCH', url: `/v1/users/${id}`, payload: { metadata: { a: 'z' } } });
+            const row = await db.selectFrom('user_events').selectAll().where('user_id', '=', id).where('type', '=', 'user.updated').executeTakeFirstOrThrow();
+            const read = fromEventRow(row);
+            assert.deepEqual((read.snapshot as { metadata: unknown }).metadata, ['a', 'b'], 'stored with the keys only');
+            assert.deepEqual((await wholeSnapshots(db, [read]))[0]!.snapshot, { ...read.snapshot, metadata: { a: 'z', b: 'y' } });
+            assert.equal((await t.request({ method: 'DELETE', url: `/v1/users/${id}` })).statusCode, 200);
+            const [rebuilt] = await wholeSnapshots(db, [read]);
+            assert.equal(rebuilt!.snapshot, null);
+            assert.deepEqual(rebuilt!.changes, { metadata: { previous: { redacted: true }, current: { redacted: true } } });
+          } finally {
+            await db.destroy();
+            await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${endpoint.id}` });
+          }
+        });
+      }
     });
   }
 }
