@@ -1,11 +1,13 @@
 /**
  * Issue 16, item 3: how many bytes one event row stores for a 300-byte metadata change on a user
- * with 50 large metadata values, without and with a webhook endpoint taking the event.
+ * with 50 large metadata values: without a webhook endpoint, with one, and with three taking the event.
  *
  *   node --import tsx scripts/event-bytes.ts            # a fresh SQLite file in a temporary folder
  *   node --import tsx scripts/event-bytes.ts postgres://postgres@127.0.0.1:5432/some_empty_db
  *
- * Prints the bytes of the event's stored JSON (changes, and the user snapshot kept for webhooks).
+ * Prints the bytes of the event's stored JSON: its changes, and the user snapshot kept for webhook
+ * payloads when an endpoint takes the event (with the metadata's keys only: src/store/event-snapshots.ts).
+ * Each endpoint adds one delivery row, which holds no payload.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,9 +42,12 @@ async function measure(label: string): Promise<void> {
 }
 
 try {
-  await measure('no webhook endpoint  ');
+  await measure('no webhook endpoint    ');
   await services.webhooks.create(ctx, { url: 'https://127.0.0.1:9/hook', format: 'standard' } as never);
-  await measure('one webhook endpoint ');
+  await measure('one webhook endpoint   ');
+  await services.webhooks.create(ctx, { url: 'https://127.0.0.1:9/workos', format: 'workos' } as never);
+  await services.webhooks.create(ctx, { url: 'https://127.0.0.1:9/updates', format: 'standard', event_types: ['user.updated'] } as never);
+  await measure('three webhook endpoints');
   await sql`delete from webhook_endpoints`.execute(db);
 } finally {
   await db.destroy();

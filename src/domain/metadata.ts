@@ -21,7 +21,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /** Own-property assignment: a key such as "__proto__" stays plain data, never a prototype. */
-function put(target: JsonObject, key: string, value: JsonValue): void {
+export function put(target: JsonObject, key: string, value: JsonValue): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
@@ -36,6 +36,30 @@ export function mergePatch(target: JsonValue | undefined, patch: JsonValue): Jso
     else put(result, key, mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value));
   }
   return result;
+}
+
+function shallowCopy(object: JsonObject): JsonObject {
+  const copy: JsonObject = {};
+  for (const key of Object.keys(object)) put(copy, key, object[key] as JsonValue);
+  return copy;
+}
+
+/**
+ * The metadata before a recorded change, given the metadata after it: how a past state is rebuilt
+ * from a later one (issue 16, item 3: events keep only the changed keys). `change` is an event's
+ * metadata change: per key, each side with the keys it had (or whole, in events written before
+ * that); a creation has no previous object (nothing before it), a deletion no current one (its
+ * previous is the whole metadata it removed).
+ */
+export function undoMetadataChange(after: JsonObject, change: { previous: JsonValue; current: JsonValue }): JsonObject {
+  if (!isJsonObject(change.previous)) return {};
+  if (!isJsonObject(change.current)) return shallowCopy(change.previous);
+  const before = shallowCopy(after);
+  for (const key of new Set([...Object.keys(change.previous), ...Object.keys(change.current)])) {
+    if (Object.hasOwn(change.previous, key)) put(before, key, change.previous[key] as JsonValue);
+    else delete before[key];
+  }
+  return before;
 }
 
 /** Shape of the patch itself: an object of JSON values with sane keys and finite numbers. */

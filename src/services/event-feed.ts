@@ -18,10 +18,10 @@ export interface FeedRequest {
   until?: string;
   limit: number;
   /**
-   * Events keep the user's whole state only when a webhook endpoint takes them (issue 16, item 3:
-   * events are sized by the change). A door whose event objects must carry a whole user (WorkOS's
-   * Events API) asks for the user as it is now in place of a state that was not kept; an erased
-   * or deleted user has none.
+   * Events keep the user's state only when a webhook endpoint takes them (issue 16, item 3: events
+   * are sized by the change). A door whose event objects must carry a whole user (WorkOS's Events
+   * API) asks for the kept states, and for the user as it is now in place of a state that was not
+   * kept; an erased or deleted user has none. Without it, events come without states.
    */
   currentStateWhenNotKept?: boolean;
 }
@@ -55,7 +55,8 @@ export function createEventFeedService(store: Store) {
         }
         after = position;
       }
-      const page = await store.feed.list(ctx.environment, { after, types: request.types, since: request.since, until: request.until, limit: request.limit });
+      const snapshots = request.currentStateWhenNotKept === true;
+      const page = await store.feed.list(ctx.environment, { after, types: request.types, since: request.since, until: request.until, limit: request.limit, snapshots });
       if (request.currentStateWhenNotKept) await fillCurrentStates(ctx, page.items);
       return { ...page, next: page.items.at(-1)?.position ?? after ?? null };
     },

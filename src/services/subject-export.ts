@@ -29,7 +29,8 @@ async function wholeHistory(tx: StoreQueries, ctx: RequestContext, userId: strin
   const newestFirst: UserEvent[] = [];
   let before: string | undefined;
   for (;;) {
-    const page = await tx.events.listForUser(ctx.environment, userId, { before, limit: HISTORY_PAGE });
+    // The snapshots are for webhook payloads: the export's history shows the changes.
+    const page = await tx.events.listForUser(ctx.environment, userId, { before, limit: HISTORY_PAGE, snapshots: false });
     newestFirst.push(...page.items);
     if (!page.hasMore || page.items.length === 0) break;
     before = page.items.at(-1)!.id;

@@ -1,6 +1,6 @@
 /** The events services append: their change sets (secrets never enter them) and the append itself. */
 import { newId } from '../domain/ids.ts';
-import { jsonEqual } from '../domain/metadata.ts';
+import { jsonEqual, put } from '../domain/metadata.ts';
 import { WRITABLE_FIELDS, type ChangeSet, type JsonObject, type JsonValue, type User } from '../domain/user.ts';
 import type { StoreQueries, UserEvent } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
@@ -43,11 +43,12 @@ export function eventChanges(changes: ChangeSet): ChangeSet {
   const previous: JsonObject = {};
   const current: JsonObject = {};
   for (const key of new Set([...Object.keys(metadata.previous), ...Object.keys(metadata.current)])) {
-    const before = metadata.previous[key];
-    const after = metadata.current[key];
+    const before = Object.hasOwn(metadata.previous, key) ? metadata.previous[key] : undefined;
+    const after = Object.hasOwn(metadata.current, key) ? metadata.current[key] : undefined;
     if (before !== undefined && after !== undefined && jsonEqual(before, after)) continue;
-    if (before !== undefined) previous[key] = before;
-    if (after !== undefined) current[key] = after;
+    // Own properties: a "__proto__" key is data (domain/metadata.ts), and must reach the event.
+    if (before !== undefined) put(previous, key, before);
+    if (after !== undefined) put(current, key, after);
   }
   return { ...changes, metadata: { previous, current } };
 }

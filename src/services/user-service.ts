@@ -316,13 +316,13 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       // The events table also holds other subjects' events (a group's, under its grp_ id): those are no user's.
       if (!id.startsWith('usr_')) throw new NotFoundError('user', id);
       const cursor = page.after ?? page.before;
-      const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before });
+      const result = await store.events.listForUser(ctx.environment, id, { limit: page.limit, before: page.after, newerThan: page.before, snapshots: false });
       if (result.items.length === 0 && cursor === undefined) {
         // An id with no events at all was never a user of this environment.
         throw new NotFoundError('user', id);
       }
       if (result.items.length === 0 && cursor !== undefined && !(await store.events.has(ctx.environment, id, cursor))) {
-        if (!(await store.events.listForUser(ctx.environment, id, { limit: 1 })).items.length) throw new NotFoundError('user', id);
+        if (!(await store.events.listForUser(ctx.environment, id, { limit: 1, snapshots: false })).items.length) throw new NotFoundError('user', id);
         throw ValidationError.field(page.after !== undefined ? 'after' : 'before', "Is not a cursor of this list: expected an id of one of this user's events");
       }
       return result;

@@ -69,8 +69,11 @@ export interface UserEvent {
   changes: ChangeSet;
   created_at: string;
   /**
-   * The public user after the change (before it, for user.deleted); null on events from before
-   * webhooks. For group.* events, the group (with its member count) instead.
+   * The public user after the change (before it, for user.deleted), for webhook payloads: kept only
+   * when an endpoint takes the event, so null on most; null too on erased events and those from
+   * before webhooks. For group.* events, the group (with its member count) instead. Stored with the
+   * user's metadata keys only and read back whole (store/event-snapshots.ts), unless the read is
+   * asked for no snapshots.
    */
   snapshot: User | GroupWithCount | null;
 }
@@ -144,8 +147,9 @@ export interface EventQueries {
   /**
    * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
    * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).
+   * `snapshots: false`: every snapshot is null (a caller that shows none spares rebuilding them).
    */
-  listForUser(environment: Environment, userId: string, options: { before?: string; newerThan?: string; limit: number }): Promise<ListPage<UserEvent>>;
+  listForUser(environment: Environment, userId: string, options: { before?: string; newerThan?: string; limit: number; snapshots?: boolean }): Promise<ListPage<UserEvent>>;
   /** True when this event id is one of this user's events. */
   has(environment: Environment, userId: string, eventId: string): Promise<boolean>;
 }
@@ -173,11 +177,12 @@ export interface FeedQueries {
    * The environment's events in feed order (writing transaction, then seq), just after `after`.
    * Only events that no transaction still running can precede are listed, so a reader that
    * continues from the last position it was given never misses an event. `types`: only these
-   * types; `since`/`until`: created_at at or after / before these ISO times.
+   * types; `since`/`until`: created_at at or after / before these ISO times. `snapshots: false`:
+   * every snapshot is null (a caller that shows none spares reading and rebuilding them).
    */
   list(
     environment: Environment,
-    options: { after?: FeedPosition; types?: readonly string[]; since?: string; until?: string; limit: number },
+    options: { after?: FeedPosition; types?: readonly string[]; since?: string; until?: string; limit: number; snapshots?: boolean },
   ): Promise<ListPage<FeedEvent>>;
   /** The feed position of this event of the environment, or null when it has none such. */
   positionOf(environment: Environment, eventId: string): Promise<FeedPosition | null>;
@@ -318,7 +323,10 @@ export interface ErasureQueries {
 
 /** The retention sweeps' deletes (issue 16, item 2): each one short statement of at most `size` rows. */
 export interface RetentionQueries {
-  /** Events created before `before`, oldest first; an event with a pending delivery is kept. */
+  /**
+   * Events created before `before`, oldest first. An event with a pending delivery is kept, and so
+   * is every later event of its subject: its payload's user is rebuilt from them (event-snapshots.ts).
+   */
   pruneEventsBatch(before: string, size: number): Promise<number>;
   /** Finished (succeeded or failed) webhook deliveries created before `before`, with their attempts. */
   pruneDeliveriesBatch(before: string, size: number): Promise<number>;

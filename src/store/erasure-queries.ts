@@ -67,12 +67,25 @@ export function createErasureQueries(db: Kysely<Database>): ErasureQueries {
 export function createRetentionQueries(db: Kysely<Database>): RetentionQueries {
   return {
     async pruneEventsBatch(before, size) {
-      // Oldest first, by seq; an event a delivery still owes an endpoint waits for it.
+      // Oldest first, by seq. An event a delivery still owes an endpoint waits for it, and so do the
+      // later events of its subject: the payload's user is rebuilt from them (event-snapshots.ts).
       const due = db
         .selectFrom('user_events as e')
         .select('e.seq')
         .where('e.created_at', '<', before)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_seq', '=', 'e.seq').where('d.state', '=', 'pending'))))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('webhook_deliveries as d')
+                .select('d.id')
+                .whereRef('d.user_id', '=', 'e.user_id')
+                .whereRef('d.event_seq', '<=', 'e.seq')
+                .whereRef('d.environment', '=', 'e.environment')
+                .where('d.state', '=', 'pending'),
+            ),
+          ),
+        )
         .orderBy('e.seq')
         .limit(size);
       const result = await db.deleteFrom('user_events').where('seq', 'in', due).executeTakeFirst();

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
+import { storedSnapshot, wholeSnapshots } from './event-snapshots.ts';
 import { runPrepared } from './prepared.ts';
 import type { Database } from './schema.ts';
 import { queueDeliveries, subscribedEndpoints, takingType, type EndpointSubscription } from './webhook-queries.ts';
@@ -22,12 +24,14 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         changes: JSON.stringify(event.changes),
         created_at: event.created_at,
       };
-      const snapshot = event.snapshot ? JSON.stringify(event.snapshot) : null;
+      // For webhook payloads only (an audit entry such as user.exported is never sent); a user's
+      // metadata as its keys, so the event is sized by the change (./event-snapshots.ts).
+      const snapshot = (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) ? storedSnapshot({ type: event.type, snapshot: event.snapshot ?? null }) : null;
       let seq: number;
       let endpoints: EndpointSubscription[];
       if (caps.dataModifyingCte) {
         // One round trip instead of two: the insert, and the endpoints the event may go to. The
-        // snapshot (the whole user, for webhook payloads) is kept only when an enabled endpoint
+        // snapshot (the user, for webhook payloads) is kept only when an enabled endpoint
         // takes this type, decided in the same statement, so it agrees with the deliveries queued.
         const rows = await runPrepared(
           db,
@@ -61,7 +65,7 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
       await queueDeliveries(db, { ...stored, seq, bulk }, endpoints);
     },
 
-    async listForUser(environment, userId, { before, newerThan, limit }) {
+    async listForUser(environment, userId, { before, newerThan, limit, snapshots = true }) {
       // Newer than a cursor walks up from it, then flips the page so it still reads newest first.
       const cursorId = newerThan ?? before;
       const upwards = newerThan !== undefined;
@@ -75,7 +79,8 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         query = query.where('seq', upwards ? '>' : '<', cursor);
       }
       const rows = await query.orderBy('seq', upwards ? 'asc' : 'desc').limit(limit + 1).execute();
-      const items: UserEvent[] = rows.slice(0, limit).map(fromEventRow);
+      const read = rows.slice(0, limit).map(fromEventRow);
+      const items: UserEvent[] = snapshots ? await wholeSnapshots(db, read) : read.map((event) => ({ ...event, snapshot: null }));
       return { items: upwards ? items.reverse() : items, hasMore: rows.length > limit };
     },
 

@@ -21,6 +21,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { FeedPosition, FeedQueries, SubjectQueries } from './contract.ts';
+import { wholeSnapshots } from './event-snapshots.ts';
 import type { Database } from './schema.ts';
 import type { DeliveryWithAttempts } from './webhook-contract.ts';
 import { fromAttemptRow, fromDeliveryRow, fromEventRow } from './webhook-rows.ts';
@@ -46,10 +47,11 @@ const FEED_HORIZON = sql`(
 export function createFeedQueries(db: Kysely<Database>, caps: Capabilities): FeedQueries {
   const xidValue = (xid: string) => (caps.transactionIds ? sql`cast(${xid} as xid8)` : sql`cast(${xid} as integer)`);
   return {
-    async list(environment, { after, types, since, until, limit }) {
+    async list(environment, { after, types, since, until, limit, snapshots = true }) {
       let query = db
         .selectFrom('user_events')
-        .select(['seq', 'id', 'environment', 'user_id', 'type', 'actor', 'request_id', 'door', 'changes', 'created_at', 'snapshot'])
+        .select(['seq', 'id', 'environment', 'user_id', 'type', 'actor', 'request_id', 'door', 'changes', 'created_at'])
+        .select((snapshots ? sql<string | null>`${sql.ref('snapshot')}` : sql<string | null>`null`).as('snapshot'))
         // Under its own name: an output column called xid would be what ORDER BY xid sorts by, as text.
         .select(sql<string>`cast(xid as text)`.as('xid_text'))
         .where('environment', '=', environment);
@@ -59,11 +61,13 @@ export function createFeedQueries(db: Kysely<Database>, caps: Capabilities): Fee
       if (types && types.length > 0) query = query.where('type', 'in', types);
       if (since !== undefined) query = query.where('created_at', '>=', since);
       if (until !== undefined) query = query.where('created_at', '<', until);
-      const rows = await query.orderBy('xid').orderBy('seq').limit(limit + 1).execute();
-      return {
-        items: rows.slice(0, limit).map(({ xid_text, ...row }) => ({ event: fromEventRow({ ...row, xid: xid_text }), position: { xid: xid_text, seq: Number(row.seq) } })),
-        hasMore: rows.length > limit,
-      };
+      const rows = (await query.orderBy('xid').orderBy('seq').limit(limit + 1).execute()).map(({ xid_text, ...row }) => ({
+        event: fromEventRow({ ...row, xid: xid_text }),
+        position: { xid: xid_text, seq: Number(row.seq) },
+      }));
+      const listed = rows.slice(0, limit);
+      const events = snapshots ? await wholeSnapshots(db, listed.map((item) => item.event)) : listed.map((item) => item.event);
+      return { items: listed.map((item, i) => ({ event: events[i]!, position: item.position })), hasMore: rows.length > limit };
     },
 
     async positionOf(environment, eventId): Promise<FeedPosition | null> {

@@ -5,6 +5,7 @@
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
+import { wholeSnapshots } from './event-snapshots.ts';
 import type { Database } from './schema.ts';
 import type { ClaimedDelivery, ClaimOptions } from './webhook-contract.ts';
 import { fromDeliveryRow, fromEndpointRow, fromEventRow } from './webhook-rows.ts';
@@ -121,7 +122,9 @@ export async function claimDue(db: Kysely<Database>, caps: Capabilities, options
   const deliveries = (await db.selectFrom('webhook_deliveries').selectAll().where('id', 'in', ids).orderBy('event_seq').execute()).map(fromDeliveryRow);
   const endpointIds = [...new Set(deliveries.map((d) => d.endpoint_id))];
   const endpoints = (await db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', endpointIds).execute()).map(fromEndpointRow);
-  const events = (await db.selectFrom('user_events').selectAll().where('seq', 'in', deliveries.map((d) => d.event_seq)).execute()).map(fromEventRow);
+  const stored = (await db.selectFrom('user_events').selectAll().where('seq', 'in', deliveries.map((d) => d.event_seq)).execute()).map(fromEventRow);
+  // The user as of each event, as the payload shows it (./event-snapshots.ts).
+  const events = await wholeSnapshots(db, stored);
   return deliveries.flatMap((delivery) => {
     const endpoint = endpoints.find((e) => e.id === delivery.endpoint_id);
     const event = events.find((e) => e.seq === delivery.event_seq);

@@ -1,6 +1,8 @@
 /**
  * Issue 16, item 3: an event stores the changed fields (metadata: the changed keys only) and the
- * user snapshot only when a webhook endpoint takes the event. Figures: scripts/event-bytes.ts.
+ * user snapshot only when a webhook endpoint takes the event, with its metadata as keys only (the
+ * values are rebuilt for the payload: test/webhooks/late-payloads.test.ts). Figures:
+ * scripts/event-bytes.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -52,14 +54,16 @@ for (const kind of DATABASES) {
       });
     });
 
-    test('with an endpoint taking the event, the snapshot is kept and the payload is the full user after the change', async (tc) => {
+    test('with an endpoint taking the event, it still writes well under 5 KB, and the payload is the full user after the change', async (tc) => {
       const receiver = await startReceiver();
       const endpoint = await createEndpoint(t, { url: receiver.url, format: 'standard', event_types: ['user.updated'] });
       const worker = startWorker(t);
       try {
         const { id, row, bytes } = await bigUserChanged('size-hook@example.com');
         tc.diagnostic(`${kind.name}: ${bytes} bytes for the event (an endpoint takes it: the snapshot is kept for its payload)`);
+        assert.ok(bytes < 2_500, `${bytes} bytes with one endpoint (it was 16 KB when the snapshot held every metadata value)`);
         assert.notEqual(row.snapshot, null);
+        assert.ok(!row.snapshot!.includes(METADATA.key_00!), 'no unchanged metadata value is stored again');
         const [received] = await receiver.waitFor((list) => list.some((r) => (r.json as any)?.data?.object?.id === id), 10_000);
         const payload = receiver.received.find((r) => (r.json as any)?.data?.object?.id === id)!.json as any;
         assert.ok(received);
@@ -74,6 +78,23 @@ for (const kind of DATABASES) {
         await worker.stop();
         await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${endpoint.id}` });
         await receiver.close();
+      }
+    });
+
+    test('with three endpoints (both formats) the event is no bigger: the snapshot is stored once, one small delivery row each', async (tc) => {
+      const endpoints = [
+        await createEndpoint(t, { url: 'https://127.0.0.1:9/standard', format: 'standard' }),
+        await createEndpoint(t, { url: 'https://127.0.0.1:9/workos', format: 'workos' }),
+        await createEndpoint(t, { url: 'https://127.0.0.1:9/updates', format: 'standard', event_types: ['user.updated'] }),
+      ];
+      try {
+        const { row, bytes } = await bigUserChanged('size-three@example.com');
+        tc.diagnostic(`${kind.name}: ${bytes} bytes for the event (three endpoints take it)`);
+        assert.ok(bytes < 2_500, `${bytes} bytes with three endpoints`);
+        const queued = await db.selectFrom('webhook_deliveries').select('id').where('event_id', '=', row.id).execute();
+        assert.equal(queued.length, 3);
+      } finally {
+        for (const endpoint of endpoints) await t.request({ method: 'DELETE', url: `/v1/webhook_endpoints/${endpoint.id}` });
       }
     });
   });

@@ -88,6 +88,38 @@ for (const kind of DATABASES) {
       // A second sweep finds nothing more.
       assert.deepEqual(await sweepOnce(jobs, { batchSize: 100 }), { webhook_deliveries: [0], user_events: [0] });
     });
+
+    test("an event still owed keeps its subject's later events too: its payload's user is rebuilt from them (issue 16, item 3)", async () => {
+      const metadata = { a: 'a'.repeat(300), b: 'b'.repeat(300), c: 'c'.repeat(300) };
+      const created = await t.request({ method: 'POST', url: '/v1/users', payload: { email: 'owed@example.com', metadata } });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id as string;
+      const patches = [{ metadata: { a: 'changed' } }, { metadata: { b: null } }, { metadata: { c: 'changed too' } }];
+      const after: Array<Record<string, unknown>> = [];
+      for (const payload of patches) {
+        const res = await t.request({ method: 'PATCH', url: `/v1/users/${id}`, payload });
+        assert.equal(res.statusCode, 200, res.body);
+        after.push(res.json().metadata);
+      }
+      // A year and more ago; only the first update is still owed to the endpoint.
+      await db.updateTable('user_events').set({ created_at: ago(400) }).where('user_id', '=', id).execute();
+      const events = await db.selectFrom('user_events').select(['seq', 'id', 'type']).where('user_id', '=', id).orderBy('seq').execute();
+      assert.deepEqual(events.map((e) => e.type), ['user.created', 'user.updated', 'user.updated', 'user.updated']);
+      const owed = events[1]!;
+      await db.updateTable('webhook_deliveries').set({ state: 'succeeded', next_attempt_at: null }).where('user_id', '=', id).where('event_id', '<>', owed.id).execute();
+
+      await sweepOnce(retentionSweepJobs(t.store, { eventRetentionDays: 365, deliveryRetentionDays: 0 }), { batchSize: 100 });
+      const left = await db.selectFrom('user_events').select('id').where('user_id', '=', id).orderBy('seq').execute();
+      assert.deepEqual(left.map((e) => e.id), events.slice(1).map((e) => e.id), 'the creation goes; the owed update and every later one stay');
+
+      const now = new Date().toISOString();
+      const claimed = await t.store.transaction((tx) => tx.webhooks.claimDue({ now, limit: 100, leaseOwner: 'retention-test', leaseUntil: new Date(Date.now() + 60_000).toISOString() }));
+      const job = claimed.find((c) => c.event.id === owed.id);
+      assert.ok(job, 'the owed delivery is claimed');
+      const user = job.event.snapshot as { metadata: Record<string, unknown> };
+      assert.deepEqual(user.metadata, after[0]);
+      assert.deepEqual(Object.keys(user.metadata), Object.keys(after[0]!));
+    });
   });
 }
 
