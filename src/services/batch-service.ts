@@ -10,7 +10,7 @@ import type { Store } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
-import { DoorWrite, type UpdatePatch, type UserService } from './user-service.ts';
+import { DoorWrite, matchKey, type UpdatePatch, type UserService } from './user-service.ts';
 
 export const BATCH_MAX_OPERATIONS = 1000;
 
@@ -23,6 +23,9 @@ export type BatchOperation =
   /** `data` may be a function of the user as it is in the operation's transaction (SCIM's PATCH). */
   | { op: 'update'; id: string; data: UpdatePatch; password?: PasswordInput; identities?: IdentityInput[]; expectedVersions?: readonly number[] }
   | { op: 'delete'; id: string; expectedVersions?: readonly number[] };
+
+/** Upsert matches read ahead: `field:matchKey` → the user, or null when none has that value. */
+type Matches = Map<string, User | null>;
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
 
@@ -103,7 +106,32 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     return items[0] ?? null;
   }
 
-  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService): Promise<BatchSuccess> {
+  /**
+   * The upserts' matches of operations[from, to), read in one statement per match field, keyed
+   * `field:matchKey`. Read before the operations run: what they change in between is theirs to
+   * claim, so a later operation whose match an earlier one changed is a 409 either way (see Claims).
+   */
+  async function prefetch(ctx: RequestContext, users: UserService, operations: ReadonlyArray<BatchOperation | Error>, from: number, to: number): Promise<Matches> {
+    const wanted: Record<UpsertMatch, string[]> = { external_id: [], email: [] };
+    for (let index = from; index < to; index += 1) {
+      const operation = operations[index];
+      if (operation instanceof Error || operation?.op !== 'upsert') continue;
+      const value = operation.data[operation.match];
+      if (typeof value === 'string' && value !== '') wanted[operation.match].push(value);
+    }
+    const matches: Matches = new Map();
+    for (const field of ['external_id', 'email'] as const) {
+      if (wanted[field].length === 0) continue;
+      const found = await users.matches(ctx, field, wanted[field]);
+      for (const value of wanted[field]) {
+        const key = matchKey(field, value);
+        matches.set(`${field}:${key}`, found.get(key) ?? null);
+      }
+    }
+    return matches;
+  }
+
+  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService, matches?: Matches): Promise<BatchSuccess> {
     switch (operation.op) {
       case 'create': {
         const keys = Claims.keys([], operation.data);
@@ -124,7 +152,9 @@ export function createBatchService(users: UserService, passwords: PasswordServic
           claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };
-        const existing = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
+        const value = operation.data[operation.match];
+        const known = typeof value === 'string' && value !== '' ? matches?.get(`${operation.match}:${matchKey(operation.match, value)}`) : undefined;
+        const existing = known !== undefined ? known : await findMatch(users, ctx, operation.match, value);
         if (existing) return patch(existing);
         try {
           const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
@@ -173,8 +203,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     const claims = new Claims(!opts.chained);
     return {
       /** `over`: the user service to run it with (a SQLite batch's group of savepoints has its own). */
-      async step(operation: BatchOperation, over: UserService = users): Promise<BatchSuccess> {
-        return run(ctx, operation, claims, opts.dryRun, over);
+      async step(operation: BatchOperation, over: UserService = users, matches?: Matches): Promise<BatchSuccess> {
+        return run(ctx, operation, claims, opts.dryRun, over, matches);
       },
     };
   }
@@ -190,6 +220,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
       const batch = session(ctx, opts);
       const results: BatchResult[] = [];
       const runAll = async (from: number, to: number, over: UserService) => {
+        // Reading ahead is an optimisation: if it fails, each upsert looks its match up itself.
+        const matches = await prefetch(ctx, over, operations, from, to).catch(() => undefined);
         for (let index = from; index < to; index += 1) {
           const operation = operations[index]!;
           if (operation instanceof Error) {
@@ -197,7 +229,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
             continue;
           }
           try {
-            results.push({ index, ...(await batch.step(operation, over)) });
+            results.push({ index, ...(await batch.step(operation, over, matches)) });
           } catch (error) {
             results.push({ index, outcome: 'failed', error });
           }

@@ -8,7 +8,7 @@ import type { UserCondition } from '../domain/user-condition.ts';
 import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
 import { blankProfile } from '../domain/user-fields.ts';
-import type { ChangeSet, JsonObject, User, WritableField } from '../domain/user.ts';
+import { normalizeIdentifier, type ChangeSet, type JsonObject, type User, type WritableField } from '../domain/user.ts';
 import { jsonEqual } from '../domain/metadata.ts';
 import type { ListPage, Store, StoreQueries, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
@@ -96,6 +96,17 @@ export interface UpdateResult {
   /** False when the patch changed nothing (no new version, no event). */
   changed: boolean;
   changes: ChangeSet;
+}
+
+/** The address as it is stored: an internationalised domain in its IDNA form (as given when it is no valid address). */
+function storedEmail(email: string): string {
+  const canonical = checkEmail(email);
+  return canonical.ok ? canonical.value : email;
+}
+
+/** How a match value compares in the store: external_id exactly, email case-insensitively in its stored form. */
+export function matchKey(field: 'external_id' | 'email', value: string): string {
+  return field === 'email' ? normalizeIdentifier(storedEmail(value)) : value;
 }
 
 export function createUserService(store: Store, options: UserServiceOptions) {
@@ -198,12 +209,25 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return publicUser(user);
     },
 
+    /**
+     * The users whose `field` is one of `values`, by matchKey(field, value): a batch's upsert
+     * matches read at once. A value no user has is absent from the map.
+     */
+    async matches(ctx: RequestContext, field: 'external_id' | 'email', values: readonly string[]): Promise<Map<string, User>> {
+      const found = new Map<string, User>();
+      if (values.length === 0) return found;
+      const stored = await store.users.findMany(ctx.environment, field, field === 'email' ? values.map(storedEmail) : values);
+      for (const user of stored) {
+        const value = user[field];
+        if (value !== null) found.set(matchKey(field, value), publicUser(user));
+      }
+      return found;
+    },
+
     async list(ctx: RequestContext, filter: UserFilter, page: UserListOptions): Promise<ListPage<User>> {
       // A search box sends what was typed: surrounding spaces are noise, and a blank search lists everyone.
       const q = filter.q?.trim() || undefined;
-      // The address as it is stored: an internationalised domain in its IDNA form.
-      const canonical = filter.email === undefined ? null : checkEmail(filter.email);
-      const email = canonical?.ok ? canonical.value : filter.email;
+      const email = filter.email === undefined ? undefined : storedEmail(filter.email);
       const result = await store.users.list(ctx.environment, { ...filter, q, ...(email !== undefined ? { email } : {}) }, page);
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },

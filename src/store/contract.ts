@@ -129,6 +129,12 @@ export interface UserQueries {
    */
   list(environment: Environment, filter: UserFilter, options: UserListOptions): Promise<ListPage<StoredUser>>;
   /**
+   * The users of the environment whose `field` is one of `values` (a batch's upsert matches, read
+   * in one statement per 500 values instead of one each): external_id exactly, email
+   * case-insensitively (NFKC) as in list. Users matching none are not returned; order is undefined.
+   */
+  findMany(environment: Environment, field: 'external_id' | 'email', values: readonly string[]): Promise<StoredUser[]>;
+  /**
    * Users matching the condition in id order, by position (SCIM's startIndex/count): `offset` users
    * skipped, at most `limit` returned (0 counts only), and how many match in all.
    */
