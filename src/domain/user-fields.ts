@@ -89,7 +89,11 @@ const DEFAULTS = Object.fromEntries(
   NAMES.filter((name) => 'default' in USER_FIELDS[name]).map((name) => [name, (USER_FIELDS[name] as { default: unknown }).default]),
 );
 
+const DEFAULT_ENTRIES = Object.entries(DEFAULTS);
+
 export function blankProfile(): BlankProfile {
-  // A fresh copy: metadata and extensions are objects each user owns.
-  return structuredClone(DEFAULTS) as BlankProfile;
+  // A fresh copy: metadata and extensions are objects each user owns (cloned; the rest are plain values).
+  const profile: Record<string, unknown> = {};
+  for (const [name, value] of DEFAULT_ENTRIES) profile[name] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
+  return profile as BlankProfile;
 }

@@ -11,6 +11,9 @@ import type { RequestContext } from './context.ts';
 import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
 import { DoorWrite, matchKey, type UpdatePatch, type UserService } from './user-service.ts';
+import { DeferredCreates, takenValues } from './batch-creates.ts';
+import { publicUser } from './stored-user.ts';
+import type { UniqueUserField } from '../store/contract.ts';
 
 export const BATCH_MAX_OPERATIONS = 1000;
 
@@ -26,6 +29,12 @@ export type BatchOperation =
 
 /** Upsert matches read ahead: `field:matchKey` → the user, or null when none has that value. */
 type Matches = Map<string, User | null>;
+
+interface ReadAhead {
+  matches: Matches;
+  /** Unique values stored users hold (batch-creates.ts takenKey). */
+  taken: Set<string>;
+}
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
 
@@ -107,38 +116,74 @@ export function createBatchService(users: UserService, passwords: PasswordServic
   }
 
   /**
-   * The upserts' matches of operations[from, to), read in one statement per match field, keyed
-   * `field:matchKey`. Read before the operations run: what they change in between is theirs to
-   * claim, so a later operation whose match an earlier one changed is a 409 either way (see Claims).
+   * What operations[from, to) need of the store, read in one statement per field instead of one
+   * per operation: the upserts' matches (keyed `field:matchKey`, null when no user has the value),
+   * and the unique values of creates and upserts that stored users hold (see batch-creates.ts).
+   * Read before the operations run: what they change in between is theirs to claim, so a later
+   * operation that a change of an earlier one concerns is a 409 either way (see Claims).
    */
-  async function prefetch(ctx: RequestContext, users: UserService, operations: ReadonlyArray<BatchOperation | Error>, from: number, to: number): Promise<Matches> {
-    const wanted: Record<UpsertMatch, string[]> = { external_id: [], email: [] };
+  async function readAhead(ctx: RequestContext, users: UserService, operations: ReadonlyArray<BatchOperation | Error>, from: number, to: number): Promise<ReadAhead> {
+    const wanted: Record<UniqueUserField, string[]> = { external_id: [], email: [], username: [] };
     for (let index = from; index < to; index += 1) {
       const operation = operations[index];
-      if (operation instanceof Error || operation?.op !== 'upsert') continue;
-      const value = operation.data[operation.match];
-      if (typeof value === 'string' && value !== '') wanted[operation.match].push(value);
-    }
-    const matches: Matches = new Map();
-    for (const field of ['external_id', 'email'] as const) {
-      if (wanted[field].length === 0) continue;
-      const found = await users.matches(ctx, field, wanted[field]);
-      for (const value of wanted[field]) {
-        const key = matchKey(field, value);
-        matches.set(`${field}:${key}`, found.get(key) ?? null);
+      if (operation instanceof Error || (operation?.op !== 'upsert' && operation?.op !== 'create')) continue;
+      const data = operation.data instanceof DoorWrite ? operation.data.patch : operation.data;
+      for (const field of ['external_id', 'email', 'username'] as const) {
+        const value = data[field];
+        if (typeof value === 'string' && value !== '') wanted[field].push(value);
       }
     }
-    return matches;
+    const matches: Matches = new Map();
+    const found: User[] = [];
+    for (const field of ['external_id', 'email', 'username'] as const) {
+      const users_ = await users.findByValues(ctx, field, wanted[field]);
+      found.push(...users_);
+      if (field === 'username') continue;
+      const byKey = new Map(users_.map((user) => [matchKey(field, user[field]!), user]));
+      for (const value of wanted[field]) {
+        const key = matchKey(field, value);
+        matches.set(`${field}:${key}`, byKey.get(key) ?? null);
+      }
+    }
+    return { matches, taken: takenValues(found) };
   }
 
-  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService, matches?: Matches): Promise<BatchSuccess> {
+  /** The index of the operation being run, and where a create may wait to be written with others. */
+  interface Turn {
+    index: number;
+    matches?: Matches;
+    deferred?: DeferredCreates<BatchSuccess>;
+  }
+
+  /** Plans a create and leaves it to wait for the others when it can (see batch-creates.ts); false when it must run now. */
+  function deferCreate(ctx: RequestContext, users: UserService, turn: Turn | undefined, data: BatchOperation & { op: 'create' | 'upsert' }, password: PreparedPassword | undefined, claims: Claims, alone: () => Promise<BatchSuccess>): Promise<BatchSuccess> | null {
+    const deferred = turn?.deferred;
+    if (!deferred || (data.identities?.length ?? 0) > 0) return null;
+    const planned = users.planCreation(ctx, data.data, { password });
+    if (!deferred.fits(planned.user)) return null;
+    const user = publicUser(planned.user);
+    claims.addUser(user);
+    deferred.add(turn.index, planned, alone);
+    return Promise.resolve({ status: 201, outcome: 'created' as const, user });
+  }
+
+  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService, turn?: Turn): Promise<BatchSuccess> {
+    // Any write other than a waiting create goes after the creates waiting before it.
+    const flush = async () => turn?.deferred?.flush();
     switch (operation.op) {
       case 'create': {
         const keys = Claims.keys([], operation.data);
         claims.check(keys);
-        const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun, identities: operation.identities });
-        claims.addUser(user);
-        return { status: 201, outcome: 'created', user };
+        const password = await prepared(operation.password);
+        const alone = async (): Promise<BatchSuccess> => {
+          const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
+          claims.addUser(user);
+          return { status: 201, outcome: 'created', user };
+        };
+        const waiting = deferCreate(ctx, users, turn, operation, password, claims, alone);
+        if (waiting) return waiting;
+        await flush();
+        return alone();
       }
       case 'upsert': {
         const keys = Claims.keys([], operation.data);
@@ -147,31 +192,39 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         const patch = async (existing: User): Promise<BatchSuccess> => {
           const withId = [...keys, ...Claims.keys([existing.id], undefined)];
           claims.check(withId);
+          await flush();
           // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
           const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
           claims.addUser(result.user, result.changes);
           return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
         };
         const value = operation.data[operation.match];
-        const known = typeof value === 'string' && value !== '' ? matches?.get(`${operation.match}:${matchKey(operation.match, value)}`) : undefined;
+        const known = typeof value === 'string' && value !== '' ? turn?.matches?.get(`${operation.match}:${matchKey(operation.match, value)}`) : undefined;
         const existing = known !== undefined ? known : await findMatch(users, ctx, operation.match, value);
         if (existing) return patch(existing);
-        try {
-          const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
-          claims.addUser(user);
-          return { status: 201, outcome: 'created', user };
-        } catch (error) {
-          // Another request created the match meanwhile: patch it, as if it had been there first.
-          if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
-          const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
-          if (!created) throw error;
-          return patch(created);
-        }
+        const alone = async (): Promise<BatchSuccess> => {
+          try {
+            const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
+            claims.addUser(user);
+            return { status: 201, outcome: 'created', user };
+          } catch (error) {
+            // Another request created the match meanwhile: patch it, as if it had been there first.
+            if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
+            const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
+            if (!created) throw error;
+            return patch(created);
+          }
+        };
+        const waiting = deferCreate(ctx, users, turn, operation, password, claims, alone);
+        if (waiting) return waiting;
+        await flush();
+        return alone();
       }
       case 'update': {
         const keys = Claims.keys([operation.id], operation.data);
         claims.check(keys);
         const password = await prepared(operation.password);
+        await flush();
         const result = await users.update(ctx, operation.id, operation.data, {
           password,
           dryRun,
@@ -184,6 +237,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
       case 'delete': {
         const keys = Claims.keys([operation.id], undefined);
         claims.check(keys);
+        await flush();
         const user = await users.delete(ctx, operation.id, { dryRun, expectedVersions: operation.expectedVersions });
         claims.addUser(user);
         return { status: 200, outcome: 'deleted', user };
@@ -203,8 +257,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     const claims = new Claims(!opts.chained);
     return {
       /** `over`: the user service to run it with (a SQLite batch's group of savepoints has its own). */
-      async step(operation: BatchOperation, over: UserService = users, matches?: Matches): Promise<BatchSuccess> {
-        return run(ctx, operation, claims, opts.dryRun, over, matches);
+      async step(operation: BatchOperation, over: UserService = users, turn?: Turn): Promise<BatchSuccess> {
+        return run(ctx, operation, claims, opts.dryRun, over, turn);
       },
     };
   }
@@ -220,20 +274,30 @@ export function createBatchService(users: UserService, passwords: PasswordServic
       const batch = session(ctx, opts);
       const results: BatchResult[] = [];
       const runAll = async (from: number, to: number, over: UserService) => {
-        // Reading ahead is an optimisation: if it fails, each upsert looks its match up itself.
-        const matches = await prefetch(ctx, over, operations, from, to).catch(() => undefined);
+        // Reading ahead is an optimisation: if it fails, each operation runs on its own as before.
+        const ahead = await readAhead(ctx, over, operations, from, to).catch(() => undefined);
+        // A dry run writes nothing, so nothing waits to be written.
+        const deferred =
+          ahead && !opts.dryRun
+            ? new DeferredCreates<BatchSuccess>(ctx, over, ahead.taken, (index, outcome) => {
+                results[index] = 'result' in outcome ? { index, ...outcome.result } : { index, outcome: 'failed', error: outcome.error };
+              })
+            : undefined;
         for (let index = from; index < to; index += 1) {
           const operation = operations[index]!;
           if (operation instanceof Error) {
-            results.push({ index, outcome: 'failed', error: operation });
+            results[index] = { index, outcome: 'failed', error: operation };
             continue;
           }
           try {
-            results.push({ index, ...(await batch.step(operation, over, matches)) });
+            results[index] = { index, ...(await batch.step(operation, over, { index, matches: ahead?.matches, deferred })) };
           } catch (error) {
-            results.push({ index, outcome: 'failed', error });
+            results[index] = { index, outcome: 'failed', error };
           }
+          // A waiting create that must be made on its own after all replaces its result here.
+          if (deferred?.full) await deferred.flush();
         }
+        await deferred?.flush();
       };
       const group = grouping?.store.group;
       if (!grouping || !group) {

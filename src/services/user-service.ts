@@ -10,7 +10,7 @@ import { checkEmail } from '../domain/validation.ts';
 import { blankProfile } from '../domain/user-fields.ts';
 import { normalizeIdentifier, type ChangeSet, type JsonObject, type User, type WritableField } from '../domain/user.ts';
 import { jsonEqual } from '../domain/metadata.ts';
-import type { ListPage, Store, StoreQueries, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
+import type { ListPage, Store, StoreQueries, StoredUser, UniqueUserField, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
@@ -18,7 +18,7 @@ import { linkIdentities, unlinkedIdentities, type IdentityInput } from './identi
 import type { PreparedPassword } from './password-service.ts';
 import { leaveAllGroups } from './group-events.ts';
 import { findUser, lockUser, publicUser } from './stored-user.ts';
-import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
+import { appendUserEvent, creationChanges, deletionChanges, userEvent } from './user-events.ts';
 import { redactChanges, type DeletedUserHistory } from '../domain/redaction.ts';
 
 export interface UserServiceOptions {
@@ -91,6 +91,12 @@ export interface SelfService {
   fields: readonly WritableField[];
 }
 
+/** A user create() would write, with its event's changes (see planCreation). */
+export interface PlannedCreate {
+  user: StoredUser;
+  changes: ChangeSet;
+}
+
 export interface UpdateResult {
   user: User;
   /** False when the patch changed nothing (no new version, no event). */
@@ -104,9 +110,10 @@ function storedEmail(email: string): string {
   return canonical.ok ? canonical.value : email;
 }
 
-/** How a match value compares in the store: external_id exactly, email case-insensitively in its stored form. */
-export function matchKey(field: 'external_id' | 'email', value: string): string {
-  return field === 'email' ? normalizeIdentifier(storedEmail(value)) : value;
+/** How a unique value compares in the store: external_id exactly, email and username case-insensitively (email in its stored form). */
+export function matchKey(field: UniqueUserField, value: string): string {
+  if (field === 'external_id') return value;
+  return normalizeIdentifier(field === 'email' ? storedEmail(value) : value);
 }
 
 export function createUserService(store: Store, options: UserServiceOptions) {
@@ -157,11 +164,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(
-      ctx: RequestContext,
-      inputOrWrite: Record<string, unknown> | DoorWrite,
-      opts: { password?: PreparedPassword; dryRun?: boolean; identities?: readonly IdentityInput[] } & MetadataPolicy = {},
-    ): Promise<User> {
+    /**
+     * A new user as create() would write it, without writing (validation errors are thrown): for
+     * createPlanned, which writes many at once. Identities are not part of a plan.
+     */
+    planCreation(ctx: RequestContext, inputOrWrite: Record<string, unknown> | DoorWrite, opts: { password?: PreparedPassword } & MetadataPolicy = {}): PlannedCreate {
       const input = inputOrWrite instanceof DoorWrite ? inputOrWrite.patch : inputOrWrite;
       const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
@@ -186,11 +193,36 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
       const changes = creationChanges(user);
       if (opts.password) changes.password = { previous: null, current: REDACTED };
+      return { user, changes };
+    },
+
+    /**
+     * Writes planned creations in one transaction: their rows, then their user.created events in
+     * the same order (a batch's creates, many rows per statement). All or nothing: when one row
+     * cannot be written (a unique value taken meanwhile) nothing is, and the caller may create
+     * each on its own instead.
+     */
+    async createPlanned(ctx: RequestContext, planned: readonly PlannedCreate[]): Promise<void> {
+      if (planned.length === 0) return;
+      await store.transaction(async (tx) => {
+        await tx.users.insertMany(planned.map((p) => p.user));
+        await tx.events.appendMany(
+          planned.map((p) => userEvent(ctx, { type: 'user.created', userId: p.user.id, changes: p.changes, at: p.user.created_at, snapshot: publicUser(p.user) })),
+        );
+      });
+    },
+
+    async create(
+      ctx: RequestContext,
+      inputOrWrite: Record<string, unknown> | DoorWrite,
+      opts: { password?: PreparedPassword; dryRun?: boolean; identities?: readonly IdentityInput[] } & MetadataPolicy = {},
+    ): Promise<User> {
+      const { user, changes } = this.planCreation(ctx, inputOrWrite, opts);
       return transaction(opts.dryRun, async (tx) => {
         await tx.users.insert(user);
-        const linked = await linkIdentities(tx, ctx, user.id, opts.identities, now);
+        const linked = await linkIdentities(tx, ctx, user.id, opts.identities, user.created_at);
         if (linked.length > 0) changes.identities = { previous: null, current: linked };
-        await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: now, snapshot: publicUser(user) });
+        await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: user.created_at, snapshot: publicUser(user) });
         return publicUser(user);
       });
     },
@@ -209,19 +241,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return publicUser(user);
     },
 
-    /**
-     * The users whose `field` is one of `values`, by matchKey(field, value): a batch's upsert
-     * matches read at once. A value no user has is absent from the map.
-     */
-    async matches(ctx: RequestContext, field: 'external_id' | 'email', values: readonly string[]): Promise<Map<string, User>> {
-      const found = new Map<string, User>();
-      if (values.length === 0) return found;
+    /** The users whose `field` is one of `values` (compared as matchKey does): a batch's upsert matches and unique values, read at once. */
+    async findByValues(ctx: RequestContext, field: UniqueUserField, values: readonly string[]): Promise<User[]> {
+      if (values.length === 0) return [];
       const stored = await store.users.findMany(ctx.environment, field, field === 'email' ? values.map(storedEmail) : values);
-      for (const user of stored) {
-        const value = user[field];
-        if (value !== null) found.set(matchKey(field, value), publicUser(user));
-      }
-      return found;
+      return stored.map(publicUser);
     },
 
     async list(ctx: RequestContext, filter: UserFilter, page: UserListOptions): Promise<ListPage<User>> {

@@ -13,6 +13,9 @@ import { pageOf, walkOf } from './paging.ts';
 /** Values per statement of findMany: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const FIND_MANY_CHUNK = 500;
 
+/** Rows per statement of insertMany: 100 × 36 columns stays under both databases' parameter limits. */
+const INSERT_MANY_CHUNK = 100;
+
 export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
   return {
     async findById(environment, id, options) {
@@ -40,6 +43,18 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
         await runPrepared(db, caps, 'users.insert', () => db.insertInto('users').values(orderedUserRow(row)), userRowValues(row));
       } catch (error) {
         throw asConflict(error);
+      }
+    },
+
+    async insertMany(users) {
+      for (let from = 0; from < users.length; from += INSERT_MANY_CHUNK) {
+        const rows = users.slice(from, from + INSERT_MANY_CHUNK).map(toUserRow);
+        try {
+          // Compiled once per row count (./prepared.ts): a batch's chunks are mostly full ones.
+          await runPrepared(db, caps, `users.insertMany.${rows.length}`, () => db.insertInto('users').values(rows.map(orderedUserRow)), rows.flatMap(userRowValues));
+        } catch (error) {
+          throw asConflict(error);
+        }
       }
     },
 
@@ -100,8 +115,8 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
     },
 
     async findMany(environment, field, values) {
-      const column = field === 'email' ? 'email_norm' : 'external_id';
-      const keys = [...new Set(field === 'email' ? values.map(normalizeIdentifier) : values)];
+      const column = field === 'external_id' ? 'external_id' : field === 'email' ? 'email_norm' : 'username_norm';
+      const keys = [...new Set(field === 'external_id' ? values : values.map(normalizeIdentifier))];
       const found: StoredUser[] = [];
       for (let from = 0; from < keys.length; from += FIND_MANY_CHUNK) {
         const rows = await db.selectFrom('users').selectAll().where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK)).execute();
