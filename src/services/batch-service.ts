@@ -4,16 +4,16 @@
  * one batch the first operation to touch a user or a unique value wins; a later one is a 409.
  * A dry run plans every operation the same way (each transaction rolled back) and writes nothing.
  */
-import { ConflictError, ValidationError, type UniqueField } from '../domain/errors.ts';
-import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
-import type { Store } from '../store/contract.ts';
+import { ConflictError, ValidationError } from '../domain/errors.ts';
+import { Claims } from './batch-claims.ts';
+import type { User } from '../domain/user.ts';
+import type { Store, UniqueUserField } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
 import { DoorWrite, matchKey, type UpdatePatch, type UserService } from './user-service.ts';
 import { DeferredCreates, takenValues } from './batch-creates.ts';
 import { publicUser } from './stored-user.ts';
-import type { UniqueUserField } from '../store/contract.ts';
 
 export const BATCH_MAX_OPERATIONS = 1000;
 
@@ -30,6 +30,8 @@ export type BatchOperation =
 /** Upsert matches read ahead: `field:matchKey` → the user, or null when none has that value. */
 type Matches = Map<string, User | null>;
 
+type CreateLike = BatchOperation & { op: 'create' | 'upsert' };
+
 interface ReadAhead {
   matches: Matches;
   /** Unique values stored users hold (batch-creates.ts takenKey). */
@@ -41,54 +43,6 @@ export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'fa
 /** An operation's result: the user written (for a delete, as it was), or what was thrown. */
 export type BatchSuccess = { status: number; outcome: Exclude<BatchOutcome, 'failed'>; user: User };
 export type BatchResult = ({ index: number } & BatchSuccess) | { index: number; outcome: 'failed'; error: unknown };
-
-/** What one batch has claimed so far: user ids and unique values, normalised as the store compares them. */
-class Claims {
-  private readonly taken = new Set<string>();
-
-  /** `enforce` false: a chained session, whose operations may build on each other's users (the store still keeps values unique). */
-  constructor(private readonly enforce = true) {}
-
-  private static keyOf(field: 'id' | UniqueField, value: string): string {
-    return `${field}:${field === 'id' || field === 'external_id' ? value : normalizeIdentifier(value)}`;
-  }
-
-  /** The keys an operation would claim: its ids, and the unique values it writes. */
-  static keys(ids: readonly string[], given: UpdatePatch | undefined): Array<[string, 'id' | UniqueField]> {
-    // A function's values are known only in its transaction: what it writes is claimed after it ran.
-    const data = given instanceof DoorWrite ? given.patch : typeof given === 'function' ? undefined : given;
-    const keys: Array<[string, 'id' | UniqueField]> = ids.map((id) => [Claims.keyOf('id', id), 'id']);
-    for (const field of ['email', 'username', 'external_id'] as const) {
-      const value = data?.[field];
-      if (typeof value === 'string') keys.push([Claims.keyOf(field, value), field]);
-    }
-    return keys;
-  }
-
-  /** Throws a 409 when an earlier operation of the batch holds one of these keys. */
-  check(keys: Array<[string, 'id' | UniqueField]>): void {
-    if (!this.enforce) return;
-    for (const [key, field] of keys) {
-      if (!this.taken.has(key)) continue;
-      if (field === 'id') throw new ConflictError('identity', 'An earlier operation of this batch already writes this user');
-      throw new ConflictError(field, `An earlier operation of this batch already uses this ${field}`);
-    }
-  }
-
-  add(keys: Array<[string, 'id' | UniqueField]>): void {
-    for (const [key] of keys) this.taken.add(key);
-  }
-
-  /**
-   * After a write: the user's id and unique values, and those it gave up (so that a dry run, which
-   * frees nothing in the store, plans what the real run would do: a later use of them is a 409).
-   */
-  addUser(user: User, changes: ChangeSet = {}): void {
-    this.add(Claims.keys([user.id], user as unknown as Record<string, unknown>));
-    const previous = Object.fromEntries(Object.entries(changes).map(([field, change]) => [field, change.previous]));
-    this.add(Claims.keys([], previous));
-  }
-}
 
 /**
  * Operations per grouped transaction (Store.group, SQLite): big enough that shared pages are written
@@ -155,76 +109,72 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     deferred?: DeferredCreates<BatchSuccess>;
   }
 
-  /** Plans a create and leaves it to wait for the others when it can (see batch-creates.ts); false when it must run now. */
-  function deferCreate(ctx: RequestContext, users: UserService, turn: Turn | undefined, data: BatchOperation & { op: 'create' | 'upsert' }, password: PreparedPassword | undefined, claims: Claims, alone: () => Promise<BatchSuccess>): Promise<BatchSuccess> | null {
+  // (Helpers, not closures made per operation: tsx names every function it creates, which costs.)
+
+  async function createAlone(ctx: RequestContext, users: UserService, operation: CreateLike, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims): Promise<BatchSuccess> {
+    if (operation.op === 'create') {
+      const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
+      claims.addUser(user);
+      return { status: 201, outcome: 'created', user };
+    }
+    try {
+      const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
+      claims.addUser(user);
+      return { status: 201, outcome: 'created', user };
+    } catch (error) {
+      // Another request created the match meanwhile: patch it, as if it had been there first.
+      if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
+      const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
+      if (!created) throw error;
+      return patchMatch(ctx, users, operation, created, password, dryRun, claims);
+    }
+  }
+
+  async function patchMatch(ctx: RequestContext, users: UserService, operation: CreateLike & { op: 'upsert' }, existing: User, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, turn?: Turn): Promise<BatchSuccess> {
+    claims.check([...Claims.keys([], operation.data), ...Claims.keys([existing.id], undefined)]);
+    await turn?.deferred?.flush();
+    // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
+    const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
+    claims.addUser(result.user, result.changes);
+    return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
+  }
+
+  /** A create (or an upsert that found no match): waits to be written with others when it can (batch-creates.ts), else runs now. */
+  async function create(ctx: RequestContext, users: UserService, operation: CreateLike, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, turn?: Turn): Promise<BatchSuccess> {
     const deferred = turn?.deferred;
-    if (!deferred || (data.identities?.length ?? 0) > 0) return null;
-    const planned = users.planCreation(ctx, data.data, { password });
-    if (!deferred.fits(planned.user)) return null;
-    const user = publicUser(planned.user);
-    claims.addUser(user);
-    deferred.add(turn.index, planned, alone);
-    return Promise.resolve({ status: 201, outcome: 'created' as const, user });
+    if (deferred && (operation.identities?.length ?? 0) === 0) {
+      const planned = users.planCreation(ctx, operation.data, { password });
+      if (deferred.fits(planned.user)) {
+        const user = publicUser(planned.user);
+        claims.addUser(user);
+        deferred.add(turn.index, planned, () => createAlone(ctx, users, operation, password, dryRun, claims));
+        return { status: 201, outcome: 'created', user };
+      }
+    }
+    // Any write other than a waiting create goes after the creates waiting before it.
+    await deferred?.flush();
+    return createAlone(ctx, users, operation, password, dryRun, claims);
   }
 
   async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService, turn?: Turn): Promise<BatchSuccess> {
-    // Any write other than a waiting create goes after the creates waiting before it.
-    const flush = async () => turn?.deferred?.flush();
     switch (operation.op) {
       case 'create': {
-        const keys = Claims.keys([], operation.data);
-        claims.check(keys);
-        const password = await prepared(operation.password);
-        const alone = async (): Promise<BatchSuccess> => {
-          const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
-          claims.addUser(user);
-          return { status: 201, outcome: 'created', user };
-        };
-        const waiting = deferCreate(ctx, users, turn, operation, password, claims, alone);
-        if (waiting) return waiting;
-        await flush();
-        return alone();
+        claims.check(Claims.keys([], operation.data));
+        return create(ctx, users, operation, await prepared(operation.password), dryRun, claims, turn);
       }
       case 'upsert': {
-        const keys = Claims.keys([], operation.data);
-        claims.check(keys);
+        claims.check(Claims.keys([], operation.data));
         const password = await prepared(operation.password);
-        const patch = async (existing: User): Promise<BatchSuccess> => {
-          const withId = [...keys, ...Claims.keys([existing.id], undefined)];
-          claims.check(withId);
-          await flush();
-          // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
-          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
-          claims.addUser(result.user, result.changes);
-          return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
-        };
         const value = operation.data[operation.match];
         const known = typeof value === 'string' && value !== '' ? turn?.matches?.get(`${operation.match}:${matchKey(operation.match, value)}`) : undefined;
         const existing = known !== undefined ? known : await findMatch(users, ctx, operation.match, value);
-        if (existing) return patch(existing);
-        const alone = async (): Promise<BatchSuccess> => {
-          try {
-            const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
-            claims.addUser(user);
-            return { status: 201, outcome: 'created', user };
-          } catch (error) {
-            // Another request created the match meanwhile: patch it, as if it had been there first.
-            if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
-            const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
-            if (!created) throw error;
-            return patch(created);
-          }
-        };
-        const waiting = deferCreate(ctx, users, turn, operation, password, claims, alone);
-        if (waiting) return waiting;
-        await flush();
-        return alone();
+        if (existing) return patchMatch(ctx, users, operation, existing, password, dryRun, claims, turn);
+        return create(ctx, users, operation, password, dryRun, claims, turn);
       }
       case 'update': {
-        const keys = Claims.keys([operation.id], operation.data);
-        claims.check(keys);
+        claims.check(Claims.keys([operation.id], operation.data));
         const password = await prepared(operation.password);
-        await flush();
+        await turn?.deferred?.flush();
         const result = await users.update(ctx, operation.id, operation.data, {
           password,
           dryRun,
@@ -235,9 +185,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
       }
       case 'delete': {
-        const keys = Claims.keys([operation.id], undefined);
-        claims.check(keys);
-        await flush();
+        claims.check(Claims.keys([operation.id], undefined));
+        await turn?.deferred?.flush();
         const user = await users.delete(ctx, operation.id, { dryRun, expectedVersions: operation.expectedVersions });
         claims.addUser(user);
         return { status: 200, outcome: 'deleted', user };
