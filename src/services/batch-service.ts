@@ -111,27 +111,24 @@ export function createBatchService(users: UserService, passwords: PasswordServic
 
   // (Helpers, not closures made per operation: tsx names every function it creates, which costs.)
 
-  async function createAlone(ctx: RequestContext, users: UserService, operation: CreateLike, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims): Promise<BatchSuccess> {
-    if (operation.op === 'create') {
-      const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
-      claims.addUser(user);
-      return { status: 201, outcome: 'created', user };
-    }
+  /** The create on its own transaction. `redo`: it waited to be written with others, and that failed (its claims are made already). */
+  async function createAlone(ctx: RequestContext, users: UserService, operation: CreateLike, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, redo = false): Promise<BatchSuccess> {
     try {
       const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
       claims.addUser(user);
       return { status: 201, outcome: 'created', user };
     } catch (error) {
-      // Another request created the match meanwhile: patch it, as if it had been there first.
-      if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
+      // An upsert whose match another request created meanwhile: patch it, as if it had been there first.
+      if (operation.op !== 'upsert' || !(error instanceof ConflictError && error.field === operation.match)) throw error;
       const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
       if (!created) throw error;
-      return patchMatch(ctx, users, operation, created, password, dryRun, claims);
+      return patchMatch(ctx, users, operation, created, password, dryRun, claims, undefined, redo);
     }
   }
 
-  async function patchMatch(ctx: RequestContext, users: UserService, operation: CreateLike & { op: 'upsert' }, existing: User, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, turn?: Turn): Promise<BatchSuccess> {
-    claims.check([...Claims.keys([], operation.data), ...Claims.keys([existing.id], undefined)]);
+  /** An upsert's patch of its match. `claimed`: the operation's values are its own claims already (a redo), so they are not checked again. */
+  async function patchMatch(ctx: RequestContext, users: UserService, operation: CreateLike & { op: 'upsert' }, existing: User, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, turn?: Turn, claimed = false): Promise<BatchSuccess> {
+    if (!claimed) claims.check([...Claims.keys([], operation.data), ...Claims.keys([existing.id], undefined)]);
     await turn?.deferred?.flush();
     // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
     const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
@@ -147,7 +144,7 @@ export function createBatchService(users: UserService, passwords: PasswordServic
       if (deferred.fits(planned.user)) {
         const user = publicUser(planned.user);
         claims.addUser(user);
-        deferred.add(turn.index, planned, () => createAlone(ctx, users, operation, password, dryRun, claims));
+        deferred.add(turn.index, planned, () => createAlone(ctx, users, operation, password, dryRun, claims, true));
         return { status: 201, outcome: 'created', user };
       }
     }
