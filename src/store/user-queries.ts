@@ -5,7 +5,7 @@ import type { StoredUser, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared } from './prepared.ts';
-import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, userRowValues } from './user-rows.ts';
+import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
 import { pageOf, walkOf } from './paging.ts';
@@ -48,10 +48,12 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
 
     async insertMany(users) {
       for (let from = 0; from < users.length; from += INSERT_MANY_CHUNK) {
-        const rows = users.slice(from, from + INSERT_MANY_CHUNK).map(toUserRow);
+        const chunk = users.slice(from, from + INSERT_MANY_CHUNK);
+        const values: unknown[] = [];
+        for (const user of chunk) pushUserRowValues(user, values);
         try {
           // Compiled once per row count (./prepared.ts): a batch's chunks are mostly full ones.
-          await runPrepared(db, caps, `users.insertMany.${rows.length}`, () => db.insertInto('users').values(rows.map(orderedUserRow)), rows.flatMap(userRowValues));
+          await runPrepared(db, caps, `users.insertMany.${chunk.length}`, () => db.insertInto('users').values(chunk.map((user) => orderedUserRow(toUserRow(user)))), values);
         } catch (error) {
           throw asConflict(error);
         }
