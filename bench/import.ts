@@ -1,7 +1,8 @@
 /**
  * `npm run bench:import`: `userplane import --from auth0` of a generated Auth0 bulk-import file with
  * bcrypt hashes into a fresh SQLite database, through a real `userplane serve`. Prints users/s and
- * the server's CPU time per user (so the figure can be read apart from a busy machine).
+ * the server's CPU time per user (so the figure can be read apart from a busy machine), then the
+ * importing client's own CPU time per user (the two share the machine).
  *
  *   --users N (100000)   --batch-size N (1000)   --concurrency N (3)
  *   --database-url URL   an existing database instead of a fresh SQLite file
@@ -60,6 +61,7 @@ const server = await startServer({
 });
 try {
   const cpuBefore = server.cpuMs();
+  const clientBefore = process.cpuUsage();
   const summary = await runImport({
     file,
     format: auth0Format,
@@ -72,6 +74,8 @@ try {
     concurrency: Number(values.concurrency),
   });
   const serverCpuMs = server.cpuMs() - cpuBefore;
+  const clientUsage = process.cpuUsage(clientBefore);
+  const clientCpuMs = (clientUsage.user + clientUsage.system) / 1000;
   const imported = summary.created + summary.updated + summary.unchanged;
   if (summary.failed > 0) console.log(`${summary.failed} records failed: see ${summary.reasonsPath}`);
   console.log(
@@ -79,6 +83,7 @@ try {
       `import --from auth0 (bcrypt hashes) of ${users.toLocaleString('en')} users into ${values['database-url'] ? 'the given database' : 'a fresh SQLite file'}`,
       `${imported.toLocaleString('en')} imported in ${summary.seconds.toFixed(1)} s: ${Math.round(imported / summary.seconds).toLocaleString('en')} users/s`,
       `server CPU ${(serverCpuMs / Math.max(imported, 1)).toFixed(3)} ms per user (${(serverCpuMs / 1000).toFixed(1)} s in all)`,
+      `client CPU ${(clientCpuMs / Math.max(imported, 1)).toFixed(3)} ms per user (the importing CLI, this process; ${(clientCpuMs / 1000).toFixed(1)} s in all)`,
       `reproduce: npm run bench:import -- --users ${users} --batch-size ${values['batch-size']} --concurrency ${values.concurrency}`,
     ].join('\n'),
   );

@@ -172,6 +172,36 @@ for (const kind of DATABASES) {
       assert.equal((await store.events.listForUser('test', user.id, { limit: 10 })).items.length, 0);
     });
 
+    test('insertMany and appendMany (issue 15, a batch\'s creates): every row round-trips, events in order; a taken value fails the transaction whole', async () => {
+      const users = Array.from({ length: 130 }, (_, i) => makeUser({ email: `many-${i}@example.com`, username: `many-${i}`, external_id: `many-${i}`, metadata: { i } }));
+      const events = users.map((user) => ({ id: newId('evt'), environment: 'test' as const, user_id: user.id, type: 'user.created' as const, actor: 'k', request_id: 'req_many', door: 'v1' as const, changes: { email: { previous: null, current: user.email } }, created_at: user.created_at }));
+      await store.transaction(async (tx) => {
+        await tx.users.insertMany(users);
+        await tx.events.appendMany(events);
+      });
+      for (const i of [0, 99, 100, 129]) {
+        assert.deepEqual(await store.users.findById('test', users[i]!.id), users[i]);
+        const [event] = (await store.events.listForUser('test', users[i]!.id, { limit: 5 })).items;
+        assert.equal(event?.id, events[i]!.id);
+        assert.deepEqual(event?.changes, events[i]!.changes);
+      }
+      const found = await store.users.findMany('test', 'email', ['MANY-7@example.com', 'many-120@example.com', 'none@example.com']);
+      assert.deepEqual(found.map((u) => u.id).sort(), [users[7]!.id, users[120]!.id].sort());
+      assert.deepEqual((await store.users.findMany('test', 'username', ['Many-3'])).map((u) => u.id), [users[3]!.id]);
+      assert.deepEqual((await store.users.findMany('test', 'external_id', ['MANY-3'])).map((u) => u.id), []);
+      assert.deepEqual(await store.users.findMany('live', 'external_id', ['many-3']), []);
+
+      // One value taken (by a stored user, here the last of the list): nothing of the transaction stays.
+      const more = [makeUser({ email: 'many-fresh@example.com' }), makeUser({ email: 'MANY-5@example.com' })];
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.users.insertMany(more);
+        }),
+        (e: unknown) => e instanceof ConflictError && e.field === 'email',
+      );
+      assert.equal(await store.users.findById('test', more[0]!.id), null);
+    });
+
     test('events: newest first, cursor by event id, per environment', async () => {
       const userId = newId('usr');
       const ids: string[] = [];

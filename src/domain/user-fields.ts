@@ -89,7 +89,12 @@ const DEFAULTS = Object.fromEntries(
   NAMES.filter((name) => 'default' in USER_FIELDS[name]).map((name) => [name, (USER_FIELDS[name] as { default: unknown }).default]),
 );
 
+/** The defaults that are objects (metadata, extensions): each user gets its own copy. */
+const OBJECT_DEFAULTS = Object.entries(DEFAULTS).filter(([, value]) => typeof value === 'object' && value !== null);
+
 export function blankProfile(): BlankProfile {
-  // A fresh copy: metadata and extensions are objects each user owns.
-  return structuredClone(DEFAULTS) as BlankProfile;
+  // Copied field by field, then the object defaults cloned: a create's hot path (a batch makes 1,000).
+  const profile: Record<string, unknown> = { ...DEFAULTS };
+  for (const [name, value] of OBJECT_DEFAULTS) profile[name] = Object.keys(value as object).length === 0 ? {} : structuredClone(value);
+  return profile as BlankProfile;
 }

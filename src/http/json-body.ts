@@ -18,10 +18,17 @@ export function findDuplicateKey(text: string): string | null {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       let end = i + 1;
-      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      let escaped = false;
+      while (text.charCodeAt(end) !== 0x22) {
+        if (text.charCodeAt(end) === 0x5c /* \ */) {
+          escaped = true;
+          end += 2;
+        } else end += 1;
+      }
       if (expectKey) {
         const keys = objects[objects.length - 1]!;
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // Only a key with escapes needs decoding to compare ("a" and "\u0061" are the same key).
+        const key = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
         if (keys.has(key)) return key;
         keys.add(key);
         expectKey = false;

@@ -4,13 +4,16 @@
  * one batch the first operation to touch a user or a unique value wins; a later one is a 409.
  * A dry run plans every operation the same way (each transaction rolled back) and writes nothing.
  */
-import { ConflictError, ValidationError, type UniqueField } from '../domain/errors.ts';
-import { normalizeIdentifier, type ChangeSet, type User } from '../domain/user.ts';
-import type { Store } from '../store/contract.ts';
+import { ConflictError, ValidationError } from '../domain/errors.ts';
+import { Claims } from './batch-claims.ts';
+import type { User } from '../domain/user.ts';
+import type { Store, UniqueUserField } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 import type { IdentityInput } from './identity-links.ts';
 import type { PasswordInput, PasswordService, PreparedPassword } from './password-service.ts';
-import { DoorWrite, type UpdatePatch, type UserService } from './user-service.ts';
+import { DoorWrite, matchKey, type UpdatePatch, type UserService } from './user-service.ts';
+import { DeferredCreates, takenValues } from './batch-creates.ts';
+import { publicUser } from './stored-user.ts';
 
 export const BATCH_MAX_OPERATIONS = 1000;
 
@@ -24,59 +27,22 @@ export type BatchOperation =
   | { op: 'update'; id: string; data: UpdatePatch; password?: PasswordInput; identities?: IdentityInput[]; expectedVersions?: readonly number[] }
   | { op: 'delete'; id: string; expectedVersions?: readonly number[] };
 
+/** Upsert matches read ahead: `field:matchKey` → the user, or null when none has that value. */
+type Matches = Map<string, User | null>;
+
+type CreateLike = BatchOperation & { op: 'create' | 'upsert' };
+
+interface ReadAhead {
+  matches: Matches;
+  /** Unique values stored users hold (batch-creates.ts takenKey). */
+  taken: Set<string>;
+}
+
 export type BatchOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'failed';
 
 /** An operation's result: the user written (for a delete, as it was), or what was thrown. */
 export type BatchSuccess = { status: number; outcome: Exclude<BatchOutcome, 'failed'>; user: User };
 export type BatchResult = ({ index: number } & BatchSuccess) | { index: number; outcome: 'failed'; error: unknown };
-
-/** What one batch has claimed so far: user ids and unique values, normalised as the store compares them. */
-class Claims {
-  private readonly taken = new Set<string>();
-
-  /** `enforce` false: a chained session, whose operations may build on each other's users (the store still keeps values unique). */
-  constructor(private readonly enforce = true) {}
-
-  private static keyOf(field: 'id' | UniqueField, value: string): string {
-    return `${field}:${field === 'id' || field === 'external_id' ? value : normalizeIdentifier(value)}`;
-  }
-
-  /** The keys an operation would claim: its ids, and the unique values it writes. */
-  static keys(ids: readonly string[], given: UpdatePatch | undefined): Array<[string, 'id' | UniqueField]> {
-    // A function's values are known only in its transaction: what it writes is claimed after it ran.
-    const data = given instanceof DoorWrite ? given.patch : typeof given === 'function' ? undefined : given;
-    const keys: Array<[string, 'id' | UniqueField]> = ids.map((id) => [Claims.keyOf('id', id), 'id']);
-    for (const field of ['email', 'username', 'external_id'] as const) {
-      const value = data?.[field];
-      if (typeof value === 'string') keys.push([Claims.keyOf(field, value), field]);
-    }
-    return keys;
-  }
-
-  /** Throws a 409 when an earlier operation of the batch holds one of these keys. */
-  check(keys: Array<[string, 'id' | UniqueField]>): void {
-    if (!this.enforce) return;
-    for (const [key, field] of keys) {
-      if (!this.taken.has(key)) continue;
-      if (field === 'id') throw new ConflictError('identity', 'An earlier operation of this batch already writes this user');
-      throw new ConflictError(field, `An earlier operation of this batch already uses this ${field}`);
-    }
-  }
-
-  add(keys: Array<[string, 'id' | UniqueField]>): void {
-    for (const [key] of keys) this.taken.add(key);
-  }
-
-  /**
-   * After a write: the user's id and unique values, and those it gave up (so that a dry run, which
-   * frees nothing in the store, plans what the real run would do: a later use of them is a 409).
-   */
-  addUser(user: User, changes: ChangeSet = {}): void {
-    this.add(Claims.keys([user.id], user as unknown as Record<string, unknown>));
-    const previous = Object.fromEntries(Object.entries(changes).map(([field, change]) => [field, change.previous]));
-    this.add(Claims.keys([], previous));
-  }
-}
 
 /**
  * Operations per grouped transaction (Store.group, SQLite): big enough that shared pages are written
@@ -103,45 +69,109 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     return items[0] ?? null;
   }
 
-  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService): Promise<BatchSuccess> {
-    switch (operation.op) {
-      case 'create': {
-        const keys = Claims.keys([], operation.data);
-        claims.check(keys);
-        const user = await users.create(ctx, operation.data, { password: await prepared(operation.password), dryRun, identities: operation.identities });
+  /**
+   * What operations[from, to) need of the store, read in one statement per field instead of one
+   * per operation: the upserts' matches (keyed `field:matchKey`, null when no user has the value),
+   * and the unique values of creates and upserts that stored users hold (see batch-creates.ts).
+   * Read before the operations run: what they change in between is theirs to claim, so a later
+   * operation that a change of an earlier one concerns is a 409 either way (see Claims).
+   */
+  async function readAhead(ctx: RequestContext, users: UserService, operations: ReadonlyArray<BatchOperation | Error>, from: number, to: number): Promise<ReadAhead> {
+    const wanted: Record<UniqueUserField, string[]> = { external_id: [], email: [], username: [] };
+    for (let index = from; index < to; index += 1) {
+      const operation = operations[index];
+      if (operation instanceof Error || (operation?.op !== 'upsert' && operation?.op !== 'create')) continue;
+      const data = operation.data instanceof DoorWrite ? operation.data.patch : operation.data;
+      for (const field of ['external_id', 'email', 'username'] as const) {
+        const value = data[field];
+        if (typeof value === 'string' && value !== '') wanted[field].push(value);
+      }
+    }
+    const matches: Matches = new Map();
+    const found: User[] = [];
+    for (const field of ['external_id', 'email', 'username'] as const) {
+      const users_ = await users.findByValues(ctx, field, wanted[field]);
+      found.push(...users_);
+      if (field === 'username') continue;
+      const byKey = new Map(users_.map((user) => [matchKey(field, user[field]!), user]));
+      for (const value of wanted[field]) {
+        const key = matchKey(field, value);
+        matches.set(`${field}:${key}`, byKey.get(key) ?? null);
+      }
+    }
+    return { matches, taken: takenValues(found) };
+  }
+
+  /** The index of the operation being run, and where a create may wait to be written with others. */
+  interface Turn {
+    index: number;
+    matches?: Matches;
+    deferred?: DeferredCreates<BatchSuccess>;
+  }
+
+  // (Helpers, not closures made per operation: tsx names every function it creates, which costs.)
+
+  /** The create on its own transaction. `redo`: it waited to be written with others, and that failed (its claims are made already). */
+  async function createAlone(ctx: RequestContext, users: UserService, operation: CreateLike, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, redo = false): Promise<BatchSuccess> {
+    try {
+      const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
+      claims.addUser(user);
+      return { status: 201, outcome: 'created', user };
+    } catch (error) {
+      // An upsert whose match another request created meanwhile: patch it, as if it had been there first.
+      if (operation.op !== 'upsert' || !(error instanceof ConflictError && error.field === operation.match)) throw error;
+      const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
+      if (!created) throw error;
+      return patchMatch(ctx, users, operation, created, password, dryRun, claims, undefined, redo);
+    }
+  }
+
+  /** An upsert's patch of its match. `claimed`: the operation's values are its own claims already (a redo), so they are not checked again. */
+  async function patchMatch(ctx: RequestContext, users: UserService, operation: CreateLike & { op: 'upsert' }, existing: User, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, turn?: Turn, claimed = false): Promise<BatchSuccess> {
+    if (!claimed) claims.check([...Claims.keys([], operation.data), ...Claims.keys([existing.id], undefined)]);
+    await turn?.deferred?.flush();
+    // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
+    const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
+    claims.addUser(result.user, result.changes);
+    return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
+  }
+
+  /** A create (or an upsert that found no match): waits to be written with others when it can (batch-creates.ts), else runs now. */
+  async function create(ctx: RequestContext, users: UserService, operation: CreateLike, password: PreparedPassword | undefined, dryRun: boolean, claims: Claims, turn?: Turn): Promise<BatchSuccess> {
+    const deferred = turn?.deferred;
+    if (deferred && (operation.identities?.length ?? 0) === 0) {
+      const planned = users.planCreation(ctx, operation.data, { password });
+      if (deferred.fits(planned.user)) {
+        const user = publicUser(planned.user);
         claims.addUser(user);
+        deferred.add(turn.index, planned, () => createAlone(ctx, users, operation, password, dryRun, claims, true));
         return { status: 201, outcome: 'created', user };
       }
+    }
+    // Any write other than a waiting create goes after the creates waiting before it.
+    await deferred?.flush();
+    return createAlone(ctx, users, operation, password, dryRun, claims);
+  }
+
+  async function run(ctx: RequestContext, operation: BatchOperation, claims: Claims, dryRun: boolean, users: UserService, turn?: Turn): Promise<BatchSuccess> {
+    switch (operation.op) {
+      case 'create': {
+        claims.check(Claims.keys([], operation.data));
+        return create(ctx, users, operation, await prepared(operation.password), dryRun, claims, turn);
+      }
       case 'upsert': {
-        const keys = Claims.keys([], operation.data);
-        claims.check(keys);
+        claims.check(Claims.keys([], operation.data));
         const password = await prepared(operation.password);
-        const patch = async (existing: User): Promise<BatchSuccess> => {
-          const withId = [...keys, ...Claims.keys([existing.id], undefined)];
-          claims.check(withId);
-          // An upsert is an import: a user who has a password keeps it (see keepExistingPassword).
-          const result = await users.update(ctx, existing.id, operation.data, { password, dryRun, identities: operation.identities, keepExistingPassword: true });
-          claims.addUser(result.user, result.changes);
-          return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
-        };
-        const existing = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
-        if (existing) return patch(existing);
-        try {
-          const user = await users.create(ctx, operation.data, { password, dryRun, identities: operation.identities });
-          claims.addUser(user);
-          return { status: 201, outcome: 'created', user };
-        } catch (error) {
-          // Another request created the match meanwhile: patch it, as if it had been there first.
-          if (!(error instanceof ConflictError && error.field === operation.match)) throw error;
-          const created = await findMatch(users, ctx, operation.match, operation.data[operation.match]);
-          if (!created) throw error;
-          return patch(created);
-        }
+        const value = operation.data[operation.match];
+        const known = typeof value === 'string' && value !== '' ? turn?.matches?.get(`${operation.match}:${matchKey(operation.match, value)}`) : undefined;
+        const existing = known !== undefined ? known : await findMatch(users, ctx, operation.match, value);
+        if (existing) return patchMatch(ctx, users, operation, existing, password, dryRun, claims, turn);
+        return create(ctx, users, operation, password, dryRun, claims, turn);
       }
       case 'update': {
-        const keys = Claims.keys([operation.id], operation.data);
-        claims.check(keys);
+        claims.check(Claims.keys([operation.id], operation.data));
         const password = await prepared(operation.password);
+        await turn?.deferred?.flush();
         const result = await users.update(ctx, operation.id, operation.data, {
           password,
           dryRun,
@@ -152,8 +182,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
         return { status: 200, outcome: result.changed ? 'updated' : 'unchanged', user: result.user };
       }
       case 'delete': {
-        const keys = Claims.keys([operation.id], undefined);
-        claims.check(keys);
+        claims.check(Claims.keys([operation.id], undefined));
+        await turn?.deferred?.flush();
         const user = await users.delete(ctx, operation.id, { dryRun, expectedVersions: operation.expectedVersions });
         claims.addUser(user);
         return { status: 200, outcome: 'deleted', user };
@@ -173,8 +203,8 @@ export function createBatchService(users: UserService, passwords: PasswordServic
     const claims = new Claims(!opts.chained);
     return {
       /** `over`: the user service to run it with (a SQLite batch's group of savepoints has its own). */
-      async step(operation: BatchOperation, over: UserService = users): Promise<BatchSuccess> {
-        return run(ctx, operation, claims, opts.dryRun, over);
+      async step(operation: BatchOperation, over: UserService = users, turn?: Turn): Promise<BatchSuccess> {
+        return run(ctx, operation, claims, opts.dryRun, over, turn);
       },
     };
   }
@@ -190,18 +220,30 @@ export function createBatchService(users: UserService, passwords: PasswordServic
       const batch = session(ctx, opts);
       const results: BatchResult[] = [];
       const runAll = async (from: number, to: number, over: UserService) => {
+        // Reading ahead is an optimisation: if it fails, each operation runs on its own as before.
+        const ahead = await readAhead(ctx, over, operations, from, to).catch(() => undefined);
+        // A dry run writes nothing, so nothing waits to be written.
+        const deferred =
+          ahead && !opts.dryRun
+            ? new DeferredCreates<BatchSuccess>(ctx, over, ahead.taken, (index, outcome) => {
+                results[index] = 'result' in outcome ? { index, ...outcome.result } : { index, outcome: 'failed', error: outcome.error };
+              })
+            : undefined;
         for (let index = from; index < to; index += 1) {
           const operation = operations[index]!;
           if (operation instanceof Error) {
-            results.push({ index, outcome: 'failed', error: operation });
+            results[index] = { index, outcome: 'failed', error: operation };
             continue;
           }
           try {
-            results.push({ index, ...(await batch.step(operation, over)) });
+            results[index] = { index, ...(await batch.step(operation, over, { index, matches: ahead?.matches, deferred })) };
           } catch (error) {
-            results.push({ index, outcome: 'failed', error });
+            results[index] = { index, outcome: 'failed', error };
           }
+          // A waiting create that must be made on its own after all replaces its result here.
+          if (deferred?.full) await deferred.flush();
         }
+        await deferred?.flush();
       };
       const group = grouping?.store.group;
       if (!grouping || !group) {

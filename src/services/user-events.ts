@@ -2,7 +2,7 @@
 import { newId } from '../domain/ids.ts';
 import { jsonEqual, put } from '../domain/metadata.ts';
 import { WRITABLE_FIELDS, type ChangeSet, type JsonObject, type JsonValue, type User } from '../domain/user.ts';
-import type { StoreQueries, UserEvent } from '../store/contract.ts';
+import type { NewEvent, StoreQueries, UserEvent } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 
 const RECORDED_FIELDS = [...WRITABLE_FIELDS, 'pending_email', 'password_set'] as const;
@@ -63,7 +63,12 @@ export function appendUserEvent(
   ctx: RequestContext,
   event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null },
 ): Promise<void> {
-  return tx.events.append({
+  return tx.events.append(userEvent(ctx, event));
+}
+
+/** The event appendUserEvent appends (for events.appendMany, which appends many at once). */
+export function userEvent(ctx: RequestContext, event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null }): NewEvent {
+  return {
     id: newId('evt'),
     environment: ctx.environment,
     user_id: event.userId,
@@ -75,5 +80,5 @@ export function appendUserEvent(
     created_at: event.at,
     snapshot: event.snapshot,
     ...(ctx.bulk ? { bulk: true } : {}),
-  });
+  };
 }

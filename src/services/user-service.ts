@@ -8,9 +8,9 @@ import type { UserCondition } from '../domain/user-condition.ts';
 import { planCreate, planUpdate, validatePatch, type MetadataPolicy, type PlanPolicy } from '../domain/update-planner.ts';
 import { checkEmail } from '../domain/validation.ts';
 import { blankProfile } from '../domain/user-fields.ts';
-import type { ChangeSet, JsonObject, User, WritableField } from '../domain/user.ts';
+import { normalizeIdentifier, type ChangeSet, type JsonObject, type User, type WritableField } from '../domain/user.ts';
 import { jsonEqual } from '../domain/metadata.ts';
-import type { ListPage, Store, StoreQueries, StoredUser, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
+import type { ListPage, Store, StoreQueries, StoredUser, UniqueUserField, UserEvent, UserFilter, UserListOptions } from '../store/contract.ts';
 import type { Clock, RequestContext } from './context.ts';
 import type { Mailer, MailMessage } from '../mail/mailer.ts';
 import { holdPendingEmail, unlinkMismatchedIdentities } from './email-change.ts';
@@ -18,7 +18,7 @@ import { linkIdentities, unlinkedIdentities, type IdentityInput } from './identi
 import type { PreparedPassword } from './password-service.ts';
 import { leaveAllGroups } from './group-events.ts';
 import { findUser, lockUser, publicUser } from './stored-user.ts';
-import { appendUserEvent, creationChanges, deletionChanges } from './user-events.ts';
+import { appendUserEvent, creationChanges, deletionChanges, userEvent } from './user-events.ts';
 import { redactChanges, type DeletedUserHistory } from '../domain/redaction.ts';
 
 export interface UserServiceOptions {
@@ -91,11 +91,29 @@ export interface SelfService {
   fields: readonly WritableField[];
 }
 
+/** A user create() would write, with its event's changes (see planCreation). */
+export interface PlannedCreate {
+  user: StoredUser;
+  changes: ChangeSet;
+}
+
 export interface UpdateResult {
   user: User;
   /** False when the patch changed nothing (no new version, no event). */
   changed: boolean;
   changes: ChangeSet;
+}
+
+/** The address as it is stored: an internationalised domain in its IDNA form (as given when it is no valid address). */
+function storedEmail(email: string): string {
+  const canonical = checkEmail(email);
+  return canonical.ok ? canonical.value : email;
+}
+
+/** How a unique value compares in the store: external_id exactly, email and username case-insensitively (email in its stored form). */
+export function matchKey(field: UniqueUserField, value: string): string {
+  if (field === 'external_id') return value;
+  return normalizeIdentifier(field === 'email' ? storedEmail(value) : value);
 }
 
 export function createUserService(store: Store, options: UserServiceOptions) {
@@ -146,11 +164,11 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
     },
 
-    async create(
-      ctx: RequestContext,
-      inputOrWrite: Record<string, unknown> | DoorWrite,
-      opts: { password?: PreparedPassword; dryRun?: boolean; identities?: readonly IdentityInput[] } & MetadataPolicy = {},
-    ): Promise<User> {
+    /**
+     * A new user as create() would write it, without writing (validation errors are thrown): for
+     * createPlanned, which writes many at once. Identities are not part of a plan.
+     */
+    planCreation(ctx: RequestContext, inputOrWrite: Record<string, unknown> | DoorWrite, opts: { password?: PreparedPassword } & MetadataPolicy = {}): PlannedCreate {
       const input = inputOrWrite instanceof DoorWrite ? inputOrWrite.patch : inputOrWrite;
       const fields = planCreate(input, { ...policy, metadataMaxKeys: opts.metadataMaxKeys });
       const now = options.clock().toISOString();
@@ -175,11 +193,36 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       }
       const changes = creationChanges(user);
       if (opts.password) changes.password = { previous: null, current: REDACTED };
+      return { user, changes };
+    },
+
+    /**
+     * Writes planned creations in one transaction: their rows, then their user.created events in
+     * the same order (a batch's creates, many rows per statement). All or nothing: when one row
+     * cannot be written (a unique value taken meanwhile) nothing is, and the caller may create
+     * each on its own instead.
+     */
+    async createPlanned(ctx: RequestContext, planned: readonly PlannedCreate[]): Promise<void> {
+      if (planned.length === 0) return;
+      await store.transaction(async (tx) => {
+        await tx.users.insertMany(planned.map((p) => p.user));
+        await tx.events.appendMany(
+          planned.map((p) => userEvent(ctx, { type: 'user.created', userId: p.user.id, changes: p.changes, at: p.user.created_at, snapshot: publicUser(p.user) })),
+        );
+      });
+    },
+
+    async create(
+      ctx: RequestContext,
+      inputOrWrite: Record<string, unknown> | DoorWrite,
+      opts: { password?: PreparedPassword; dryRun?: boolean; identities?: readonly IdentityInput[] } & MetadataPolicy = {},
+    ): Promise<User> {
+      const { user, changes } = this.planCreation(ctx, inputOrWrite, opts);
       return transaction(opts.dryRun, async (tx) => {
         await tx.users.insert(user);
-        const linked = await linkIdentities(tx, ctx, user.id, opts.identities, now);
+        const linked = await linkIdentities(tx, ctx, user.id, opts.identities, user.created_at);
         if (linked.length > 0) changes.identities = { previous: null, current: linked };
-        await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: now, snapshot: publicUser(user) });
+        await appendUserEvent(tx, ctx, { type: 'user.created', userId: user.id, changes, at: user.created_at, snapshot: publicUser(user) });
         return publicUser(user);
       });
     },
@@ -198,12 +241,17 @@ export function createUserService(store: Store, options: UserServiceOptions) {
       return publicUser(user);
     },
 
+    /** The users whose `field` is one of `values` (compared as matchKey does): a batch's upsert matches and unique values, read at once. */
+    async findByValues(ctx: RequestContext, field: UniqueUserField, values: readonly string[]): Promise<User[]> {
+      if (values.length === 0) return [];
+      const stored = await store.users.findMany(ctx.environment, field, field === 'email' ? values.map(storedEmail) : values);
+      return stored.map(publicUser);
+    },
+
     async list(ctx: RequestContext, filter: UserFilter, page: UserListOptions): Promise<ListPage<User>> {
       // A search box sends what was typed: surrounding spaces are noise, and a blank search lists everyone.
       const q = filter.q?.trim() || undefined;
-      // The address as it is stored: an internationalised domain in its IDNA form.
-      const canonical = filter.email === undefined ? null : checkEmail(filter.email);
-      const email = canonical?.ok ? canonical.value : filter.email;
+      const email = filter.email === undefined ? undefined : storedEmail(filter.email);
       const result = await store.users.list(ctx.environment, { ...filter, q, ...(email !== undefined ? { email } : {}) }, page);
       return { items: result.items.map(publicUser), hasMore: result.hasMore };
     },

@@ -61,6 +61,9 @@ function openSqlite(path: string, lockTimeoutMs: number): Connection {
   // Deleted content is overwritten with zeros rather than left in free space (issue 16): an erased
   // user's email must leave the file, not wait for its page to be reused.
   raw.pragma('secure_delete = ON');
+  // A savepoint's journal (each operation of a grouped batch has one) stays in memory instead of
+  // spilling to a temporary file once it passes 64 KiB: a batch import wrote one per user.
+  raw.pragma('temp_store = MEMORY');
   let checkpointer: Checkpointer | null = null;
   if (path !== ':memory:') {
     checkpointer = startCheckpointer(path);

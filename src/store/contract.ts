@@ -100,11 +100,20 @@ export interface ApiKeyRecord {
   user_proof_secret?: string;
 }
 
+/** The user fields whose values are unique per environment. */
+export type UniqueUserField = 'email' | 'username' | 'external_id';
+
 export interface UserQueries {
   /** The user, or null when no user has this id in this environment. `lock` holds it until commit. */
   findById(environment: Environment, id: string, options?: { lock?: boolean }): Promise<StoredUser | null>;
   /** Inserts a new user. Throws ConflictError when email, username or external_id is taken. */
   insert(user: StoredUser): Promise<void>;
+  /**
+   * Inserts these new users, many rows per statement. Throws ConflictError when a unique value is
+   * taken (by a stored user or another of them); the caller's transaction is then to be rolled back,
+   * as some rows may be written.
+   */
+  insertMany(users: readonly StoredUser[]): Promise<void>;
   /**
    * Writes `changes` and the new version/updated_at if the row still has `expectedVersion`.
    * Returns false when no row matched. Throws ConflictError on a unique violation.
@@ -132,18 +141,32 @@ export interface UserQueries {
    */
   list(environment: Environment, filter: UserFilter, options: UserListOptions): Promise<ListPage<StoredUser>>;
   /**
+   * The users of the environment whose `field` is one of `values` (a batch's upsert matches, read
+   * in one statement per 500 values instead of one each): external_id exactly, email
+   * and email and username case-insensitively (NFKC) as in list. Users matching none are not returned; order is undefined.
+   */
+  findMany(environment: Environment, field: UniqueUserField, values: readonly string[]): Promise<StoredUser[]>;
+  /**
    * Users matching the condition in id order, by position (SCIM's startIndex/count): `offset` users
    * skipped, at most `limit` returned (0 counts only), and how many match in all.
    */
   query(environment: Environment, where: UserCondition, options: { offset: number; limit: number }): Promise<{ items: StoredUser[]; total: number }>;
 }
 
+/** An event to append: `bulk` marks an import's (its deliveries go behind live ones). */
+export type NewEvent = Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | GroupWithCount | null; bulk?: boolean };
+
 export interface EventQueries {
   /**
    * Appends the event, and queues one webhook delivery of it for every enabled endpoint of its
    * environment subscribed to its type, in the caller's transaction. `snapshot` defaults to null.
    */
-  append(event: Omit<UserEvent, 'seq' | 'snapshot'> & { snapshot?: User | GroupWithCount | null; bulk?: boolean }): Promise<void>;
+  append(event: NewEvent): Promise<void>;
+  /**
+   * append() for many events, in this order (seq ascending), with a few statements for all of them
+   * instead of a few each. Does nothing for an empty list.
+   */
+  appendMany(events: readonly NewEvent[]): Promise<void>;
   /**
    * Events of one user, newest first. `before`: only older events than that event id; `newerThan`:
    * the `limit` events just newer than it (still newest first, hasMore: more newer ones exist).

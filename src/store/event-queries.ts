@@ -5,8 +5,11 @@ import type { EventQueries, UserEvent } from './contract.ts';
 import { storedSnapshot, wholeSnapshots } from './event-snapshots.ts';
 import { runPrepared } from './prepared.ts';
 import type { Database } from './schema.ts';
-import { queueDeliveries, subscribedEndpoints, takingType, type EndpointSubscription } from './webhook-queries.ts';
+import { queueDeliveries, queueDeliveriesOfMany, subscribedEndpoints, takingType, type EndpointSubscription } from './webhook-queries.ts';
 import { fromEventRow } from './webhook-rows.ts';
+
+/** Events per statement of appendMany: 100 × 10 columns. */
+const EVENTS_PER_STATEMENT = 100;
 
 export function createEventQueries(db: Kysely<Database>, caps: Capabilities): EventQueries {
   return {
@@ -63,6 +66,49 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         seq = Number(inserted!.seq);
       }
       await queueDeliveries(db, { ...stored, seq, bulk }, endpoints);
+    },
+
+    async appendMany(events) {
+      // Each environment's enabled endpoints, read once: they decide every snapshot and delivery, as in append.
+      const endpointsOf = new Map<string, EndpointSubscription[]>();
+      for (const environment of new Set(events.map((event) => event.environment))) {
+        endpointsOf.set(environment, await subscribedEndpoints(db, caps, environment));
+      }
+      for (let from = 0; from < events.length; from += EVENTS_PER_STATEMENT) {
+        const chunk = events.slice(from, from + EVENTS_PER_STATEMENT);
+        // Every column, always in this order: the prepared insert binds them positionally.
+        const rows = chunk.map((event) => ({
+          id: event.id,
+          environment: event.environment,
+          user_id: event.user_id,
+          type: event.type,
+          actor: event.actor,
+          request_id: event.request_id,
+          door: event.door,
+          changes: JSON.stringify(event.changes),
+          created_at: event.created_at,
+          // As in append: webhook types only, the metadata as its keys (./event-snapshots.ts).
+          snapshot:
+            (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) && takingType(endpointsOf.get(event.environment)!, event.type).length > 0
+              ? storedSnapshot({ type: event.type, snapshot: event.snapshot ?? null })
+              : null,
+        }));
+        const inserted = await runPrepared(
+          db,
+          caps,
+          `events.appendMany.${rows.length}`,
+          () => db.insertInto('user_events').values(rows).returning(['id', 'seq']),
+          rows.flatMap((row) => Object.values(row)),
+        );
+        // RETURNING's row order is not promised: the ids say which seq is whose.
+        const seqOf = new Map(inserted.map((row) => [row.id, Number(row.seq)]));
+        for (const environment of new Set(chunk.map((event) => event.environment))) {
+          const queued = chunk
+            .filter((event) => event.environment === environment)
+            .map(({ snapshot: _snapshot, ...event }) => ({ ...event, seq: seqOf.get(event.id)! }));
+          await queueDeliveriesOfMany(db, queued, endpointsOf.get(environment)!);
+        }
+      }
     },
 
     async listForUser(environment, userId, { before, newerThan, limit, snapshots = true }) {

@@ -1,14 +1,20 @@
 import type { Kysely } from 'kysely';
 import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
-import type { UserQueries } from './contract.ts';
+import type { StoredUser, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared } from './prepared.ts';
-import { fromUserRow, toUserRow, toUserRowChanges } from './user-rows.ts';
+import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
 import { pageOf, walkOf } from './paging.ts';
+
+/** Values per statement of findMany: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const FIND_MANY_CHUNK = 500;
+
+/** Rows per statement of insertMany: 100 × 36 columns stays under both databases' parameter limits. */
+const INSERT_MANY_CHUNK = 100;
 
 export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
   return {
@@ -31,10 +37,26 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
     },
 
     async insert(user) {
+      const row = toUserRow(user);
       try {
-        await db.insertInto('users').values(toUserRow(user)).execute();
+        // Every column in USER_COLUMNS order, so the statement is compiled once (./prepared.ts).
+        await runPrepared(db, caps, 'users.insert', () => db.insertInto('users').values(orderedUserRow(row)), userRowValues(row));
       } catch (error) {
         throw asConflict(error);
+      }
+    },
+
+    async insertMany(users) {
+      for (let from = 0; from < users.length; from += INSERT_MANY_CHUNK) {
+        const chunk = users.slice(from, from + INSERT_MANY_CHUNK);
+        const values: unknown[] = [];
+        for (const user of chunk) pushUserRowValues(user, values);
+        try {
+          // Compiled once per row count (./prepared.ts): a batch's chunks are mostly full ones.
+          await runPrepared(db, caps, `users.insertMany.${chunk.length}`, () => db.insertInto('users').values(chunk.map((user) => orderedUserRow(toUserRow(user)))), values);
+        } catch (error) {
+          throw asConflict(error);
+        }
       }
     },
 
@@ -92,6 +114,17 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
         .limit(limit + 1)
         .execute();
       return pageOf(rows, limit, paging, fromUserRow);
+    },
+
+    async findMany(environment, field, values) {
+      const column = field === 'external_id' ? 'external_id' : field === 'email' ? 'email_norm' : 'username_norm';
+      const keys = [...new Set(field === 'external_id' ? values : values.map(normalizeIdentifier))];
+      const found: StoredUser[] = [];
+      for (let from = 0; from < keys.length; from += FIND_MANY_CHUNK) {
+        const rows = await db.selectFrom('users').selectAll().where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK)).execute();
+        for (const row of rows) found.push(fromUserRow(row));
+      }
+      return found;
     },
 
     async query(environment, where, { offset, limit }) {

@@ -43,6 +43,56 @@ export function fromUserRow(row: UserRow): StoredUser {
   };
 }
 
+/** Every column of users, in the order the prepared insert binds them. */
+export const USER_COLUMNS = [
+  'id', 'environment', 'email', 'email_norm', 'email_verified', 'pending_email', 'username', 'username_norm', 'first_name', 'last_name',
+  'name', 'role', 'external_id', 'locale', 'phone', 'avatar_url', 'bio', 'birthday', 'country', 'location', 'organization', 'title',
+  'twitter', 'regions', 'active', 'last_seen_at', 'last_typed_at', 'metadata', 'extensions', 'password_hash', 'password_hash_type',
+  'password_migration_pending', 'source', 'version', 'created_at', 'updated_at',
+] as const satisfies ReadonlyArray<keyof UserRow>;
+
+// Compile-time check that USER_COLUMNS names every column: a column added to UserRow without it fails here.
+type MissingColumn = Exclude<keyof UserRow, (typeof USER_COLUMNS)[number]>;
+const everyColumn: MissingColumn extends never ? true : MissingColumn = true;
+void everyColumn;
+
+/** The row's values in USER_COLUMNS order (a missing one as null). */
+export function userRowValues(row: UserRow): unknown[] {
+  return USER_COLUMNS.map((column) => row[column] ?? null);
+}
+
+/** How each column's value is read from a stored user (what toUserRow computes, column by column). */
+const COLUMN_OF_USER: ReadonlyArray<(user: StoredUser) => unknown> = USER_COLUMNS.map((column): ((user: StoredUser) => unknown) => {
+  switch (column) {
+    case 'email_norm':
+      return (user) => (user.email === null ? null : normalizeIdentifier(user.email));
+    case 'username_norm':
+      return (user) => (user.username === null ? null : normalizeIdentifier(user.username));
+    case 'email_verified':
+    case 'active':
+    case 'password_migration_pending':
+      return (user) => (user[column] ? 1 : 0);
+    case 'metadata':
+    case 'extensions':
+      return (user) => JSON.stringify(user[column]);
+    default:
+      return (user) => user[column] ?? null;
+  }
+});
+
+/**
+ * Appends the users row of `user` to `values` in USER_COLUMNS order: userRowValues(toUserRow(user))
+ * without the row in between (a batch's multi-row insert binds 36 values a user).
+ */
+export function pushUserRowValues(user: StoredUser, values: unknown[]): void {
+  for (const read of COLUMN_OF_USER) values.push(read(user));
+}
+
+/** The row with its columns in USER_COLUMNS order, as an insert builder lists them. */
+export function orderedUserRow(row: UserRow): UserRow {
+  return Object.fromEntries(USER_COLUMNS.map((column) => [column, row[column] ?? null])) as unknown as UserRow;
+}
+
 export function toUserRow(user: StoredUser): UserRow {
   const { password_set: _derived, ...rest } = user;
   return {

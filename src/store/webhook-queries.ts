@@ -44,15 +44,23 @@ export function takingType(endpoints: EndpointSubscription[], type: string): End
  * queued exactly when it commits.
  */
 export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, endpoints: EndpointSubscription[]): Promise<void> {
-  // "Every type" means every webhook event type: an audit-only event (users.exported) goes to no endpoint.
-  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) return;
-  // An import's events (bulk) skip endpoints that opted out of them.
-  const subscribed = takingType(endpoints, event.type).filter((e) => !(event.bulk && Number(e.include_imports) === 0));
-  if (subscribed.length === 0) return;
-  await db
-    .insertInto('webhook_deliveries')
-    .values(
-      subscribed.map((endpoint) => ({
+  await queueDeliveriesOfMany(db, [event], endpoints);
+}
+
+/** Deliveries per statement of queueDeliveriesOfMany: 200 × 16 columns, under every parameter limit. */
+const DELIVERIES_PER_STATEMENT = 200;
+
+/** queueDeliveries for many events of one environment, a few statements for all of them. */
+export async function queueDeliveriesOfMany(db: Kysely<Database>, events: readonly QueuedEvent[], endpoints: EndpointSubscription[]): Promise<void> {
+  if (endpoints.length === 0) return;
+  const rows: Array<Record<string, unknown>> = [];
+  for (const event of events) {
+    // "Every type" means every webhook event type: an audit-only event (users.exported) goes to no endpoint.
+    if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) continue;
+    // An import's events (bulk) skip endpoints that opted out of them.
+    const subscribed = takingType(endpoints, event.type).filter((e) => !(event.bulk && Number(e.include_imports) === 0));
+    for (const endpoint of subscribed) {
+      rows.push({
         id: newId('whd'),
         endpoint_id: endpoint.id,
         environment: event.environment,
@@ -69,9 +77,15 @@ export async function queueDeliveries(db: Kysely<Database>, event: QueuedEvent, 
         created_at: event.created_at,
         updated_at: event.created_at,
         bulk: event.bulk ? 1 : 0,
-      })),
-    )
-    .execute();
+      });
+    }
+  }
+  for (let from = 0; from < rows.length; from += DELIVERIES_PER_STATEMENT) {
+    await db
+      .insertInto('webhook_deliveries')
+      .values(rows.slice(from, from + DELIVERIES_PER_STATEMENT) as never)
+      .execute();
+  }
 }
 
 async function insertEndpoint(db: Kysely<Database>, endpoint: WebhookEndpoint): Promise<void> {

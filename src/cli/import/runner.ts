@@ -74,6 +74,8 @@ export function defaultErrorsPath(file: string, dryRun: boolean): string {
 
 interface Batch {
   records: Array<ImportRecord | UnreadableRecord>;
+  /** How many of the records are sendable (not unreadable). */
+  sendable: number;
   /** One past the last ordinal in it: the checkpoint once it and every batch before it settled. */
   end: number;
   done: boolean;
@@ -216,10 +218,11 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
         tally(unmapped, record.unmapped);
         tally(notes, record.notes);
       }
-      current ??= { records: [], end: 0, done: false, counts: zero(), failures: [] };
+      current ??= { records: [], sendable: 0, end: 0, done: false, counts: zero(), failures: [] };
       current.records.push(record);
+      if (!isUnreadable(record)) current.sendable += 1;
       current.end = record.ordinal + 1;
-      if (current.records.filter((r) => !isUnreadable(r)).length >= batchSize) {
+      if (current.sendable >= batchSize) {
         await dispatch(current);
         current = null;
       }
