@@ -142,8 +142,8 @@ export interface UserQueries {
   list(environment: Environment, filter: UserFilter, options: UserListOptions): Promise<ListPage<StoredUser>>;
   /**
    * The users of the environment whose `field` is one of `values` (a batch's upsert matches, read
-   * in one statement per 500 values instead of one each): external_id exactly, email
-   * and email and username case-insensitively (NFKC) as in list. Users matching none are not returned; order is undefined.
+   * in one statement per 500 values instead of one each): external_id exactly, email and username
+   * case-insensitively (NFKC) as in list. Values matching no user return nothing; order is undefined.
    */
   findMany(environment: Environment, field: UniqueUserField, values: readonly string[]): Promise<StoredUser[]>;
   /**
