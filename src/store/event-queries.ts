@@ -22,10 +22,10 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         changes: JSON.stringify(event.changes),
         created_at: event.created_at,
       };
-      const snapshot = event.snapshot ? JSON.stringify(event.snapshot) : null;
       let seq: number;
       let endpoints: EndpointSubscription[];
       if (caps.dataModifyingCte) {
+        const snapshot = event.snapshot ? JSON.stringify(event.snapshot) : null;
         // One round trip instead of two: the insert, and the endpoints the event may go to. The
         // snapshot (the whole user, for webhook payloads) is kept only when an enabled endpoint
         // takes this type, decided in the same statement, so it agrees with the deliveries queued.
@@ -53,8 +53,13 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         endpoints = rows.filter((r): r is typeof r & EndpointSubscription => r.id !== null && r.event_types !== null);
       } else {
         endpoints = await subscribedEndpoints(db, caps, event.environment);
-        const kept = takingType(endpoints, event.type).length > 0 ? snapshot : null;
-        const values = { ...row, snapshot: kept };
+        if (takingType(endpoints, event.type).length === 0) {
+          // No endpoint takes it (the usual case): no snapshot to serialise or keep, no seq to queue by.
+          await runPrepared(db, caps, 'events.appendUntaken', () => db.insertInto('user_events').values({ ...row, snapshot: null }), [...Object.values(row), null]);
+          return;
+        }
+        // Serialised here only, once: the snapshot is kept for the endpoints that take the event.
+        const values = { ...row, snapshot: event.snapshot ? JSON.stringify(event.snapshot) : null };
         const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(values).returning('seq'), Object.values(values));
         seq = Number(inserted!.seq);
       }
