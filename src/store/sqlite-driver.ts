@@ -95,11 +95,21 @@ class SqliteConnection implements DatabaseConnection {
     private readonly waiter: LockWaiter,
   ) {}
 
+  /** Whether the schema was checked since the connection was last taken (see #checkSchema). */
+  #checked = false;
+
+  /** The connection was taken: the schema is checked again before the next rows are made. */
+  taken(): void {
+    this.#checked = false;
+  }
+
   /**
-   * Called when the connection is taken: a migration run by another process (or a renamed column)
-   * changes the columns a `select *` returns, so every row maker is made again after it.
+   * A migration run by another process (or a renamed column) changes the columns a `select *`
+   * returns, so every row maker is made again after it. Checked once per taking of the connection,
+   * at its first read: inside a transaction that is a read of a page SQLite already holds.
    */
-  checkSchema(): void {
+  #checkSchema(): void {
+    this.#checked = true;
     let version: number | undefined;
     try {
       version = this.db.prepare('pragma schema_version').pluck().get() as number;
@@ -113,6 +123,7 @@ class SqliteConnection implements DatabaseConnection {
   }
 
   #rows(statement: SqliteDatabase.Statement, parameters: readonly unknown[]): unknown[] {
+    if (!this.#checked) this.#checkSchema();
     const maker = this.#makers.get(statement);
     if (!maker) {
       // The first run (since the schema last changed) makes object rows: a statement is prepared
@@ -170,7 +181,7 @@ export class LockWaitingSqliteDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     // One connection: queries take turns.
     await this.#mutex.lock();
-    this.#connection.checkSchema();
+    this.#connection.taken();
     return this.#connection;
   }
 
