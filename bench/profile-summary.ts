@@ -46,21 +46,24 @@ function nameOf(node: ProfileNode): string {
 }
 
 /**
- * `window`: only the samples taken between these offsets from the profile's start, in ms (the
- * measurement, without start-up and warm-up).
+ * `window`: only the samples taken between these offsets before the profile's end, in ms (the
+ * measurement, without start-up and warm-up). Counted from the end because the profile ends when
+ * the process exits, which the caller sees, while it starts some way into the process's start-up.
  */
-export function summarise(profile: Profile, top = 15, window?: { fromMs: number; toMs: number }): ProfileSummary {
+export function summarise(profile: Profile, top = 15, window?: { fromEndMs: number; toEndMs: number }): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let working = 0;
+  const span = profile.timeDeltas.reduce((sum, delta) => sum + delta, 0);
   let elapsed = 0;
   let inWindow = 0;
   for (const [k, id] of profile.samples.entries()) {
     elapsed += profile.timeDeltas[k] ?? 0;
-    if (window && (elapsed < window.fromMs * 1000 || elapsed > window.toMs * 1000)) continue;
+    const beforeEnd = span - elapsed;
+    if (window && (beforeEnd > window.fromEndMs * 1000 || beforeEnd < window.toEndMs * 1000)) continue;
     inWindow += 1;
     const node = byId.get(id)!;
     const name = node.callFrame.functionName;

@@ -46,23 +46,24 @@ try {
   const ids = await seeder.ids();
   await seeder.close();
 
-  const spawned = Date.now();
   const server = await startServer({ databaseUrl: database.url, workers: values.workers, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   let before = 0;
   let total = 0;
-  let window = { fromMs: 0, toMs: 0 };
+  let measured = { from: 0, to: 0 };
   try {
     const load = makeLoad(server.base, ids);
     await measure(load, Number(values.connections), 2);
     before = server.cpuMs();
-    const from = Date.now() - spawned;
+    const from = Date.now();
     const result = await measure(load, Number(values.connections), Number(values.duration));
-    window = { fromMs: from, toMs: Date.now() - spawned };
+    measured = { from, to: Date.now() };
     total = result.total;
     console.log(`${values.load}: ${Math.round(result.rps)} req/s, p99 ${result.p99} ms, ${result.failures} failures, server CPU ${Math.round(((server.cpuMs() - before) * 1000) / Math.max(1, total))} µs/request`);
   } finally {
     await server.stop();
   }
+  const exited = Date.now();
+  const window = { fromEndMs: exited - measured.from, toEndMs: exited - measured.to };
   // The main thread of each server process (worker threads, the checkpointer's and tsx's, write
   // profiles of their own: thread 0 is the main one).
   const files = readdirSync(dir).filter((f) => /\.0\.\d+\.cpuprofile$/.test(f));
