@@ -60,6 +60,32 @@ export function searchLoad(base: string, users: number): autocannon.Options {
   };
 }
 
+/** GET /v1/users/{id}: a random user of the whole population. */
+export function getUserLoad(base: string, ids: readonly string[]): autocannon.Options {
+  return {
+    url: base,
+    requests: [{ method: 'GET', headers: auth, setupRequest: (request) => ({ ...request, path: `/v1/users/${ids[Math.floor(Math.random() * ids.length)]}` }) }],
+  };
+}
+
+/**
+ * GET /v1/users?limit=100: a full page of 100 users from a random place in the population (after a
+ * random user's id; the first page when there are too few users for that).
+ */
+export function listLoad(base: string, ids: readonly string[]): autocannon.Options {
+  const starts = Math.max(0, ids.length - 100);
+  return {
+    url: base,
+    requests: [
+      {
+        method: 'GET',
+        headers: auth,
+        setupRequest: (request) => ({ ...request, path: starts === 0 ? '/v1/users?limit=100' : `/v1/users?limit=100&after=${ids[Math.floor(Math.random() * starts)]}` }),
+      },
+    ],
+  };
+}
+
 /** GET /v1/whoami: authenticated, touches no table; the yardstick for the HTTP stack itself. */
 export function whoamiLoad(base: string): autocannon.Options {
   return { url: `${base}/v1/whoami`, headers: auth };

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the full PATCH /v1/users/{id} path at one or more user counts, against a
- * trivial authenticated GET (/v1/whoami) of the same server and, on PostgreSQL, against pgbench
- * running the same transaction; all in one run, so the ratios survive a noisy machine.
+ * trivial authenticated GET (/v1/whoami) of the same server, a bare Fastify route and a storage
+ * ceiling (bench/limit-server.ts, started in the same process layout) and, on PostgreSQL, against
+ * pgbench running the same transaction; all in one run, so the ratios survive a noisy machine.
+ * The reads GET /v1/users/{id} and a page of 100 users are measured against the same GET.
  *
  *   --database sqlite|postgres   (sqlite) postgres: a fresh database on BENCH_POSTGRES_URL
  *                                (postgres://postgres@127.0.0.1:5432/postgres), dropped after
@@ -14,13 +16,13 @@
  *
  * The server runs in its own process; autocannon drives it from this one.
  */
-import { cpus } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../src/config.ts';
 import { newId } from '../src/domain/ids.ts';
 import { openStore } from '../src/store/kysely-store.ts';
 import { kindOf, openBenchDatabase, type BenchDatabase, type DatabaseKind } from './database.ts';
-import { checkSeededUsers, measure, patchLoad, searchLoad, whoamiLoad, type LoadResult } from './load.ts';
+import { checkSeededUsers, getUserLoad, listLoad, measure, patchLoad, searchLoad, whoamiLoad, type LoadResult } from './load.ts';
 import { buildIdTable, dropIdTable, findPgbench, pgbenchScript, runPgbench, type PgbenchResult } from './pgbench.ts';
 import { printReport, type SizeResult } from './report.ts';
 import { openSeeder, referenceRows } from './seed.ts';
@@ -100,7 +102,7 @@ try {
 if (process.exitCode) process.exit();
 printReport({ kind, database: database.shown, connections, duration, workers: values.workers, poolSize: values['pool-size'] ?? process.env.DATABASE_POOL_SIZE, pgbenchMode: mode, reproduce, cpus: cpus().length }, results);
 if (kind === 'postgres') console.log(`\npgbench script (one PATCH's transaction; :n picks a user uniformly):\n\n${pgbenchScript(results.at(-1)!.users)}`);
-const failed = results.some((r) => r.patch.failures > 0 || r.get.failures > 0 || r.search.failures > 0 || (r.pgbench?.failed ?? 0) > 0);
+const failed = results.some((r) => [r.patch, r.get, r.search, r.user, r.list, r.bare, r.ceiling].some((l) => l.failures > 0) || (r.pgbench?.failed ?? 0) > 0);
 process.exit(failed ? 1 : 0);
 
 /** Grows the database to `size` users, then closes it: nothing of the seeding is open while measuring. */
@@ -123,20 +125,26 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
 
   server = await startServer({ databaseUrl: db.url, workers: values.workers, poolSize: values['pool-size'] });
   await checkSeededUsers(server.base, ids);
-  const get = whoamiLoad(server.base);
-  const patch = patchLoad(server.base, ids);
-  // Warm both paths up (JIT, statement cache, buffer cache) before measuring.
-  await measure(get, connections, 2);
-  await measure(patch, connections, 2);
-  const getResult = await measureOn(server, get);
-  const patchResult = await measureOn(server, patch);
+  // Each path warmed up (JIT, statement cache, buffer cache) right before it is measured.
+  const getResult = await warmAndMeasure(server, whoamiLoad(server.base));
+  const userResult = await warmAndMeasure(server, getUserLoad(server.base, ids));
+  const listResult = await warmAndMeasure(server, listLoad(server.base, ids));
+  const patchResult = await warmAndMeasure(server, patchLoad(server.base, ids));
   const memory = server.memory();
   // The search box over the same population, measured after the PATCH figures it must not disturb.
-  const search = searchLoad(server.base, ids.length);
-  await measure(search, connections, 2);
-  const searchResult = await measureOn(server, search);
+  const searchResult = await warmAndMeasure(server, searchLoad(server.base, ids.length));
   await server.stop();
   server = null;
+
+  // The yardsticks, one at a time with nothing else running, as many processes as `serve` had.
+  const limitWorkers = values.workers ?? String(db.kind === 'postgres' ? availableParallelism() : 1);
+  const limits: Record<'bare' | 'ceiling', LoadResult & { cpuMicros: number }> = {} as never;
+  for (const limit of ['bare', 'ceiling'] as const) {
+    server = await startServer({ databaseUrl: db.url, workers: limitWorkers, poolSize: values['pool-size'], limit });
+    limits[limit] = await warmAndMeasure(server, patchLoad(server.base, ids));
+    await server.stop();
+    server = null;
+  }
 
   let pgbenchResult: PgbenchResult | null = null;
   if (db.kind === 'postgres') {
@@ -145,7 +153,25 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
     await runPgbench({ ...options, duration: 2 });
     pgbenchResult = await runPgbench(options);
   }
-  return { users: ids.length, added, seedSeconds, get: getResult, patch: patchResult, search: searchResult, memory, pgbench: pgbenchResult };
+  return {
+    users: ids.length,
+    added,
+    seedSeconds,
+    get: getResult,
+    patch: patchResult,
+    search: searchResult,
+    user: userResult,
+    list: listResult,
+    bare: limits.bare,
+    ceiling: limits.ceiling,
+    memory,
+    pgbench: pgbenchResult,
+  };
+}
+
+async function warmAndMeasure(on: RunningServer, load: Parameters<typeof measure>[0]): Promise<LoadResult & { cpuMicros: number }> {
+  await measure(load, connections, 2);
+  return measureOn(on, load);
 }
 
 /** A load's figures, with the server CPU each request cost (steadier than req/s on a shared machine). */

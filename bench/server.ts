@@ -1,4 +1,7 @@
-/** The server under test: `userplane serve` in its own process (tree, with --workers). */
+/**
+ * The server under test: `userplane serve` in its own process (tree, with --workers), or one of
+ * the yardsticks of bench/limit-server.ts started the same way.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +18,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Flags for node itself (--cpu-prof, which NODE_OPTIONS does not take). */
   nodeArgs?: string[];
+  /** A yardstick of bench/limit-server.ts instead of `userplane serve`, with `workers` processes. */
+  limit?: 'bare' | 'ceiling';
 }
 
 export interface RunningServer {
@@ -37,7 +42,9 @@ function freePort(): Promise<number> {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
-  const args = [...(options.nodeArgs ?? []), 'bin/userplane.js', 'serve', ...(options.workers ? ['--workers', options.workers] : [])];
+  const args = options.limit
+    ? [...(options.nodeArgs ?? []), '--import', 'tsx', 'bench/limit-server.ts', options.limit]
+    : [...(options.nodeArgs ?? []), 'bin/userplane.js', 'serve', ...(options.workers ? ['--workers', options.workers] : [])];
   const child = spawn(process.execPath, args, {
     // Limits off: the bench measures the update path, not the limiter's 429s.
     env: {
@@ -48,6 +55,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       LOG_LEVEL: 'warn',
       USERPLANE_RATE_LIMIT: 'off',
       ...(options.poolSize ? { DATABASE_POOL_SIZE: options.poolSize } : {}),
+      ...(options.limit && options.workers ? { WORKERS: options.workers } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

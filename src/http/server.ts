@@ -1,5 +1,4 @@
 /** Assembles the HTTP server: shared plumbing, then each API door under its own mount point. */
-import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,6 +7,7 @@ import type { HttpEdgeConfig, LogLevel, PrivacyConfig, RateLimitConfig } from '.
 import type { Services } from '../services/index.ts';
 import type { SweeperOptions } from '../services/sweeper.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import { newRequestId } from '../domain/ids.ts';
 import { requestSerializer, withMaskedRequests } from './log-masking.ts';
 import { validatorCompiler } from './ajv.ts';
 import { authPlugin } from './auth.ts';
@@ -83,7 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // A client's own request id is kept when it is sane, so logs on both sides line up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newRequestId();
     },
     routerOptions: { maxParamLength: 512 },
     // On close, idle keep-alive sockets are dropped at once; sockets mid-request finish first.

@@ -2,7 +2,7 @@
  * API keys: secret keys (sk_live_/sk_test_) with scopes, and publishable keys (pk_…). Only a
  * SHA-256 of each secret is stored; secrets carry 192 random bits, so a fast hash is enough.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { ENVIRONMENTS, type Environment } from '../domain/user.ts';
@@ -35,7 +35,8 @@ export function hasScope(principal: Principal, needed: Scope): boolean {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  // The one-shot form: no Hash object per authenticated request.
+  return hash('sha256', secret, 'hex');
 }
 
 const SECRET_FORMAT = /^(sk|pk)_(live|test)_[A-Za-z0-9_-]{16,128}$/;

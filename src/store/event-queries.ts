@@ -11,6 +11,15 @@ import { fromEventRow } from './webhook-rows.ts';
 /** Events per statement of appendMany: 100 × 10 columns. */
 const EVENTS_PER_STATEMENT = 100;
 
+/**
+ * What an event taken by an endpoint keeps for its webhook payloads, serialised: nothing for an
+ * audit entry that is never sent (user.exported), and a user's metadata as its keys only, so the
+ * event is sized by the change (./event-snapshots.ts).
+ */
+function keptSnapshot(event: { type: UserEvent['type']; snapshot?: UserEvent['snapshot'] }): string | null {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) ? storedSnapshot({ type: event.type, snapshot: event.snapshot ?? null }) : null;
+}
+
 export function createEventQueries(db: Kysely<Database>, caps: Capabilities): EventQueries {
   return {
     async append(event) {
@@ -27,12 +36,10 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         changes: JSON.stringify(event.changes),
         created_at: event.created_at,
       };
-      // For webhook payloads only (an audit entry such as user.exported is never sent); a user's
-      // metadata as its keys, so the event is sized by the change (./event-snapshots.ts).
-      const snapshot = (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) ? storedSnapshot({ type: event.type, snapshot: event.snapshot ?? null }) : null;
       let seq: number;
       let endpoints: EndpointSubscription[];
       if (caps.dataModifyingCte) {
+        const snapshot = keptSnapshot(event);
         // One round trip instead of two: the insert, and the endpoints the event may go to. The
         // snapshot (the user, for webhook payloads) is kept only when an enabled endpoint
         // takes this type, decided in the same statement, so it agrees with the deliveries queued.
@@ -60,8 +67,13 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
         endpoints = rows.filter((r): r is typeof r & EndpointSubscription => r.id !== null && r.event_types !== null);
       } else {
         endpoints = await subscribedEndpoints(db, caps, event.environment);
-        const kept = takingType(endpoints, event.type).length > 0 ? snapshot : null;
-        const values = { ...row, snapshot: kept };
+        if (takingType(endpoints, event.type).length === 0) {
+          // No endpoint takes it (the usual case): no snapshot to serialise or keep, no seq to queue by.
+          await runPrepared(db, caps, 'events.appendUntaken', () => db.insertInto('user_events').values({ ...row, snapshot: null }), [...Object.values(row), null]);
+          return;
+        }
+        // Serialised here only, once: the snapshot is kept for the endpoints that take the event.
+        const values = { ...row, snapshot: keptSnapshot(event) };
         const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(values).returning('seq'), Object.values(values));
         seq = Number(inserted!.seq);
       }
@@ -88,10 +100,7 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
           changes: JSON.stringify(event.changes),
           created_at: event.created_at,
           // As in append: webhook types only, the metadata as its keys (./event-snapshots.ts).
-          snapshot:
-            (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) && takingType(endpointsOf.get(event.environment)!, event.type).length > 0
-              ? storedSnapshot({ type: event.type, snapshot: event.snapshot ?? null })
-              : null,
+          snapshot: takingType(endpointsOf.get(event.environment)!, event.type).length > 0 ? keptSnapshot(event) : null,
         }));
         const inserted = await runPrepared(
           db,

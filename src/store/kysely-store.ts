@@ -16,22 +16,57 @@ import { latestMigration, migrateToLatest } from './migrate.ts';
 import { createStorageHealth } from './storage-health.ts';
 import type { Database } from './schema.ts';
 
+type Factories = { [K in keyof StoreQueries]: (db: Kysely<Database>, caps: Capabilities) => StoreQueries[K] };
+
+const FACTORIES: Factories = {
+  users: createUserQueries,
+  events: createEventQueries,
+  apiKeys: createApiKeyQueries,
+  identities: (db) => createIdentityQueries(db),
+  verifications: (db) => createVerificationQueries(db),
+  idempotency: (db) => createIdempotencyQueries(db),
+  passwordAttempts: (db) => createPasswordAttemptQueries(db),
+  webhooks: createWebhookQueries,
+  erasure: (db) => createErasureQueries(db),
+  retention: (db) => createRetentionQueries(db),
+  feed: createFeedQueries,
+  subjects: (db) => createSubjectQueries(db),
+  groups: createGroupQueries,
+};
+
 function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
-  return {
-    users: createUserQueries(db, caps),
-    events: createEventQueries(db, caps),
-    apiKeys: createApiKeyQueries(db, caps),
-    identities: createIdentityQueries(db),
-    verifications: createVerificationQueries(db),
-    idempotency: createIdempotencyQueries(db),
-    passwordAttempts: createPasswordAttemptQueries(db),
-    webhooks: createWebhookQueries(db, caps),
-    erasure: createErasureQueries(db),
-    retention: createRetentionQueries(db),
-    feed: createFeedQueries(db, caps),
-    subjects: createSubjectQueries(db),
-    groups: createGroupQueries(db, caps),
-  };
+  const all = {} as Record<keyof StoreQueries, unknown>;
+  for (const key of Object.keys(FACTORIES) as (keyof StoreQueries)[]) all[key] = FACTORIES[key](db, caps);
+  return all as StoreQueries;
+}
+
+/**
+ * The queries of one transaction, each group made when first read: a PATCH uses two of the
+ * thirteen, and making all of them was a few microseconds of every write. The getters live on a
+ * shared prototype; each transaction's object holds only its connection and what it has made.
+ */
+interface Lazy {
+  db: Kysely<Database>;
+  caps: Capabilities;
+  made: Partial<StoreQueries>;
+}
+const LAZY_QUERIES: object = Object.defineProperties(
+  {},
+  Object.fromEntries(
+    (Object.keys(FACTORIES) as (keyof StoreQueries)[]).map((key) => [
+      key,
+      {
+        enumerable: true,
+        get(this: Lazy) {
+          return (this.made[key] ??= FACTORIES[key](this.db, this.caps) as never);
+        },
+      },
+    ]),
+  ),
+);
+
+function transactionQueries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
+  return Object.assign(Object.create(LAZY_QUERIES) as object, { db, caps, made: {} }) as unknown as StoreQueries;
 }
 
 export function createStore(db: Kysely<Database>, capabilities: Capabilities, poolStats: () => PoolStats | null = () => null, afterErasure: () => void = () => {}): Store {
@@ -41,7 +76,7 @@ export function createStore(db: Kysely<Database>, capabilities: Capabilities, po
     ...queries(db, capabilities),
     async transaction(work) {
       try {
-        const result = await db.transaction().execute((trx) => work(queries(trx, capabilities)));
+        const result = await db.transaction().execute((trx) => work(transactionQueries(trx, capabilities)));
         health.wrote();
         return result;
       } catch (error) {

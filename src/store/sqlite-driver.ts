@@ -69,15 +69,85 @@ class LockWaiter {
   }
 }
 
+type RowMaker = (values: unknown[]) => Record<string, unknown>;
+
+/**
+ * A function that turns a raw row (an array) into the object better-sqlite3 would make, as one
+ * object literal of fixed shape. better-sqlite3 builds each row object a property at a time, which
+ * for a users row (36 columns) cost more than reading the row; arrays and a literal cost half.
+ * Null when a name cannot be a literal's plain key (`__proto__`): such statements keep object rows.
+ */
+function rowMaker(names: readonly string[]): RowMaker | null {
+  if (names.includes('__proto__')) return null;
+  // A name that appears twice keeps its last value, as in better-sqlite3's objects.
+  const last = new Map(names.map((name, index) => [name, index]));
+  const body = [...last].map(([name, index]) => `${JSON.stringify(name)}: v[${index}]`).join(', ');
+  return new Function('v', `return { ${body} };`) as RowMaker;
+}
+
 class SqliteConnection implements DatabaseConnection {
+  /** Per statement: its column names when the maker was made, and the maker. Cleared when the schema changes. */
+  #makers = new WeakMap<SqliteDatabase.Statement, { names: number; make: RowMaker | null }>();
+  #schemaVersion: number | undefined;
+
   constructor(
     private readonly db: SqliteHandle,
     private readonly waiter: LockWaiter,
   ) {}
 
+  /** Whether the schema was checked since the connection was last taken (see #checkSchema). */
+  #checked = false;
+
+  /** The connection was taken: the schema is checked again before the next rows are made. */
+  taken(): void {
+    this.#checked = false;
+  }
+
+  /**
+   * A migration run by another process (or a renamed column) changes the columns a `select *`
+   * returns, so every row maker is made again after it. Checked once per taking of the connection,
+   * at its first read: inside a transaction that is a read of a page SQLite already holds.
+   */
+  #checkSchema(): void {
+    this.#checked = true;
+    let version: number | undefined;
+    try {
+      version = this.db.prepare('pragma schema_version').pluck().get() as number;
+    } catch {
+      // Unreadable now (busy, closing): forget every maker; the query itself reports any real error.
+    }
+    if (version === undefined || version !== this.#schemaVersion) {
+      this.#schemaVersion = version;
+      this.#makers = new WeakMap();
+    }
+  }
+
+  #rows(statement: SqliteDatabase.Statement, parameters: readonly unknown[]): unknown[] {
+    if (!this.#checked) this.#checkSchema();
+    const maker = this.#makers.get(statement);
+    if (!maker) {
+      // The first run (since the schema last changed) makes object rows: a statement is prepared
+      // again under a new schema only when it runs, so its column names are current only after.
+      const rows = statement.raw(false).all(parameters);
+      const names = statement.columns().map((c) => c.name);
+      this.#makers.set(statement, { names: names.length, make: rowMaker(names) });
+      return rows;
+    }
+    if (!maker.make) return statement.raw(false).all(parameters);
+    const values = statement.raw(true).all(parameters) as unknown[][];
+    // The statement was prepared again under a changed schema since the maker was made.
+    if (values.length > 0 && values[0]!.length !== maker.names) {
+      this.#makers.delete(statement);
+      return statement.raw(false).all(parameters);
+    }
+    const rows: unknown[] = new Array(values.length);
+    for (let i = 0; i < values.length; i++) rows[i] = maker.make(values[i]!);
+    return rows;
+  }
+
   run(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
     const statement = this.db.prepare(sql);
-    if (statement.reader) return { rows: statement.all(parameters) };
+    if (statement.reader) return { rows: this.#rows(statement, parameters) };
     const { changes, lastInsertRowid } = statement.run(parameters);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
@@ -111,6 +181,7 @@ export class LockWaitingSqliteDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     // One connection: queries take turns.
     await this.#mutex.lock();
+    this.#connection.taken();
     return this.#connection;
   }
 

@@ -4,7 +4,7 @@ import type { Capabilities } from './capabilities.ts';
 import type { StoredUser, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
-import { runPrepared } from './prepared.ts';
+import { runPrepared, runPreparedResult } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
@@ -61,15 +61,19 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
     },
 
     async update(environment, id, expectedVersion, changes) {
+      // Kysely leaves undefined values out of the SET; so does the compiled text's key.
+      const row = Object.fromEntries(Object.entries(toUserRowChanges(changes)).filter(([, value]) => value !== undefined));
+      // Compiled once per set of columns (a PATCH of one field is one of a handful of shapes).
+      const columns = Object.keys(row);
       try {
-        const result = await db
-          .updateTable('users')
-          .set(toUserRowChanges(changes))
-          .where('id', '=', id)
-          .where('environment', '=', environment)
-          .where('version', '=', expectedVersion)
-          .executeTakeFirst();
-        return Number(result.numUpdatedRows) > 0;
+        const result = await runPreparedResult(
+          db,
+          caps,
+          `users.update:${columns.join(',')}`,
+          () => db.updateTable('users').set(row).where('id', '=', id).where('environment', '=', environment).where('version', '=', expectedVersion),
+          [...Object.values(row), id, environment, expectedVersion],
+        );
+        return Number(result.numAffectedRows ?? 0) > 0;
       } catch (error) {
         throw asConflict(error);
       }

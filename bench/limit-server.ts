@@ -1,0 +1,140 @@
+/**
+ * The two yardsticks `npm run bench` measures PATCH /v1/users/{id} against, each a small Fastify
+ * process started like `userplane serve` (the same number of processes, through node:cluster):
+ *
+ *   bare      PATCH /v1/users/:id parses the JSON body and answers a small JSON object: the HTTP
+ *             stack alone (no auth, no database).
+ *   ceiling   the same route doing the PATCH's writes with prepared statements and nothing else
+ *             (no auth, no planning, no response schema): update the user row (the field, version
+ *             + 1, updated_at) and insert its user.updated event, in one transaction. On SQLite it
+ *             opens the file as Userplane does (WAL, synchronous NORMAL, secure_delete, the
+ *             background checkpointer); on PostgreSQL the two writes are one statement, a named
+ *             prepared statement (one round trip; a statement is its own transaction).
+ *
+ *   node --import tsx bench/limit-server.ts bare|ceiling   (PORT, DATABASE_URL, WORKERS, DATABASE_POOL_SIZE)
+ *
+ * GET /readyz answers once the route is ready, as Userplane's does.
+ */
+import cluster from 'node:cluster';
+import SqliteDatabase from 'better-sqlite3';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { newId } from '../src/domain/ids.ts';
+import { startCheckpointer } from '../src/store/sqlite-checkpointer.ts';
+
+export type LimitMode = 'bare' | 'ceiling';
+
+/** The fields bench/load.ts patchLoad writes; the ceiling has one statement for each. */
+export const PATCHED_FIELDS = ['first_name', 'last_name', 'title', 'location', 'organization'] as const;
+type Field = (typeof PATCHED_FIELDS)[number];
+
+const ENVIRONMENT = 'test';
+
+/** Writes one PATCH's change and its event; resolves with the new version (0: no such user). */
+type Write = (id: string, field: Field, value: string) => number | Promise<number>;
+
+function eventValues(id: string, field: Field, value: string, at: string) {
+  return {
+    id: newId('evt'),
+    user_id: id,
+    changes: JSON.stringify({ [field]: { previous: null, current: value } }),
+    at,
+  };
+}
+
+function sqliteWriter(path: string): { write: Write; close(): void } {
+  const db = new SqliteDatabase(path);
+  // As src/store/connection.ts opens it: the same durability and erasure settings.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 50');
+  db.pragma('foreign_keys = ON');
+  db.pragma('secure_delete = ON');
+  db.pragma('wal_autocheckpoint = 20000');
+  const checkpointer = startCheckpointer(path);
+  const updates = Object.fromEntries(
+    PATCHED_FIELDS.map((f) => [f, db.prepare(`UPDATE users SET ${f} = ?, version = version + 1, updated_at = ? WHERE id = ? AND environment = ? RETURNING version`).pluck()]),
+  ) as Record<Field, SqliteDatabase.Statement>;
+  const insert = db.prepare(
+    `INSERT INTO user_events (id, environment, user_id, type, actor, request_id, door, changes, created_at, snapshot) VALUES (?, '${ENVIRONMENT}', ?, 'user.updated', 'bench', NULL, 'v1', ?, ?, NULL)`,
+  );
+  const write = db
+    .transaction((id: string, field: Field, value: string) => {
+      const at = new Date().toISOString();
+      const version = updates[field].get(value, at, id, ENVIRONMENT) as number | undefined;
+      if (version === undefined) return 0;
+      const e = eventValues(id, field, value, at);
+      insert.run(e.id, e.user_id, e.changes, e.at);
+      return version;
+    })
+    .immediate;
+  return {
+    write: (id, field, value) => write(id, field, value),
+    close: () => {
+      checkpointer.stop();
+      db.close();
+    },
+  };
+}
+
+function postgresWriter(url: string, poolSize: number): { write: Write; close(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => {});
+  const texts = Object.fromEntries(
+    PATCHED_FIELDS.map((f) => [
+      f,
+      `WITH u AS (UPDATE users SET ${f} = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND environment = '${ENVIRONMENT}' RETURNING id, version), ` +
+        `e AS (INSERT INTO user_events (id, environment, user_id, type, actor, request_id, door, changes, created_at, snapshot) ` +
+        `SELECT $4, '${ENVIRONMENT}', u.id, 'user.updated', 'bench', NULL, 'v1', $5, $2, NULL FROM u) SELECT version FROM u`,
+    ]),
+  ) as Record<Field, string>;
+  return {
+    async write(id, field, value) {
+      const at = new Date().toISOString();
+      const e = eventValues(id, field, value, at);
+      const { rows } = await pool.query<{ version: number }>({ name: `ceiling_${field}`, text: texts[field], values: [value, at, id, e.id, e.changes] });
+      return rows[0]?.version ?? 0;
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function serve(mode: LimitMode): Promise<void> {
+  const port = Number(process.env.PORT);
+  const url = process.env.DATABASE_URL ?? '';
+  const writer =
+    mode === 'bare' ? null : url.startsWith('sqlite:') ? sqliteWriter(url.slice('sqlite:'.length)) : postgresWriter(url, Number(process.env.DATABASE_POOL_SIZE || 10));
+  const app = Fastify({ logger: false });
+  app.get('/readyz', async () => ({ status: 'ready' }));
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/v1/users/:id', async (request, reply) => {
+    const [field, value] = Object.entries(request.body ?? {})[0] ?? [];
+    if (!PATCHED_FIELDS.includes(field as Field) || typeof value !== 'string') return reply.code(400).send({ error: 'one of the bench fields, as a string' });
+    if (!writer) return { id: request.params.id, object: 'user' };
+    const version = await writer.write(request.params.id, field as Field, value);
+    if (version === 0) return reply.code(404).send({ error: 'not_found' });
+    return { id: request.params.id, object: 'user', version };
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  process.once('SIGTERM', () => {
+    void app.close().then(async () => {
+      await writer?.close();
+      process.exit(0);
+    });
+  });
+}
+
+const mode = process.argv[2];
+if (mode !== 'bare' && mode !== 'ceiling') throw new Error('usage: limit-server.ts bare|ceiling');
+const workers = Number(process.env.WORKERS || 1);
+if (cluster.isPrimary && workers > 1) {
+  // As `serve --workers N`: a primary that forks N listening workers and only supervises.
+  for (let i = 0; i < workers; i++) cluster.fork();
+  process.once('SIGTERM', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  });
+} else {
+  await serve(mode);
+}

@@ -1,0 +1,124 @@
+/**
+ * Issue 19: the hot queries are compiled once (src/store/prepared.ts, an update per set of
+ * columns) and SQLite rows are built by a per-statement row maker (src/store/sqlite-driver.ts).
+ * Neither may go stale when the schema changes under a running server: a column another process
+ * adds (a migration of a newer version) or renames shows in the rows read after it, and the
+ * compiled writes keep writing the right columns.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { openConnection } from '../../src/store/connection.ts';
+import { createStore } from '../../src/store/kysely-store.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import type { StoredUser } from '../../src/store/contract.ts';
+import { blankProfile } from '../../src/domain/user-fields.ts';
+import { newId } from '../../src/domain/ids.ts';
+import { DATABASES } from '../helpers/databases.ts';
+
+function user(n: number): StoredUser {
+  const at = new Date().toISOString();
+  return {
+    id: newId('usr'),
+    environment: 'test',
+    ...blankProfile(),
+    email: `compiled${n}@example.com`,
+    first_name: 'First',
+    last_name: 'Last',
+    password_set: false,
+    password_hash: null,
+    password_hash_type: null,
+    source: 'v1',
+    version: 1,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/** DDL from another connection, as a migration run by another process would be. */
+async function alterElsewhere(url: string, statement: string): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const db = new SqliteDatabase(url.slice('sqlite:'.length));
+    db.pragma('busy_timeout = 5000');
+    db.exec(statement);
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(statement).finally(() => client.end());
+}
+
+for (const kind of DATABASES) {
+  describe(`compiled queries and schema changes (${kind.name})`, () => {
+    test('rows read after another process adds or renames a column show it; compiled updates still write the right columns', async () => {
+      const database = await kind.create();
+      const { db, capabilities } = openConnection(database.url);
+      try {
+        await migrateToLatest(db, capabilities);
+        const store = createStore(db, capabilities);
+        const a = user(1);
+        await store.users.insert(a);
+        // Read and write once, so that the statements, their compiled text and row makers exist.
+        assert.equal((await store.users.findById('test', a.id))?.first_name, 'First');
+        assert.equal(await store.transaction((tx) => tx.users.update('test', a.id, 1, { first_name: 'One', version: 2, updated_at: a.updated_at })), true);
+        const before = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
+        assert.equal(before.rows[0]!.first_name, 'One');
+
+        await alterElsewhere(database.url, "ALTER TABLE users ADD COLUMN issue19_extra text DEFAULT 'added'");
+        const added = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
+        assert.equal(added.rows[0]!.issue19_extra, 'added', 'the new column is in the row');
+        assert.equal(added.rows[0]!.first_name, 'One', 'and every column keeps its own value');
+        assert.equal(await store.transaction((tx) => tx.users.update('test', a.id, 2, { first_name: 'Two', version: 3, updated_at: a.updated_at })), true);
+        const found = await store.users.findById('test', a.id);
+        assert.equal(found?.first_name, 'Two');
+        assert.equal(found?.last_name, 'Last');
+        assert.equal(found?.version, 3);
+
+        await alterElsewhere(database.url, 'ALTER TABLE users RENAME COLUMN issue19_extra TO issue19_renamed');
+        const renamed = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
+        assert.equal(renamed.rows[0]!.issue19_renamed, 'added', 'the renamed column under its new name');
+        assert.equal('issue19_extra' in renamed.rows[0]!, false, 'and not under its old one');
+        assert.equal(renamed.rows[0]!.first_name, 'Two');
+      } finally {
+        await db.destroy();
+        await database.drop();
+      }
+    });
+
+    test('an update compiled for one set of columns never binds another set in its place', async () => {
+      const database = await kind.create();
+      const { db, capabilities } = openConnection(database.url);
+      try {
+        await migrateToLatest(db, capabilities);
+        const store = createStore(db, capabilities);
+        const a = user(2);
+        await store.users.insert(a);
+        const at = a.updated_at;
+        const steps: [Record<string, unknown>, Partial<StoredUser>][] = [
+          [{ title: 'T1' }, { title: 'T1' }],
+          [{ last_name: 'L2', title: 'T2' }, { last_name: 'L2', title: 'T2' }],
+          [{ title: 'T3', last_name: 'L3' }, { last_name: 'L3', title: 'T3' }],
+          [{ metadata: { k: 'v' }, first_name: null }, { metadata: { k: 'v' }, first_name: null }],
+          // An undefined value is left out of the SET, and out of the compiled text's key.
+          [{ title: 'T5', location: undefined }, { title: 'T5', location: null }],
+        ];
+        let version = 1;
+        for (const [changes, expected] of steps) {
+          assert.equal(await store.transaction((tx) => tx.users.update('test', a.id, version, { ...changes, version: version + 1, updated_at: at })), true);
+          version += 1;
+          const found = (await store.users.findById('test', a.id))!;
+          for (const [field, value] of Object.entries(expected)) assert.deepEqual(found[field as keyof StoredUser], value, `${field} after ${JSON.stringify(changes)}`);
+          assert.equal(found.version, version);
+        }
+        // A stale version writes nothing, whatever the columns.
+        assert.equal(await store.transaction((tx) => tx.users.update('test', a.id, 1, { title: 'stale', version: 99, updated_at: at })), false);
+      } finally {
+        await db.destroy();
+        await database.drop();
+      }
+    });
+  });
+}
