@@ -14,6 +14,7 @@ import { migration010 } from './migrations/010-import-deliveries.ts';
 import { migration011 } from './migrations/011-retention.ts';
 import { migration012 } from './migrations/012-event-feed.ts';
 import { migration013 } from './migrations/013-groups.ts';
+import { migration016 } from './migrations/016-endpoint-version.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -31,6 +32,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '011-retention': migration011,
     '012-event-feed': migration012(caps),
     '013-groups': migration013,
+    '016-endpoint-version': migration016(caps),
   };
 }
 
