@@ -52,17 +52,11 @@ export function eventChanges(changes: ChangeSet): ChangeSet {
   return { ...changes, metadata: { previous, current } };
 }
 
-/**
- * Appends a user event in the caller's transaction. `snapshot` is the user after the change
- * (before it, for a deletion), for webhook payloads: the store keeps it only when an endpoint
- * takes the event. Null: none (an erased user's deletion).
- */
-export function appendUserEvent(
-  tx: StoreQueries,
-  ctx: RequestContext,
-  event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null },
-): Promise<void> {
-  return tx.events.append({
+type NewUserEvent = { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null };
+
+/** The event a change appends (see appendUserEvent), for a store call that appends it itself. */
+export function userEvent(ctx: RequestContext, event: NewUserEvent): Parameters<StoreQueries['events']['append']>[0] {
+  return {
     id: newId('evt'),
     environment: ctx.environment,
     user_id: event.userId,
@@ -74,5 +68,14 @@ export function appendUserEvent(
     created_at: event.at,
     snapshot: event.snapshot,
     ...(ctx.bulk ? { bulk: true } : {}),
-  });
+  };
+}
+
+/**
+ * Appends a user event in the caller's transaction. `snapshot` is the user after the change
+ * (before it, for a deletion), for webhook payloads: the store keeps it only when an endpoint
+ * takes the event. Null: none (an erased user's deletion).
+ */
+export function appendUserEvent(tx: StoreQueries, ctx: RequestContext, event: NewUserEvent): Promise<void> {
+  return tx.events.append(userEvent(ctx, event));
 }

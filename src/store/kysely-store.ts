@@ -22,7 +22,7 @@ import type { Database } from './schema.ts';
 
 function queries(db: Kysely<Database>, caps: Capabilities, cache: EndpointCache): StoreQueries {
   return {
-    users: createUserQueries(db, caps),
+    users: createUserQueries(db, caps, cache),
     events: createEventQueries(db, caps, cache),
     apiKeys: createApiKeyQueries(db, caps),
     identities: createIdentityQueries(db),

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { EndpointCache } from './endpoint-cache.ts';
+import { appendOneAtATime, appendStatement } from './event-append.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { UserQueries } from './contract.ts';
@@ -10,7 +12,7 @@ import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
 import { pageOf, walkOf } from './paging.ts';
 
-export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
+export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cache: EndpointCache): UserQueries {
   return {
     async findById(environment, id, options) {
       const lock = Boolean(options?.lock) && caps.rowLocks;
@@ -51,6 +53,33 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       } catch (error) {
         throw asConflict(error);
       }
+    },
+
+    async updateAndAppend(environment, id, expectedVersion, changes, event) {
+      if (!caps.dataModifyingCte) {
+        const written = await this.update(environment, id, expectedVersion, changes);
+        if (written) await appendOneAtATime(db, caps, cache, event);
+        return written;
+      }
+      // One statement, one round trip: the update, then (only if it matched) the event and its deliveries.
+      const update = db
+        .updateTable('users')
+        .set(toUserRowChanges(changes))
+        .where('id', '=', id)
+        .where('environment', '=', environment)
+        .where('version', '=', expectedVersion)
+        .compile();
+      const append = appendStatement(cache, event, update.parameters.length, 'u');
+      let result: { updated: string | number; seq: string | number | null; version: string | number | null };
+      try {
+        const text = `with u as (${update.sql} returning 1), ${append.ctes} select (select count(*) from u) as updated, ${append.select}`;
+        [result] = (await db.executeQuery<typeof result>(CompiledQuery.raw(text, [...update.parameters, ...append.values]))).rows as [typeof result];
+      } catch (error) {
+        throw asConflict(error);
+      }
+      if (Number(result.updated) === 0) return false;
+      await append.finish(db, caps, result);
+      return true;
     },
 
     async setPassword(environment, id, hash, onlyIfHash) {
