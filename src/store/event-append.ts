@@ -65,7 +65,14 @@ export function appendStatement(cache: EndpointCache, event: NewEvent, offset: n
   const snapshot = known ? snapshotFor(event, known.endpoints) : null;
   const values = [...Object.values(eventRow(event)), snapshot, event.bulk ? 1 : 0, queued.map(() => newId('whd')), queued.map((e) => e.id), known?.version ?? -1];
   const finish = finisher(cache, event, known, snapshot);
-  return { ctes: appendCtes(offset, after), values, finish, select: '(select seq from e) as seq, (select version from v) as version' };
+  return { ...appendStatementText(offset, after), values, finish };
+}
+
+const SELECT = '(select seq from e) as seq, (select version from v) as version';
+
+/** appendStatement's text alone (it depends only on `offset` and `after`), for a caller that keeps whole statements. */
+export function appendStatementText(offset: number, after?: string): { ctes: string; select: string } {
+  return { ctes: appendCtes(offset, after), select: SELECT };
 }
 
 const texts = new Map<string, string>();

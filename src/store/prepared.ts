@@ -50,9 +50,9 @@ export async function runPrepared<Row>(
   return result.rows;
 }
 
-/** Runs SQL written out by hand (one database kind's), prepared like runPrepared's. */
-export async function runStatement<Row>(db: Kysely<Database>, text: string, parameters: readonly unknown[]): Promise<Row[]> {
-  named(text);
+/** Runs SQL written out by hand (one database kind's), prepared like runPrepared's unless `prepare` is false. */
+export async function runStatement<Row>(db: Kysely<Database>, text: string, parameters: readonly unknown[], prepare = true): Promise<Row[]> {
+  if (prepare) named(text);
   const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
   return result.rows;
 }
