@@ -18,6 +18,8 @@ export interface Config {
   databasePoolSize: number;
   /** PostgreSQL cancels a statement running longer than this; 0 leaves the server's setting alone. */
   databaseStatementTimeoutMs: number;
+  /** PostgreSQL: the hot queries run as named prepared statements; off behind poolers that cannot keep them. */
+  databasePreparedStatements: boolean;
   /** On SIGTERM, how long in-flight requests may take to finish before the process gives up and exits 1. */
   shutdownTimeoutMs: number;
   /** HTTP worker processes of `serve` (node:cluster); null: one per CPU on PostgreSQL, one on SQLite. */
@@ -248,6 +250,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const poolSize = wholeNumber(env, problems, 'DATABASE_POOL_SIZE', 10, 1, 200);
   const statementTimeoutMs = wholeNumber(env, problems, 'DATABASE_STATEMENT_TIMEOUT_MS', 0, 0, 3_600_000);
   const shutdownTimeoutMs = wholeNumber(env, problems, 'USERPLANE_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
+  const preparedText = env.DATABASE_PREPARED_STATEMENTS?.trim().toLowerCase() || 'on';
+  if (preparedText !== 'on' && preparedText !== 'off') problems.push(`DATABASE_PREPARED_STATEMENTS must be "on" or "off", got "${env.DATABASE_PREPARED_STATEMENTS}"`);
 
   const workersText = read('workers', 'USERPLANE_WORKERS') ?? 'auto';
   const workers = workersText === 'auto' ? null : Number(workersText);
@@ -316,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl,
     databasePoolSize: poolSize,
     databaseStatementTimeoutMs: statementTimeoutMs,
+    databasePreparedStatements: preparedText !== 'off',
     shutdownTimeoutMs,
     workers,
     adminKeys,

@@ -80,6 +80,37 @@ for (const kind of DATABASES) {
       assert.equal(await store.users.update('test', 'usr_missing', 1, { first_name: 'x', version: 2, updated_at: user.updated_at }), false);
     });
 
+    // Issue 19: on PostgreSQL one statement; the guarantees are update()'s and append()'s.
+    test('updateAndAppend: the event only when the update matched, in the same transaction; unique violations mapped', async () => {
+      const user = makeUser({ email: 'ua@example.com' });
+      await store.users.insert(user);
+      const event = (changes: { first_name?: string }) => ({
+        id: newId('evt'), environment: 'test' as const, user_id: user.id, type: 'user.updated' as const, actor: 'k', request_id: null, door: 'v1' as const,
+        changes: { first_name: { previous: null, current: changes.first_name ?? null } }, created_at: new Date().toISOString(), snapshot: null,
+      });
+      const events = async () => (await store.events.listForUser('test', user.id, { limit: 10 })).items.length;
+      assert.equal(await store.users.updateAndAppend('test', user.id, 2, { first_name: 'stale', version: 3, updated_at: user.updated_at }, event({ first_name: 'stale' })), false);
+      assert.equal(await events(), 0, 'a stale version appends nothing');
+      assert.equal(await store.users.updateAndAppend('test', user.id, 1, { first_name: 'y', version: 2, updated_at: user.updated_at }, event({ first_name: 'y' })), true);
+      assert.equal((await store.users.findById('test', user.id))?.first_name, 'y');
+      assert.equal(await events(), 1);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.users.updateAndAppend('test', user.id, 2, { first_name: 'z', version: 3, updated_at: user.updated_at }, event({ first_name: 'z' }));
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      assert.deepEqual([(await store.users.findById('test', user.id))?.first_name, await events()], ['y', 1], 'rolled back together');
+      const other = makeUser({ email: 'ua-other@example.com' });
+      await store.users.insert(other);
+      await assert.rejects(
+        store.users.updateAndAppend('test', other.id, 1, { email: 'UA@example.com', version: 2, updated_at: user.updated_at }, { ...event({}), user_id: other.id }),
+        (e: unknown) => e instanceof ConflictError && e.field === 'email',
+      );
+      assert.equal((await store.events.listForUser('test', other.id, { limit: 10 })).items.length, 0);
+    });
+
     test('setPassword sets password_set; delete returns whether a row went', async () => {
       const user = makeUser({ username: 'pw-user' });
       await store.users.insert(user);

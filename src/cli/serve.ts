@@ -10,9 +10,10 @@ import { createMailer } from '../mail/mailer.ts';
 import { createServices } from '../services/index.ts';
 import type { Capabilities } from '../store/capabilities.ts';
 import type { Store } from '../store/contract.ts';
+import { openStore } from '../store/kysely-store.ts';
 import type { DeliveryWorker } from '../webhooks/worker.ts';
 import { superviseWorkers, workerMetrics } from './cluster.ts';
-import { openDatabase } from './database.ts';
+import { connectionOptions, openDatabase } from './database.ts';
 import { checkCanListen } from './listen-check.ts';
 import { createLogger } from './logger.ts';
 import { onShutdownSignal } from './shutdown.ts';
@@ -108,7 +109,8 @@ async function servePrimary(config: Config, logger: Logger, store: Store, worker
 }
 
 async function serveClusterWorker(config: Config, logger: Logger): Promise<number> {
-  const store = await openDatabase(config);
+  // With the logger, but without its first line: the primary said where it connects already.
+  const store = await openStore(config.databaseUrl, connectionOptions(config, logger));
   const http = await startHttp(config, logger, store, workerMetrics());
   onShutdownSignal(config, logger, async () => {
     await http.close();

@@ -53,21 +53,10 @@ export function eventChanges(changes: ChangeSet): ChangeSet {
   return { ...changes, metadata: { previous, current } };
 }
 
-/**
- * Appends a user event in the caller's transaction. `snapshot` is the user after the change
- * (before it, for a deletion), for webhook payloads: the store keeps it only when an endpoint
- * takes the event. Null: none (an erased user's deletion).
- */
-export function appendUserEvent(
-  tx: StoreQueries,
-  ctx: RequestContext,
-  event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null },
-): Promise<void> {
-  return tx.events.append(userEvent(ctx, event));
-}
+type NewUserEvent = { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null };
 
-/** The event appendUserEvent appends (for events.appendMany, which appends many at once). */
-export function userEvent(ctx: RequestContext, event: { type: UserEvent['type']; userId: string; changes: ChangeSet; at: string; snapshot: User | null }): NewEvent {
+/** The event a change appends (see appendUserEvent), for a store call that appends it itself. */
+export function userEvent(ctx: RequestContext, event: NewUserEvent): Parameters<StoreQueries['events']['append']>[0] {
   return {
     id: newId('evt'),
     environment: ctx.environment,
@@ -81,4 +70,13 @@ export function userEvent(ctx: RequestContext, event: { type: UserEvent['type'];
     snapshot: event.snapshot,
     ...(ctx.bulk ? { bulk: true } : {}),
   };
+}
+
+/**
+ * Appends a user event in the caller's transaction. `snapshot` is the user after the change
+ * (before it, for a deletion), for webhook payloads: the store keeps it only when an endpoint
+ * takes the event. Null: none (an erased user's deletion).
+ */
+export function appendUserEvent(tx: StoreQueries, ctx: RequestContext, event: NewUserEvent): Promise<void> {
+  return tx.events.append(userEvent(ctx, event));
 }

@@ -312,14 +312,20 @@ export function createUserService(store: Store, options: UserServiceOptions) {
         const now = options.clock();
         const updated_at = now.toISOString();
         const version = current.version + 1;
-        const written = await tx.users.update(ctx.environment, id, current.version, { ...changes, version, updated_at });
+        const row = { ...changes, version, updated_at };
+        const after = publicUser({ ...current, ...row });
         // The row is locked (or the database is), so a miss means it vanished under us.
-        if (!written) throw new NotFoundError('user', id);
+        if (!password && !plan.emailChanged && newIdentities.length === 0 && !plan.pendingEmail) {
+          // Nothing else to write and the change set is final: the update and its event go together (one round trip on PostgreSQL).
+          const event = userEvent(ctx, { type: 'user.updated', userId: id, changes: changeSet, at: updated_at, snapshot: after });
+          if (!(await tx.users.updateAndAppend(ctx.environment, id, current.version, row, event))) throw new NotFoundError('user', id);
+          return { user: after, changed: true, changes: changeSet };
+        }
+        if (!(await tx.users.update(ctx.environment, id, current.version, row))) throw new NotFoundError('user', id);
         if (password) await tx.users.setPassword(ctx.environment, id, { hash: password.hash, type: password.type });
         if (plan.emailChanged) Object.assign(changeSet, await unlinkMismatchedIdentities(tx, current, finalEmail));
         if (newIdentities.length > 0) changeSet.identities = { previous: null, current: await linkIdentities(tx, ctx, id, newIdentities, updated_at) };
         if (plan.pendingEmail) mails.push(...(await holdPendingEmail(tx, current, plan.pendingEmail, now)));
-        const after = publicUser({ ...current, ...changes, version, updated_at });
         await appendUserEvent(tx, ctx, { type: 'user.updated', userId: id, changes: changeSet, at: updated_at, snapshot: after });
         return { user: after, changed: true, changes: changeSet };
       });

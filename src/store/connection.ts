@@ -11,6 +11,8 @@ import { POSTGRES, SQLITE, type Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import { BUSY_TIMEOUT_MS, LockWaitingSqliteDriver, type SqliteHandle } from './sqlite-driver.ts';
+import { startListener, type ListenHandlers, type Listener } from './pg-listener.ts';
+import { wrapClient, type KyselyPgClient, type PreparedStatements } from './postgres-client.ts';
 
 export interface Connection {
   db: Kysely<Database>;
@@ -19,6 +21,8 @@ export interface Connection {
   poolStats: () => PoolStats | null;
   /** After an erasing commit: SQLite truncates its WAL soon (see Store.afterErasure). */
   afterErasure: () => void;
+  /** PostgreSQL: a dedicated connection that LISTENs on `channel` (./pg-listener.ts); absent on SQLite. */
+  listen?: (channel: string, handlers: ListenHandlers) => Listener;
 }
 
 export interface PoolStats {
@@ -38,6 +42,10 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** SQLite: how long a write waits for another connection's lock before failing (5000 when absent). */
   lockTimeoutMs?: number;
+  /** PostgreSQL: run the hot queries as named prepared statements (DATABASE_PREPARED_STATEMENTS; true when absent). */
+  preparedStatements?: boolean;
+  /** Told about trouble the process works around (named statements refused by a pooler). */
+  onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -116,24 +124,35 @@ class LockWaitingSqliteDialect extends SqliteDialect {
  */
 function openPostgres(url: string, options: ConnectionOptions): Connection {
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString: withLibpqSslModes(url),
-    max: options.poolSize ?? 10,
     connectionTimeoutMillis: connectTimeoutMs,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-  });
+  };
+  // Pipeline mode sends a query without waiting for the one before (./postgres-client.ts: BEGIN);
+  // Kysely itself still sends one statement at a time.
+  const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10, pipeline: true });
   // A client that loses its server must not crash the process, idle (the pool's 'error') or
   // checked out (its own, which nothing else listens to); either way the pool discards it.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const connect = () => withDeadline(pool.connect(), connectTimeoutMs + DEADLINE_MARGIN_MS).catch((error: unknown) => explainConnectError(error, url, options, connectTimeoutMs));
+  const prepared: PreparedStatements = { enabled: options.preparedStatements ?? true, ...(options.onWarning ? { onWarning: options.onWarning } : {}) };
+  const wrapped = new WeakMap<pg.PoolClient, KyselyPgClient>();
+  const wrap = (client: pg.PoolClient) => {
+    let kept = wrapped.get(client);
+    if (!kept) wrapped.set(client, (kept = wrapClient(client, prepared)));
+    return kept;
+  };
+  const connect = () =>
+    withDeadline(pool.connect(), connectTimeoutMs + DEADLINE_MARGIN_MS).then(wrap, (error: unknown) => explainConnectError(error, url, options, connectTimeoutMs));
   const explainingPool = { connect, end: () => pool.end() };
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool }) }),
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool as never }) }),
     capabilities: POSTGRES,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     // Dead row versions are PostgreSQL's VACUUM's to reclaim (README "Personal data").
     afterErasure: () => {},
+    listen: (channel, handlers) => startListener(clientConfig, channel, handlers),
   };
 }
 

@@ -1,90 +1,38 @@
-import { sql, type Kysely } from 'kysely';
-import { WEBHOOK_EVENT_TYPES } from '../domain/webhooks.ts';
+import type { Kysely } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
-import { storedSnapshot, wholeSnapshots } from './event-snapshots.ts';
-import { runPrepared } from './prepared.ts';
+import type { EndpointCache } from './endpoint-cache.ts';
+import { appendOneAtATime, appendStatement, snapshotFor } from './event-append.ts';
+import { wholeSnapshots } from './event-snapshots.ts';
+import { runPrepared, runStatement } from './prepared.ts';
 import type { Database } from './schema.ts';
-import { queueDeliveries, queueDeliveriesOfMany, subscribedEndpoints, takingType, type EndpointSubscription } from './webhook-queries.ts';
+import { queueDeliveriesOfMany, readEndpoints, type EndpointSubscription } from './webhook-queries.ts';
 import { fromEventRow } from './webhook-rows.ts';
 
 /** Events per statement of appendMany: 100 × 10 columns. */
 const EVENTS_PER_STATEMENT = 100;
 
-/**
- * What an event taken by an endpoint keeps for its webhook payloads, serialised: nothing for an
- * audit entry that is never sent (user.exported), and a user's metadata as its keys only, so the
- * event is sized by the change (./event-snapshots.ts).
- */
-function keptSnapshot(event: { type: UserEvent['type']; snapshot?: UserEvent['snapshot'] }): string | null {
-  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type) ? storedSnapshot({ type: event.type, snapshot: event.snapshot ?? null }) : null;
-}
+let appendText: string | undefined;
 
-export function createEventQueries(db: Kysely<Database>, caps: Capabilities): EventQueries {
+export function createEventQueries(db: Kysely<Database>, caps: Capabilities, cache: EndpointCache): EventQueries {
   return {
     async append(event) {
-      // Every column, always in this order: the prepared insert binds them positionally.
-      const { bulk, ...stored } = event;
-      const row = {
-        id: stored.id,
-        environment: event.environment,
-        user_id: event.user_id,
-        type: event.type,
-        actor: event.actor,
-        request_id: event.request_id,
-        door: event.door,
-        changes: JSON.stringify(event.changes),
-        created_at: event.created_at,
-      };
-      let seq: number;
-      let endpoints: EndpointSubscription[];
-      if (caps.dataModifyingCte) {
-        const snapshot = keptSnapshot(event);
-        // One round trip instead of two: the insert, and the endpoints the event may go to. The
-        // snapshot (the user, for webhook payloads) is kept only when an enabled endpoint
-        // takes this type, decided in the same statement, so it agrees with the deliveries queued.
-        const rows = await runPrepared(
-          db,
-          caps,
-          'events.appendReadingEndpoints',
-          () =>
-            db
-              .with('e', (q) =>
-                q
-                  .insertInto('user_events')
-                  .values({
-                    ...row,
-                    snapshot: sql<string | null>`case when exists (select 1 from webhook_endpoints s where s.environment = ${row.environment} and s.enabled = 1 and (s.event_types = '[]' or s.event_types like ${''})) then ${snapshot} end`,
-                  })
-                  .returning('seq'),
-              )
-              .selectFrom('e')
-              .leftJoin('webhook_endpoints as w', (join) => join.on('w.environment', '=', row.environment).on('w.enabled', '=', 1))
-              .select(['e.seq', 'w.id', 'w.event_types', 'w.include_imports']),
-          [...Object.values(row), row.environment, subscribedPattern(row.type), snapshot, row.environment, 1],
-        );
-        seq = Number(rows[0]!.seq);
-        endpoints = rows.filter((r): r is typeof r & EndpointSubscription => r.id !== null && r.event_types !== null);
-      } else {
-        endpoints = await subscribedEndpoints(db, caps, event.environment);
-        if (takingType(endpoints, event.type).length === 0) {
-          // No endpoint takes it (the usual case): no snapshot to serialise or keep, no seq to queue by.
-          await runPrepared(db, caps, 'events.appendUntaken', () => db.insertInto('user_events').values({ ...row, snapshot: null }), [...Object.values(row), null]);
-          return;
-        }
-        // Serialised here only, once: the snapshot is kept for the endpoints that take the event.
-        const values = { ...row, snapshot: keptSnapshot(event) };
-        const [inserted] = await runPrepared(db, caps, 'events.append', () => db.insertInto('user_events').values(values).returning('seq'), Object.values(values));
-        seq = Number(inserted!.seq);
-      }
-      await queueDeliveries(db, { ...stored, seq, bulk }, endpoints);
+      if (!caps.dataModifyingCte) return appendOneAtATime(db, caps, cache, event);
+      const statement = appendStatement(cache, event, 0);
+      // The same text every time (an identical string is also a cheap key): prepared once per connection.
+      appendText ??= `with ${statement.ctes} select ${statement.select}`;
+      const [result] = await runStatement<{ seq: string | number | null; version: string | number | null }>(db, appendText, statement.values);
+      await statement.finish(db, caps, result!);
     },
 
     async appendMany(events) {
-      // Each environment's enabled endpoints, read once: they decide every snapshot and delivery, as in append.
+      // Each environment's enabled endpoints, read once in this transaction with their version (which
+      // refreshes the cache): they decide every snapshot and delivery, as in append.
       const endpointsOf = new Map<string, EndpointSubscription[]>();
       for (const environment of new Set(events.map((event) => event.environment))) {
-        endpointsOf.set(environment, await subscribedEndpoints(db, caps, environment));
+        const read = await readEndpoints(db, caps, environment);
+        cache.store(environment, read.version, read.endpoints);
+        endpointsOf.set(environment, read.endpoints);
       }
       for (let from = 0; from < events.length; from += EVENTS_PER_STATEMENT) {
         const chunk = events.slice(from, from + EVENTS_PER_STATEMENT);
@@ -99,8 +47,7 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
           door: event.door,
           changes: JSON.stringify(event.changes),
           created_at: event.created_at,
-          // As in append: webhook types only, the metadata as its keys (./event-snapshots.ts).
-          snapshot: takingType(endpointsOf.get(event.environment)!, event.type).length > 0 ? keptSnapshot(event) : null,
+          snapshot: snapshotFor(event, endpointsOf.get(event.environment)!),
         }));
         const inserted = await runPrepared(
           db,
@@ -144,9 +91,4 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities): Ev
       return row !== undefined;
     },
   };
-}
-
-/** LIKE pattern of an endpoint's event_types JSON (e.g. ["user.updated"]) that lists this type. */
-function subscribedPattern(type: string): string {
-  return `%${JSON.stringify(type)}%`;
 }

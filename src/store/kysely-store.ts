@@ -2,7 +2,11 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { createUserQueries } from './user-queries.ts';
 import { createApiKeyQueries } from './api-key-queries.ts';
 import type { Capabilities } from './capabilities.ts';
-import { openConnection, type ConnectionOptions, type PoolStats } from './connection.ts';
+import { openConnection, type Connection, type ConnectionOptions, type PoolStats } from './connection.ts';
+import { createEndpointCache, type EndpointCache } from './endpoint-cache.ts';
+import { ENDPOINTS_CHANNEL } from './migrations/015-endpoint-version.ts';
+import type { Listener } from './pg-listener.ts';
+import { readAllEndpoints } from './webhook-queries.ts';
 import type { Store, StoreQueries } from './contract.ts';
 import { createIdentityQueries, createVerificationQueries } from './credential-queries.ts';
 import { createErasureQueries, createRetentionQueries } from './erasure-queries.ts';
@@ -16,7 +20,7 @@ import { latestMigration, migrateToLatest } from './migrate.ts';
 import { createStorageHealth } from './storage-health.ts';
 import type { Database } from './schema.ts';
 
-type Factories = { [K in keyof StoreQueries]: (db: Kysely<Database>, caps: Capabilities) => StoreQueries[K] };
+type Factories = { [K in keyof StoreQueries]: (db: Kysely<Database>, caps: Capabilities, cache: EndpointCache) => StoreQueries[K] };
 
 const FACTORIES: Factories = {
   users: createUserQueries,
@@ -34,9 +38,9 @@ const FACTORIES: Factories = {
   groups: createGroupQueries,
 };
 
-function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
+function queries(db: Kysely<Database>, caps: Capabilities, cache: EndpointCache): StoreQueries {
   const all = {} as Record<keyof StoreQueries, unknown>;
-  for (const key of Object.keys(FACTORIES) as (keyof StoreQueries)[]) all[key] = FACTORIES[key](db, caps);
+  for (const key of Object.keys(FACTORIES) as (keyof StoreQueries)[]) all[key] = FACTORIES[key](db, caps, cache);
   return all as StoreQueries;
 }
 
@@ -48,6 +52,7 @@ function queries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
 interface Lazy {
   db: Kysely<Database>;
   caps: Capabilities;
+  cache: EndpointCache;
   made: Partial<StoreQueries>;
 }
 const LAZY_QUERIES: object = Object.defineProperties(
@@ -58,25 +63,33 @@ const LAZY_QUERIES: object = Object.defineProperties(
       {
         enumerable: true,
         get(this: Lazy) {
-          return (this.made[key] ??= FACTORIES[key](this.db, this.caps) as never);
+          return (this.made[key] ??= FACTORIES[key](this.db, this.caps, this.cache) as never);
         },
       },
     ]),
   ),
 );
 
-function transactionQueries(db: Kysely<Database>, caps: Capabilities): StoreQueries {
-  return Object.assign(Object.create(LAZY_QUERIES) as object, { db, caps, made: {} }) as unknown as StoreQueries;
+function transactionQueries(db: Kysely<Database>, caps: Capabilities, cache: EndpointCache): StoreQueries {
+  return Object.assign(Object.create(LAZY_QUERIES) as object, { db, caps, cache, made: {} }) as unknown as StoreQueries;
 }
 
-export function createStore(db: Kysely<Database>, capabilities: Capabilities, poolStats: () => PoolStats | null = () => null, afterErasure: () => void = () => {}): Store {
+export function createStore(
+  db: Kysely<Database>,
+  capabilities: Capabilities,
+  poolStats: () => PoolStats | null = () => null,
+  afterErasure: () => void = () => {},
+  listen?: Connection['listen'],
+): Store {
   const health = createStorageHealth();
+  const cache = createEndpointCache();
+  const listener = listen ? watchEndpoints(db, cache, listen) : null;
   const store: Store = {
     capabilities,
-    ...queries(db, capabilities),
+    ...queries(db, capabilities, cache),
     async transaction(work) {
       try {
-        const result = await db.transaction().execute((trx) => work(transactionQueries(trx, capabilities)));
+        const result = await db.transaction().execute((trx) => work(transactionQueries(trx, capabilities, cache)));
         health.wrote();
         return result;
       } catch (error) {
@@ -105,12 +118,15 @@ export function createStore(db: Kysely<Database>, capabilities: Capabilities, po
     },
     poolStats,
     afterErasure,
-    close: () => db.destroy(),
+    async close() {
+      await listener?.close();
+      await db.destroy();
+    },
   };
   if (!capabilities.rowLocks) {
     store.group = async (work) => {
       try {
-        const result = await db.transaction().execute((trx) => work(savepointStore(store, trx, capabilities)));
+        const result = await db.transaction().execute((trx) => work(savepointStore(store, trx, capabilities, cache)));
         health.wrote();
         return result;
       } catch (error) {
@@ -123,8 +139,8 @@ export function createStore(db: Kysely<Database>, capabilities: Capabilities, po
 }
 
 /** A store inside one open transaction whose own transactions are savepoints (see Store.group). */
-function savepointStore(outer: Store, trx: Transaction<Database>, capabilities: Capabilities): Store {
-  const inside = queries(trx, capabilities);
+function savepointStore(outer: Store, trx: Transaction<Database>, capabilities: Capabilities, cache: EndpointCache): Store {
+  const inside = queries(trx, capabilities, cache);
   let depth = 0;
   return {
     ...outer,
@@ -148,6 +164,40 @@ function savepointStore(outer: Store, trx: Transaction<Database>, capabilities: 
   };
 }
 
+/**
+ * Every node hears an endpoint change at once (migration 015's triggers NOTIFY) and reloads the
+ * cache, so the next write finds it current; one reload at a time, and one more if changes came
+ * meanwhile. Writes check the version themselves, so a notification missed (a reconnect, a pooler
+ * in transaction mode) costs a read in the next write, never a delivery.
+ */
+function watchEndpoints(db: Kysely<Database>, cache: EndpointCache, listen: NonNullable<Connection['listen']>): Listener {
+  let running = false;
+  let again = false;
+  const reload = async () => {
+    if (running) return void (again = true);
+    running = true;
+    try {
+      do {
+        again = false;
+        const { version, rows } = await readAllEndpoints(db);
+        cache.storeAll(version, rows);
+      } while (again);
+    } catch {
+      // The database is away: the next write reads the endpoints itself.
+      cache.clear();
+    } finally {
+      running = false;
+    }
+  };
+  return listen(ENDPOINTS_CHANNEL, {
+    onNotify: () => void reload(),
+    onReset: () => {
+      cache.clear();
+      void reload();
+    },
+  });
+}
+
 /** PostgreSQL's undefined_table, or SQLite's "no such table". */
 function isMissingTable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
@@ -156,12 +206,12 @@ function isMissingTable(error: unknown): boolean {
 
 /** Opens the database at `url`, brings its schema up to date and returns the store. */
 export async function openStore(url: string, options: ConnectionOptions = {}): Promise<Store> {
-  const { db, capabilities, poolStats, afterErasure } = openConnection(url, options);
+  const { db, capabilities, poolStats, afterErasure, listen } = openConnection(url, options);
   try {
     await migrateToLatest(db, capabilities);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createStore(db, capabilities, poolStats, afterErasure);
+  return createStore(db, capabilities, poolStats, afterErasure, listen);
 }

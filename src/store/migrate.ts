@@ -15,6 +15,7 @@ import { migration011 } from './migrations/011-retention.ts';
 import { migration012 } from './migrations/012-event-feed.ts';
 import { migration013 } from './migrations/013-groups.ts';
 import { migration014 } from './migrations/014-event-dependencies.ts';
+import { migration015 } from './migrations/015-endpoint-version.ts';
 
 /** Numbered migrations, in order. Never edit one that has landed; add the next number. */
 function migrations(caps: Capabilities): Record<string, Migration> {
@@ -33,6 +34,7 @@ function migrations(caps: Capabilities): Record<string, Migration> {
     '012-event-feed': migration012(caps),
     '013-groups': migration013,
     '014-event-dependencies': migration014,
+    '015-endpoint-version': migration015(caps),
   };
 }
 

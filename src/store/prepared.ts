@@ -2,12 +2,29 @@
  * Kysely turns a query builder into SQL on every call, which costs tens of microseconds: a
  * sizeable part of a PATCH that runs several queries. For the hot queries whose shape never
  * changes, the SQL is compiled once per database kind and only the parameters are passed on.
+ * The same queries are the ones PostgreSQL keeps prepared per connection, under a name
+ * (DATABASE_PREPARED_STATEMENTS, ./postgres-driver.ts): their number is fixed by the code.
  */
+import { createHash } from 'node:crypto';
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 
 const compiled = new Map<string, string>();
+const names = new Map<string, string>();
+
+/** The name a hot query's SQL is prepared under, or undefined for any other SQL. */
+export function statementName(text: string): string | undefined {
+  return names.get(text);
+}
+
+/**
+ * Named after the SQL itself: a name always means one text, in every process and release, so a
+ * statement some other process prepared under it (a pooler can hand its session over) is this one.
+ */
+function named(text: string): void {
+  if (!names.has(text)) names.set(text, `userplane_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`);
+}
 
 /**
  * Names whose shape varies (an update's column list) are bounded: past this many texts a new one
@@ -43,7 +60,18 @@ export async function runPreparedResult<Row>(
     const query = build().compile();
     if (query.parameters.length !== parameters.length) throw new Error(`prepared query ${name} binds ${query.parameters.length} values, not ${parameters.length}`);
     text = query.sql;
-    if (compiled.size < MAX_TEXTS) compiled.set(key, text);
+    // Only a kept text is named, so the statements PostgreSQL prepares per connection stay bounded too.
+    if (compiled.size < MAX_TEXTS) {
+      compiled.set(key, text);
+      named(text);
+    }
   }
   return db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
+}
+
+/** Runs SQL written out by hand (one database kind's), prepared like runPrepared's unless `prepare` is false. */
+export async function runStatement<Row>(db: Kysely<Database>, text: string, parameters: readonly unknown[], prepare = true): Promise<Row[]> {
+  if (prepare) named(text);
+  const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
+  return result.rows;
 }

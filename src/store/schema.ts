@@ -140,6 +140,13 @@ export interface GroupMembersTable {
   created_at: string;
 }
 
+/** Migration 015: one row, bumped by triggers whenever an endpoint's subscription changes (issue 19). */
+export interface WebhookEndpointVersionTable {
+  id: number;
+  // int8: a string from PostgreSQL.
+  version: ColumnType<number | string, number, number>;
+}
+
 export interface Database {
   users: UsersTable;
   user_events: UserEventsTable;
@@ -154,6 +161,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  webhook_endpoint_version: WebhookEndpointVersionTable;
 }
 
 export type UserRow = UsersTable;

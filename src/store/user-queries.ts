@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
+import type { EndpointCache } from './endpoint-cache.ts';
+import { appendOneAtATime, appendStatement, appendStatementText } from './event-append.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { StoredUser, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
-import { runPrepared, runPreparedResult } from './prepared.ts';
+import { runPrepared, runPreparedResult, runStatement } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
@@ -16,7 +18,31 @@ const FIND_MANY_CHUNK = 500;
 /** Rows per statement of insertMany: 100 × 36 columns stays under both databases' parameter limits. */
 const INSERT_MANY_CHUNK = 100;
 
-export function createUserQueries(db: Kysely<Database>, caps: Capabilities): UserQueries {
+
+/** Texts by the columns a PATCH sets: most deployments send a handful of shapes, each then prepared once per connection. */
+const SHAPES = new Map<string, string>();
+const NAMED_SHAPES = new Set<string>();
+/** Beyond this many shapes a text is built per call and sent unnamed: sessions keep a bounded number of statements. */
+const MAX_NAMED_SHAPES = 64;
+
+/** The update of these columns (then id, environment, expected version), with appendStatement's CTEs after it. */
+function updateAndAppendText(columns: string[]): string {
+  const shape = columns.join(',');
+  const known = SHAPES.get(shape);
+  if (known !== undefined) return known;
+  for (const column of columns) if (!/^[a-z_][a-z0-9_]*$/.test(column)) throw new Error(`not a users column: ${column}`);
+  const n = columns.length;
+  const assignments = columns.map((column, i) => `"${column}" = $${i + 1}`).join(', ');
+  const { ctes, select } = appendStatementText(n + 3, 'u');
+  const text = `with u as (update "users" set ${assignments} where "id" = $${n + 1} and "environment" = $${n + 2} and "version" = $${n + 3} returning 1), ${ctes} select (select count(*) from u) as updated, ${select}`;
+  if (SHAPES.size < MAX_NAMED_SHAPES) {
+    SHAPES.set(shape, text);
+    NAMED_SHAPES.add(text);
+  }
+  return text;
+}
+
+export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cache: EndpointCache): UserQueries {
   return {
     async findById(environment, id, options) {
       const lock = Boolean(options?.lock) && caps.rowLocks;
@@ -77,6 +103,28 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities): Use
       } catch (error) {
         throw asConflict(error);
       }
+    },
+
+    async updateAndAppend(environment, id, expectedVersion, changes, event) {
+      if (!caps.dataModifyingCte) {
+        const written = await this.update(environment, id, expectedVersion, changes);
+        if (written) await appendOneAtATime(db, caps, cache, event);
+        return written;
+      }
+      // One statement, one round trip: the update, then (only if it matched) the event and its deliveries.
+      const set = Object.entries(toUserRowChanges(changes)).filter(([, value]) => value !== undefined);
+      const text = updateAndAppendText(set.map(([column]) => column));
+      const append = appendStatement(cache, event, set.length + 3, 'u');
+      const values = [...set.map(([, value]) => value), id, environment, expectedVersion, ...append.values];
+      let result: { updated: string | number; seq: string | number | null; version: string | number | null };
+      try {
+        [result] = (await runStatement<typeof result>(db, text, values, NAMED_SHAPES.has(text))) as [typeof result];
+      } catch (error) {
+        throw asConflict(error);
+      }
+      if (Number(result.updated) === 0) return false;
+      await append.finish(db, caps, result);
+      return true;
     },
 
     async setPassword(environment, id, hash, onlyIfHash) {

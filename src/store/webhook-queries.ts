@@ -38,6 +38,44 @@ export function takingType(endpoints: EndpointSubscription[], type: string): End
   });
 }
 
+/** The endpoints an event of this type is delivered to: none for an audit-only type, and an import's events skip endpoints that opted out of them. */
+export function queuedFor(endpoints: EndpointSubscription[], type: string, bulk: boolean | undefined): EndpointSubscription[] {
+  // "Every type" means every webhook event type: an audit-only event (users.exported) goes to no endpoint.
+  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type)) return [];
+  return takingType(endpoints, type).filter((e) => !(bulk && Number(e.include_imports) === 0));
+}
+
+/** The enabled endpoints of an environment and the version they are at, read in one statement (./endpoint-cache.ts). */
+export async function readEndpoints(db: Kysely<Database>, caps: Capabilities, environment: string): Promise<{ version: number; endpoints: EndpointSubscription[] }> {
+  const rows = await runPrepared(
+    db,
+    caps,
+    'webhooks.endpointsWithVersion',
+    () =>
+      db
+        .selectFrom('webhook_endpoint_version as v')
+        .leftJoin('webhook_endpoints as w', (join) => join.on('w.environment', '=', environment).on('w.enabled', '=', 1))
+        .select(['v.version', 'w.id', 'w.event_types', 'w.include_imports'])
+        .where('v.id', '=', 1),
+    [environment, 1, 1],
+  );
+  return { version: Number(rows[0]?.version ?? 0), endpoints: rows.filter((r): r is typeof r & EndpointSubscription => r.id !== null && r.event_types !== null) };
+}
+
+/** Every environment's enabled endpoints and their version, in one statement: a reload of the whole cache. */
+export async function readAllEndpoints(db: Kysely<Database>): Promise<{ version: number; rows: (EndpointSubscription & { environment: string })[] }> {
+  const rows = await db
+    .selectFrom('webhook_endpoint_version as v')
+    .leftJoin('webhook_endpoints as w', (join) => join.on('w.enabled', '=', 1))
+    .select(['v.version', 'w.environment', 'w.id', 'w.event_types', 'w.include_imports'])
+    .where('v.id', '=', 1)
+    .execute();
+  return {
+    version: Number(rows[0]?.version ?? 0),
+    rows: rows.filter((r): r is typeof r & EndpointSubscription & { environment: string } => r.id !== null && r.event_types !== null && r.environment !== null),
+  };
+}
+
 /**
  * The outbox write: one pending delivery per endpoint of `endpoints` (the enabled ones of the
  * event's environment) that takes its type. Runs in the event's transaction, so an event is
@@ -55,11 +93,7 @@ export async function queueDeliveriesOfMany(db: Kysely<Database>, events: readon
   if (endpoints.length === 0) return;
   const rows: Array<Record<string, unknown>> = [];
   for (const event of events) {
-    // "Every type" means every webhook event type: an audit-only event (users.exported) goes to no endpoint.
-    if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(event.type)) continue;
-    // An import's events (bulk) skip endpoints that opted out of them.
-    const subscribed = takingType(endpoints, event.type).filter((e) => !(event.bulk && Number(e.include_imports) === 0));
-    for (const endpoint of subscribed) {
+    for (const endpoint of queuedFor(endpoints, event.type, event.bulk)) {
       rows.push({
         id: newId('whd'),
         endpoint_id: endpoint.id,

@@ -45,6 +45,8 @@ interface Pgbouncer {
   pool(database: string, user?: string): Promise<Record<string, string>>;
   /** Client connections pgbouncer has open to one database. */
   clients(database: string): Promise<number>;
+  /** SHOW <what> on pgbouncer's admin console. */
+  show(what: string): Promise<Record<string, string>[]>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -106,6 +108,7 @@ async function startPgbouncer(upstream: URL, users: string[]): Promise<Pgbouncer
     async clients(database) {
       return (await adminQuery('SHOW CLIENTS')).filter((r) => r.database === database).length;
     },
+    show: (what) => adminQuery(`SHOW ${what}`),
     log,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -169,7 +172,8 @@ describe('behind pgbouncer in transaction mode (issue 8)', () => {
     database = await DATABASES.find((kind) => kind.name === 'postgres')!.create();
     dbName = new URL(database.url).pathname.slice(1);
     bouncer = await startPgbouncer(new URL(POSTGRES_URL!), [timeoutRole]);
-    node = startServe({ DATABASE_URL: bouncer.urlFor(database.url), DATABASE_POOL_SIZE: '10', USERPLANE_ADMIN_KEYS: KEY, USERPLANE_WORKERS: '1', USERPLANE_RATE_LIMIT: 'off' });
+    // Debian's pgbouncer (1.18) cannot keep named prepared statements in transaction mode: the README says to turn them off.
+    node = startServe({ DATABASE_URL: bouncer.urlFor(database.url), DATABASE_POOL_SIZE: '10', USERPLANE_ADMIN_KEYS: KEY, USERPLANE_WORKERS: '1', USERPLANE_RATE_LIMIT: 'off', DATABASE_PREPARED_STATEMENTS: 'off' });
     base = await node.ready;
   });
 
@@ -246,6 +250,39 @@ describe('behind pgbouncer in transaction mode (issue 8)', () => {
     assert.equal(stale.body.error, 'precondition_failed');
     const read = await call('GET', `/v1/users/${user.id}`);
     assert.deepEqual([read.body.first_name, read.headers.get('etag')], ['A', '"2"']);
+  });
+
+  bouncerTest('DATABASE_PREPARED_STATEMENTS=off: ten PATCHes at once over two server sessions, no statement refused', async () => {
+    const user = (await call('POST', '/v1/users', { email: 'bouncer-unnamed@example.com' })).body;
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => call('PATCH', `/v1/users/${user.id}`, { first_name: `N${i}` })));
+    assert.deepEqual(responses.map((r) => r.status), Array(10).fill(200));
+    assert.equal((await call('GET', `/v1/users/${user.id}`)).body.version, 11);
+    assert.doesNotMatch(node.output(), /named prepared statement/);
+  });
+
+  // Issue 19: left on behind a pgbouncer that cannot keep them, the process warns once and carries on.
+  bouncerTest('DATABASE_PREPARED_STATEMENTS on behind pgbouncer 1.18: one warning naming the setting, then served without them', async () => {
+    const version = String(Object.values((await bouncer.show('VERSION'))[0] ?? {})[0] ?? '');
+    const [major, minor] = (/(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+    if (major! > 1 || minor! >= 21) return void console.log(`# pgbouncer ${version} keeps prepared statements when max_prepared_statements is set: this case needs an older one`);
+    const on = startServe({ DATABASE_URL: bouncer.urlFor(database.url), DATABASE_POOL_SIZE: '10', USERPLANE_ADMIN_KEYS: KEY, USERPLANE_WORKERS: '1', USERPLANE_RATE_LIMIT: 'off' });
+    try {
+      const onBase = await on.ready;
+      const patch = (id: string, i: number) =>
+        fetch(`${onBase}/v1/users/${id}`, { method: 'PATCH', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ first_name: `P${i}` }) });
+      const user = (await call('POST', '/v1/users', { email: 'bouncer-prepared@example.com' })).body;
+      // Ten connections over two server sessions: a statement prepared on one is soon missing on the other.
+      for (let round = 0; round < 20 && !/named prepared statement/.test(on.output()); round++) {
+        await Promise.all(Array.from({ length: 10 }, (_, i) => patch(user.id, round * 10 + i)));
+      }
+      await on.waitFor(/PostgreSQL refused a named prepared statement .*DATABASE_PREPARED_STATEMENTS=off/, 5_000);
+      assert.equal(on.output().match(/PostgreSQL refused a named prepared statement/g)?.length, 1, 'warned once');
+      const after = await Promise.all(Array.from({ length: 20 }, (_, i) => patch(user.id, 1000 + i)));
+      assert.deepEqual(after.map((r) => r.status), Array(20).fill(200), 'every request after the warning is served');
+    } finally {
+      on.child.kill('SIGTERM');
+      await on.exited;
+    }
   });
 
   bouncerTest('DATABASE_STATEMENT_TIMEOUT_MS through pgbouncer stops serve at once with a message naming the fix', async () => {
