@@ -19,13 +19,12 @@
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../src/config.ts';
-import { newId } from '../src/domain/ids.ts';
 import { openStore } from '../src/store/kysely-store.ts';
 import { kindOf, openBenchDatabase, type BenchDatabase, type DatabaseKind } from './database.ts';
 import { checkSeededUsers, getUserLoad, listLoad, measure, patchLoad, searchLoad, whoamiLoad, type LoadResult } from './load.ts';
 import { buildIdTable, dropIdTable, findPgbench, pgbenchScript, runPgbench, type PgbenchResult } from './pgbench.ts';
 import { printReport, type SizeResult } from './report.ts';
-import { openSeeder, referenceRows } from './seed.ts';
+import { openSeeder } from './seed.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const { values } = parseArgs({
@@ -149,7 +148,7 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
   let pgbenchResult: PgbenchResult | null = null;
   if (db.kind === 'postgres') {
     const users = await buildIdTable(db.url);
-    const options = { databaseUrl: db.url, users, connections, duration, mode: mode as 'extended' | 'prepared', snapshot: sampleSnapshot(size), binary: pgbench! };
+    const options = { databaseUrl: db.url, users, connections, duration, mode: mode as 'extended' | 'prepared', binary: pgbench! };
     await runPgbench({ ...options, duration: 2 });
     pgbenchResult = await runPgbench(options);
   }
@@ -179,11 +178,4 @@ async function measureOn(on: RunningServer, load: Parameters<typeof measure>[0])
   const before = on.cpuMs();
   const result = await measure(load, connections, duration);
   return { ...result, cpuMicros: ((on.cpuMs() - before) * 1000) / Math.max(1, result.total) };
-}
-
-/** The snapshot a PATCH of `title` stores: a seeded user's public JSON after the change. */
-function sampleSnapshot(n: number): string {
-  const at = new Date().toISOString();
-  const { event } = referenceRows({ id: newId('usr'), eventId: newId('evt'), n, at }, '00000000');
-  return JSON.stringify({ ...JSON.parse(event.snapshot as string), title: 'Ada 123456', version: 2 });
 }

@@ -1,14 +1,16 @@
 /**
  * The PostgreSQL yardstick: pgbench running, against the bench database's own tables, the
- * transaction one PATCH /v1/users/{id} runs (src/services/user-service.ts update()):
+ * transaction one PATCH /v1/users/{id} runs (src/services/user-service.ts update(), through
+ * users.updateAndAppend):
  *
  *   BEGIN
  *   SELECT * FROM users WHERE id = … AND environment = … FOR UPDATE      (users.findById lock)
- *   UPDATE users SET <field>, version, updated_at WHERE id, environment, version   (users.update)
- *   WITH e AS (INSERT INTO user_events (…10 columns, JSON changes and snapshot) RETURNING seq)
- *   SELECT seq and the enabled webhook endpoints (events.append with the endpoints it queues for)
+ *   WITH u AS (UPDATE users …), e AS (INSERT INTO user_events … FROM u), v AS (the endpoints'
+ *     version), d AS (INSERT INTO webhook_deliveries …) SELECT …         (one statement)
  *   COMMIT
  *
+ * No webhook endpoint exists, so, as in Userplane, the event keeps no snapshot and no delivery is
+ * queued.
  * Values travel as bind parameters, as they do from pg. The one addition: pgbench has no list of
  * ULIDs, so the locking SELECT finds its user through an ordinal table (n → id) in a subquery:
  * one more primary-key probe inside the same statement, no extra round trip.
@@ -29,8 +31,6 @@ export interface PgbenchOptions {
   duration: number;
   /** pg sends each parameterised query as an unnamed Parse/Bind/Execute: that is `extended`. */
   mode: 'extended' | 'prepared';
-  /** A user's public JSON, the size of the snapshot a PATCH stores on its event. */
-  snapshot: string;
   binary: string;
 }
 
@@ -76,12 +76,15 @@ export async function dropIdTable(databaseUrl: string): Promise<void> {
 
 /** The script, for the run and for the report. */
 export function pgbenchScript(users: number): string {
+  // The statements a plain PATCH sends (src/store/user-queries.ts updateAndAppend, with
+  // src/store/event-append.ts): the locked read, then the update, its event, the endpoints' version
+  // and its deliveries in one statement (no endpoint here: the cached list is empty), then COMMIT.
+  // Userplane sends BEGIN in the same write as the read; pgbench sends it on its own.
   return `\\set n random(1, ${users})
 \\set r random(1, 999999)
 BEGIN;
 SELECT * FROM users WHERE id = (SELECT id FROM ${ID_TABLE} WHERE n = :n) AND environment = :env FOR UPDATE \\gset u_
-UPDATE users SET title = 'Ada ' || :r::text, version = :u_version + 1, updated_at = :at WHERE id = :u_id AND environment = :env AND version = :u_version;
-WITH e AS (INSERT INTO user_events (id, environment, user_id, type, actor, request_id, door, changes, created_at, snapshot) VALUES ('evt_' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint || '_' || :client_id::text, :env, :u_id, 'user.updated', :actor, :request_id, 'v1', '{"title":{"previous": null,"current":"Ada ' || :r::text || '"}}', :at, :snapshot) RETURNING seq) SELECT e.seq, w.id, w.event_types FROM e LEFT JOIN webhook_endpoints w ON w.environment = :env AND w.enabled = 1;
+WITH u AS (UPDATE users SET title = 'Ada ' || :r::text, version = :u_version + 1, updated_at = :at WHERE id = :u_id AND environment = :env AND version = :u_version RETURNING 1), e AS (INSERT INTO user_events (id, environment, user_id, type, actor, request_id, door, changes, created_at, snapshot) SELECT 'evt_' || (extract(epoch FROM clock_timestamp()) * 1000000)::bigint || '_' || :client_id::text, :env, :u_id, 'user.updated', :actor, :request_id, 'v1', '{"title":{"previous": null,"current":"Ada ' || :r::text || '"}}', :at, NULL FROM u RETURNING seq), v AS (SELECT version FROM webhook_endpoint_version WHERE id = 1), d AS (INSERT INTO webhook_deliveries (id, endpoint_id, environment, event_seq, event_id, event_type, user_id, state, attempts, next_attempt_at, retry_from, lease_owner, lease_until, created_at, updated_at, bulk) SELECT q.id, q.endpoint_id, :env, e.seq, 'x', 'user.updated', :u_id, 'pending', 0, :at, :at, NULL, NULL, :at, :at, 0 FROM e, v, unnest('{}'::text[], '{}'::text[]) AS q(id, endpoint_id) WHERE v.version = 0) SELECT (SELECT count(*) FROM u) AS updated, (SELECT seq FROM e) AS seq, (SELECT version FROM v) AS version;
 END;
 `;
 }
@@ -105,7 +108,6 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult
       '-Dactor=key_config_bench',
       '-Drequest_id=req_01bench0000000000000000000',
       `-Dat=${new Date().toISOString()}`,
-      `-Dsnapshot=${options.snapshot}`,
       options.databaseUrl,
     ];
     const { code, stdout, stderr } = await run(options.binary, args);

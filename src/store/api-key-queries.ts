@@ -17,6 +17,16 @@ function fromRow(row: Selectable<ApiKeysTable>): ApiKeyRecord {
   };
 }
 
+/** Every column of api_keys. */
+const API_KEY_COLUMNS = [
+  'id', 'environment', 'name', 'type', 'scopes', 'secret_hash', 'preview', 'created_by', 'created_at', 'revoked_at', 'user_proof_secret',
+] as const satisfies ReadonlyArray<keyof ApiKeysTable>;
+
+// Compile-time check that API_KEY_COLUMNS names every column: a column added to the table without it fails here.
+type MissingColumn = Exclude<keyof ApiKeysTable, (typeof API_KEY_COLUMNS)[number]>;
+const everyColumn: MissingColumn extends never ? true : MissingColumn = true;
+void everyColumn;
+
 export function createApiKeyQueries(db: Kysely<Database>, caps: Capabilities): ApiKeyQueries {
   return {
     async insert(key) {
@@ -24,7 +34,8 @@ export function createApiKeyQueries(db: Kysely<Database>, caps: Capabilities): A
     },
     async findBySecretHash(secretHash) {
       // Every authenticated request runs this one.
-      const [row] = await runPrepared(db, caps, 'apiKeys.findBySecretHash', () => db.selectFrom('api_keys').selectAll().where('secret_hash', '=', secretHash), [secretHash]);
+      // Named, not *: a prepared `select *` fails once a newer version adds a column (./prepared.ts).
+      const [row] = await runPrepared(db, caps, 'apiKeys.findBySecretHash', () => db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('secret_hash', '=', secretHash), [secretHash]);
       return row ? fromRow(row) : null;
     },
     async list(environment) {

@@ -3,7 +3,10 @@
  * sizeable part of a PATCH that runs several queries. For the hot queries whose shape never
  * changes, the SQL is compiled once per database kind and only the parameters are passed on.
  * The same queries are the ones PostgreSQL keeps prepared per connection, under a name
- * (DATABASE_PREPARED_STATEMENTS, ./postgres-driver.ts): their number is fixed by the code.
+ * (DATABASE_PREPARED_STATEMENTS, ./postgres-client.ts): their number is bounded by the code. They
+ * name the columns they read, never `*`: PostgreSQL refuses to run a prepared statement whose
+ * result columns changed ("cached plan must not change result type"), which a `select *` would
+ * meet on every connection of a running node as soon as a newer version's migration adds a column.
  */
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';

@@ -7,7 +7,7 @@ import type { StoredUser, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared, runPreparedResult, runStatement } from './prepared.ts';
-import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, userRowValues } from './user-rows.ts';
+import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, USER_COLUMNS, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
 import { pageOf, walkOf } from './paging.ts';
@@ -53,7 +53,8 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
         () =>
           db
             .selectFrom('users')
-            .selectAll()
+            // Named, not *: a prepared `select *` fails once a newer version adds a column (./prepared.ts).
+            .select(USER_COLUMNS)
             .where('id', '=', id)
             .where('environment', '=', environment)
             .$if(lock, (q) => q.forUpdate()),

@@ -88,6 +88,25 @@ for (const kind of DATABASES) {
       }
     });
 
+    test('an API key is still found after another process adds a column to api_keys (its lookup is prepared by name on PostgreSQL)', async () => {
+      const database = await kind.create();
+      const { db, capabilities } = openConnection(database.url);
+      try {
+        await migrateToLatest(db, capabilities);
+        const store = createStore(db, capabilities);
+        const at = new Date().toISOString();
+        await store.apiKeys.insert({ id: newId('key'), environment: 'test', name: 'k', type: 'secret', scopes: ['read'], secret_hash: 'hash-1', preview: 'sk_test_…0001', created_by: null, created_at: at, revoked_at: null });
+        assert.equal((await store.apiKeys.findBySecretHash('hash-1'))?.name, 'k');
+        await alterElsewhere(database.url, "ALTER TABLE api_keys ADD COLUMN issue19_extra text DEFAULT 'added'");
+        // Every pooled connection that prepared the lookup must still run it.
+        const found = await Promise.all(Array.from({ length: 4 }, () => store.apiKeys.findBySecretHash('hash-1')));
+        assert.deepEqual(found.map((key) => key?.name), ['k', 'k', 'k', 'k']);
+      } finally {
+        await db.destroy();
+        await database.drop();
+      }
+    });
+
     test('an update compiled for one set of columns never binds another set in its place', async () => {
       const database = await kind.create();
       const { db, capabilities } = openConnection(database.url);
