@@ -16,7 +16,8 @@ import { queueDeliveries, queuedFor, readEndpoints, subscribedEndpoints, takingT
 
 export type NewEvent = Parameters<EventQueries['append']>[0];
 
-function eventRow(event: NewEvent) {
+/** The event's user_events row but its snapshot, every column always in this order (prepared inserts bind them positionally). */
+export function eventRow(event: NewEvent) {
   return {
     id: event.id,
     environment: event.environment,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Capabilities } from './capabilities.ts';
 import type { EventQueries, UserEvent } from './contract.ts';
 import type { EndpointCache } from './endpoint-cache.ts';
-import { appendOneAtATime, appendStatement, snapshotFor } from './event-append.ts';
+import { appendOneAtATime, appendStatement, eventRow, snapshotFor } from './event-append.ts';
 import { wholeSnapshots } from './event-snapshots.ts';
 import { runPrepared, runStatement } from './prepared.ts';
 import type { Database } from './schema.ts';
@@ -37,18 +37,7 @@ export function createEventQueries(db: Kysely<Database>, caps: Capabilities, cac
       for (let from = 0; from < events.length; from += EVENTS_PER_STATEMENT) {
         const chunk = events.slice(from, from + EVENTS_PER_STATEMENT);
         // Every column, always in this order: the prepared insert binds them positionally.
-        const rows = chunk.map((event) => ({
-          id: event.id,
-          environment: event.environment,
-          user_id: event.user_id,
-          type: event.type,
-          actor: event.actor,
-          request_id: event.request_id,
-          door: event.door,
-          changes: JSON.stringify(event.changes),
-          created_at: event.created_at,
-          snapshot: snapshotFor(event, endpointsOf.get(event.environment)!),
-        }));
+        const rows = chunk.map((event) => ({ ...eventRow(event), snapshot: snapshotFor(event, endpointsOf.get(event.environment)!) }));
         const inserted = await runPrepared(
           db,
           caps,
