@@ -20,6 +20,7 @@ import SqliteDatabase from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { newId } from '../src/domain/ids.ts';
+import { SQLITE_CACHE_KIB } from '../src/store/connection.ts';
 import { startCheckpointer } from '../src/store/sqlite-checkpointer.ts';
 
 export type LimitMode = 'bare' | 'ceiling';
@@ -51,6 +52,7 @@ function sqliteWriter(path: string): { write: Write; close(): void } {
   db.pragma('foreign_keys = ON');
   db.pragma('secure_delete = ON');
   db.pragma('wal_autocheckpoint = 20000');
+  db.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const checkpointer = startCheckpointer(path);
   const updates = Object.fromEntries(
     PATCHED_FIELDS.map((f) => [f, db.prepare(`UPDATE users SET ${f} = ?, version = version + 1, updated_at = ? WHERE id = ? AND environment = ? RETURNING version`).pluck()]),
