@@ -2,7 +2,7 @@
 import { newId } from '../domain/ids.ts';
 import { jsonEqual, put } from '../domain/metadata.ts';
 import { WRITABLE_FIELDS, type ChangeSet, type JsonObject, type JsonValue, type User } from '../domain/user.ts';
-import type { NewEvent, StoreQueries, UserEvent } from '../store/contract.ts';
+import type { StoreQueries, UserEvent } from '../store/contract.ts';
 import type { RequestContext } from './context.ts';
 
 const RECORDED_FIELDS = [...WRITABLE_FIELDS, 'pending_email', 'password_set'] as const;

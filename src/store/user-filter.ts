@@ -21,11 +21,6 @@ const SQL_OPS: Record<'gt' | 'ge' | 'lt' | 'le', string> = { gt: '>', ge: '>=', 
 
 type Kind = 'identifier' | 'exact' | 'text' | 'boolean' | 'number';
 
-/** LIKE pattern text with its wildcards made plain (ESCAPE '\'). */
-function likeEscape(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export function conditionSql(condition: UserCondition, caps: Capabilities): Expression<SqlBool> {
   switch (condition.kind) {
     case 'const':

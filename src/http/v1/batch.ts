@@ -23,8 +23,6 @@ import { UserCreateSchema, UserSchema, v1Errors } from './schemas.ts';
 /** The header that marks a batch as an import's (see the route's description). */
 const IMPORT_HEADER = 'userplane-import';
 
-const PASSWORD_FIELDS = ['password_hash', 'password_hash_type'] as const;
-
 /** More than any real user has; keeps one operation's work bounded. */
 const MAX_IDENTITIES = 20;
 const BatchIdentity = Type.Object(
