@@ -155,7 +155,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       }
       const rows = await db
         .selectFrom('users')
-        .selectAll()
+        .select(USER_COLUMNS)
         .where('environment', '=', environment)
         .$if(filter.email !== undefined, (q) => q.where('email_norm', '=', normalizeIdentifier(filter.email!)))
         .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
@@ -174,7 +174,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       const keys = [...new Set(field === 'external_id' ? values : values.map(normalizeIdentifier))];
       const found: StoredUser[] = [];
       for (let from = 0; from < keys.length; from += FIND_MANY_CHUNK) {
-        const rows = await db.selectFrom('users').selectAll().where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK)).execute();
+        const rows = await db.selectFrom('users').select(USER_COLUMNS).where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK)).execute();
         for (const row of rows) found.push(fromUserRow(row));
       }
       return found;
@@ -192,7 +192,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       if (limit === 0 || offset >= total) return { items: [], total };
       const rows = await db
         .selectFrom('users')
-        .selectAll()
+        .select(USER_COLUMNS)
         .where('environment', '=', environment)
         .where(condition)
         .orderBy('id', 'asc')

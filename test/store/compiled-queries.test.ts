@@ -82,6 +82,14 @@ for (const kind of DATABASES) {
         assert.equal(renamed.rows[0]!.issue19_renamed, 'added', 'the renamed column under its new name');
         assert.equal('issue19_extra' in renamed.rows[0]!, false, 'and not under its old one');
         assert.equal(renamed.rows[0]!.first_name, 'Two');
+
+        // The same number of columns, other names: only the schema check can tell (not the row's length).
+        await alterElsewhere(database.url, 'ALTER TABLE users DROP COLUMN issue19_renamed');
+        await alterElsewhere(database.url, "ALTER TABLE users ADD COLUMN issue19_other text DEFAULT 'other'");
+        const swapped = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
+        assert.equal(swapped.rows[0]!.issue19_other, 'other', 'the column added in place of the dropped one');
+        assert.equal('issue19_renamed' in swapped.rows[0]!, false, 'and not the dropped one');
+        assert.equal((await store.users.findById('test', a.id))?.last_name, 'Last', 'a named read is unmoved by it');
       } finally {
         await db.destroy();
         await database.drop();
