@@ -3,7 +3,7 @@
  * shows in review and the client's types follow it:
  *   docs/openapi.json               the document the server serves (its snapshot)
  *   packages/client/src/schema.ts   the client's types, made from that snapshot by openapi-typescript
- * `--check` writes nothing and fails when either is stale (test/openapi/drift.test.ts runs the same check).
+ * `--check` writes nothing and fails when either is stale (test/openapi/document.test.ts makes the same comparison).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

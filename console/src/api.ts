@@ -4,7 +4,7 @@
  * only; a user's version travels with it and guards every write (If-Match).
  */
 import { createUserplaneClient, UnauthorizedError, UserplaneError } from '@userplane/client';
-import type { Identity, Page, User, UserEvent, WhoAmI } from './types.ts';
+import type { User } from './types.ts';
 
 /** Every failed call: the client's typed errors (status, code, message, details, request id). */
 export { UserplaneError as ApiError };
@@ -22,9 +22,9 @@ export function createApi(key: string, onUnauthorized: (message: string) => void
     fetch: (request) => fetch(request, { credentials: 'omit', cache: 'no-store' }),
   });
 
-  async function call<T>(work: Promise<unknown>): Promise<T> {
+  async function call<T>(work: Promise<T>): Promise<T> {
     try {
-      return (await work) as T;
+      return await work;
     } catch (error) {
       if (error instanceof UnauthorizedError) onUnauthorized(error.message);
       throw error;
@@ -32,17 +32,17 @@ export function createApi(key: string, onUnauthorized: (message: string) => void
   }
 
   return {
-    whoami: () => call<WhoAmI>(client.whoami()),
+    whoami: () => call(client.whoami()),
     searchUsers: (q: string, after: string | null) =>
-      call<Page<User>>(client.users.listPage({ limit: PAGE_SIZE, ...(q.trim() ? { q: q.trim() } : {}), ...(after ? { after } : {}) })),
-    getUser: (id: string) => call<User>(client.users.get(id)),
+      call(client.users.listPage({ limit: PAGE_SIZE, ...(q.trim() ? { q: q.trim() } : {}), ...(after ? { after } : {}) })),
+    getUser: (id: string) => call(client.users.get(id)),
     /** PATCH guarded by the version the caller read: a 412 means someone else changed the user. */
-    updateUser: (base: User, patch: Record<string, unknown>) => call<User>(client.users.update(base.id, patch, { ifMatch: base })),
-    setPassword: (id: string, password: string) => call<User>(client.users.setPassword(id, { password })),
-    sendVerification: (id: string) => call<{ email: string; expires_at: string }>(client.users.emailVerification.send(id)),
-    identities: (id: string) => call<{ data: Identity[] }>(client.users.identities.list(id)),
-    unlinkIdentity: (id: string, identityId: string) => call<void>(client.users.identities.unlink(id, identityId)),
-    deleteUser: (base: User) => call<unknown>(client.users.delete(base.id, { ifMatch: base })),
-    events: (id: string, after: string | null) => call<Page<UserEvent>>(client.users.eventsPage(id, { limit: PAGE_SIZE, ...(after ? { after } : {}) })),
+    updateUser: (base: User, patch: Record<string, unknown>) => call(client.users.update(base.id, patch, { ifMatch: base })),
+    setPassword: (id: string, password: string) => call(client.users.setPassword(id, { password })),
+    sendVerification: (id: string) => call(client.users.emailVerification.send(id)),
+    identities: (id: string) => call(client.users.identities.list(id)),
+    unlinkIdentity: (id: string, identityId: string) => call(client.users.identities.unlink(id, identityId)),
+    deleteUser: (base: User) => call(client.users.delete(base.id, { ifMatch: base })),
+    events: (id: string, after: string | null) => call(client.users.eventsPage(id, { limit: PAGE_SIZE, ...(after ? { after } : {}) })),
   };
 }

@@ -5,7 +5,19 @@ import { ChangeLine } from './change.tsx';
 import { showTime } from './format.ts';
 import type { UserEvent } from './types.ts';
 
-const TITLES: Record<UserEvent['type'], string> = { 'user.created': 'Created', 'user.updated': 'Updated', 'user.deleted': 'Deleted' };
+// Every type the API's Event may carry (a type check fails when it gains one): a subject export
+// (GET /v1/users/{id}/export) is in the user's history too. The group and environment types never
+// reach a user's history; they are named for completeness.
+const TITLES: Record<UserEvent['type'], string> = {
+  'user.created': 'Created',
+  'user.updated': 'Updated',
+  'user.deleted': 'Deleted',
+  'user.exported': 'Exported (access request)',
+  'users.exported': 'Exported (all users)',
+  'group.created': 'Group created',
+  'group.updated': 'Group updated',
+  'group.deleted': 'Group deleted',
+};
 
 /** `version` only makes the list reload after a change. */
 export function History(props: { api: Api; userId: string; version: number }) {

@@ -1,42 +1,24 @@
-/** The /v1 wire shapes the console reads (README "The canonical API"). */
+/**
+ * The /v1 wire shapes the console reads: the client's types, generated from the OpenAPI document
+ * (packages/client/src/schema.ts), so that an API change shows here as a type error.
+ */
 
-import type { User as WireUser } from '@userplane/client';
+import type { Page as ClientPage, User as WireUser, UserEvent as WireEvent, components, operations } from '@userplane/client';
 
-/** The canonical user as /v1 sends it: the client's type, generated from the OpenAPI document. */
+/** The canonical user as /v1 sends it. */
 export type User = WireUser;
 export type Environment = User['environment'];
 
-export interface Page<T> {
-  object: 'list';
-  data: T[];
-  has_more: boolean;
-  next_cursor: string | null;
-}
+export type Page<T> = ClientPage<T>;
 
-export interface UserEvent {
-  id: string;
-  type: 'user.created' | 'user.updated' | 'user.deleted';
-  user_id: string;
-  actor: string;
-  request_id: string | null;
-  door: string;
-  changes: Record<string, { previous: unknown; current: unknown }>;
-  created_at: string;
-}
+/** One entry of a user's history (GET /v1/users/{id}/events). */
+export type UserEvent = WireEvent;
 
-export interface Identity {
-  id: string;
-  provider: string;
-  provider_user_id: string;
-  email: string | null;
-  created_at: string;
-}
+/** A linked sign-in identity (GET /v1/users/{id}/identities). */
+export type Identity = components['schemas']['Identity'];
 
-export interface WhoAmI {
-  key_id: string;
-  environment: Environment;
-  scopes: string[];
-}
+/** The key the console signed in with (GET /v1/whoami). */
+export type WhoAmI = operations['whoami']['responses'][200]['content']['application/json'];
 
 /** Per-field messages, exactly as the API's validation_error `details` gives them. */
 export type FieldErrors = Record<string, string[]>;

@@ -59,14 +59,18 @@ export class ValidationError extends DomainError {
   }
 }
 
-export type VerificationFailure =
-  | 'email_already_verified'
-  | 'email_missing'
-  | 'verification_code_missing'
-  | 'verification_code_incorrect'
-  | 'verification_code_expired'
-  | 'verification_code_used'
-  | 'verification_attempts_exceeded';
+/** Every code a VerificationError can carry (the canonical API sends it as `error`). */
+export const VERIFICATION_FAILURES = [
+  'email_already_verified',
+  'email_missing',
+  'verification_code_missing',
+  'verification_code_incorrect',
+  'verification_code_expired',
+  'verification_code_used',
+  'verification_attempts_exceeded',
+] as const;
+
+export type VerificationFailure = (typeof VERIFICATION_FAILURES)[number];
 
 /** An email verification step that cannot proceed; `code` says which, for every door to map. */
 export class VerificationError extends DomainError {

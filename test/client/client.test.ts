@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import {
   ConflictError,
   createUserplaneClient,
+  EmailVerificationError,
   NetworkError,
   NotFoundError,
   PreconditionFailedError,
@@ -70,6 +71,11 @@ for (const kind of DATABASES) {
       const taken = await users.create({ email: 'TAKEN@example.com' }).catch((e: unknown) => e);
       assert.ok(taken instanceof ConflictError);
       assert.ok(taken.details.email);
+      const unverified = await users.create({ email: 'unverified@example.com' });
+      const noCode = await users.emailVerification.confirm(unverified.id, '123456').catch((e: unknown) => e);
+      assert.ok(noCode instanceof EmailVerificationError, String(noCode));
+      assert.equal(noCode.code, 'verification_code_missing');
+      assert.match(noCode.requestId ?? '', /^req_/);
       const stranger = createUserplaneClient({ baseUrl: t.base, apiKey: 'sk_test_nobody_knows_this_key_000' });
       await assert.rejects(stranger.users.get('usr_01jdq3v8a4x5s6e7r8t9y0z1ab'), UnauthorizedError);
     });

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { CONSOLE_DIST } from '../../src/http/console.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCES = [join(ROOT, 'console/src'), join(ROOT, 'console/index.html'), join(ROOT, 'console/build.js')];
+// The console bundles @userplane/client from its sources: a change to the client is a change to the console.
+const SOURCES = [join(ROOT, 'console/src'), join(ROOT, 'console/index.html'), join(ROOT, 'console/build.js'), join(ROOT, 'packages/client/src')];
 
 function newestChange(path: string): number {
   const stat = statSync(path);

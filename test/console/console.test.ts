@@ -310,6 +310,18 @@ describe('admin console in Chromium (issue 7)', () => {
     assertNoPageProblems();
   });
 
+  browserTest('history: a subject export (user.exported) reads as an export, not as a blank title', async () => {
+    const user = await createUser({ email: 'exported@history.test', first_name: 'Ex' });
+    assert.equal((await t.request({ method: 'GET', url: `/v1/users/${user.id}/export` })).statusCode, 200);
+    const page = await newPage();
+    await signIn(page);
+    await openUser(page, user.id);
+    const events = page.locator('.history .event');
+    await waitForText(events.nth(0), 'Exported (access request)');
+    await waitForText(events.nth(1), 'Created');
+    assertNoPageProblems();
+  });
+
   browserTest('actions: set a password, send a verification email, unlink an identity, delete after a confirmation', async () => {
     const user = await createUser({ email: 'alan@bletchley.test', first_name: 'Alan' });
     const identity = (await t.request({ method: 'POST', url: `/v1/users/${user.id}/identities`, payload: { provider: 'google', provider_user_id: 'g-1912', email: 'alan@bletchley.test' } })).json();

@@ -4,7 +4,7 @@
  * typed error (errors.ts); `GET/POST/PUT/PATCH/DELETE` are openapi-fetch's own, typed for every
  * path of the document (the other doors included), for what the resource methods do not cover.
  */
-import createClient from 'openapi-fetch';
+import createClient, { type Client } from 'openapi-fetch';
 import { errorFromResponse, NetworkError } from './errors.ts';
 import type { components, operations, paths } from './schema.ts';
 import { retryingFetch, type Fetch, type RetryOptions } from './transport.ts';
@@ -117,7 +117,10 @@ export type UserplaneClient = ReturnType<typeof createUserplaneClient>;
 
 export function createUserplaneClient(options: UserplaneClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const raw = createClient<paths>({
+  // Declared as Client<paths> (and its members below as Client<paths>['GET'], …) so that the emitted
+  // declarations name them that way: spelled out as ClientMethod<paths, …> they fail an app's type
+  // check without skipLibCheck (test/client/package.test.ts).
+  const raw: Client<paths> = createClient<paths>({
     baseUrl,
     headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
     fetch: retryingFetch(options.fetch ?? ((request: Request) => globalThis.fetch(request)), options),
@@ -133,11 +136,11 @@ export function createUserplaneClient(options: UserplaneClientOptions) {
   return {
     /** openapi-fetch's client: typed calls of every path of the document, returning { data, error, response }. */
     raw,
-    GET: raw.GET,
-    POST: raw.POST,
-    PUT: raw.PUT,
-    PATCH: raw.PATCH,
-    DELETE: raw.DELETE,
+    GET: raw.GET as Client<paths>['GET'],
+    POST: raw.POST as Client<paths>['POST'],
+    PUT: raw.PUT as Client<paths>['PUT'],
+    PATCH: raw.PATCH as Client<paths>['PATCH'],
+    DELETE: raw.DELETE as Client<paths>['DELETE'],
 
     users: {
       create: (user: UserCreate, opts: PostOptions = {}) => unwrap(POST('/v1/users', { body: user, headers: headersOf(opts) })),

@@ -72,6 +72,23 @@ export class PreconditionFailedError extends UserplaneError {
     this.currentVersion = Number.isInteger(version) ? version : null;
   }
 }
+/** The codes of EmailVerificationError, as /v1 sends them. */
+export type EmailVerificationCode =
+  | 'email_already_verified'
+  | 'email_missing'
+  | 'verification_code_missing'
+  | 'verification_code_incorrect'
+  | 'verification_code_expired'
+  | 'verification_code_used'
+  | 'verification_attempts_exceeded';
+/**
+ * 400 from users.emailVerification (send/confirm): `code` says which step failed — no code was
+ * sent, it is wrong, expired or used, too many wrong tries, no address, or already verified.
+ */
+export class EmailVerificationError extends UserplaneError {
+  override readonly name = 'EmailVerificationError';
+  declare readonly code: EmailVerificationCode;
+}
 /** 413 payload_too_large. */
 export class PayloadTooLargeError extends UserplaneError {
   override readonly name = 'PayloadTooLargeError';
@@ -122,6 +139,13 @@ const BY_CODE: Record<string, ErrorClass> = {
   precondition_failed: PreconditionFailedError,
   payload_too_large: PayloadTooLargeError,
   unsupported_media_type: UnsupportedMediaTypeError,
+  email_already_verified: EmailVerificationError,
+  email_missing: EmailVerificationError,
+  verification_code_missing: EmailVerificationError,
+  verification_code_incorrect: EmailVerificationError,
+  verification_code_expired: EmailVerificationError,
+  verification_code_used: EmailVerificationError,
+  verification_attempts_exceeded: EmailVerificationError,
   idempotency_key_reused: IdempotencyError,
   idempotency_key_in_progress: IdempotencyError,
   rate_limited: RateLimitedError,

@@ -27,6 +27,7 @@ export type {
 } from './client.ts';
 export {
   ConflictError,
+  EmailVerificationError,
   ForbiddenError,
   IdempotencyError,
   InternalError,
@@ -40,6 +41,7 @@ export {
   UnsupportedMediaTypeError,
   UserplaneError,
   ValidationError,
+  type EmailVerificationCode,
   type ErrorBody,
 } from './errors.ts';
 export type { Fetch, RetryOptions } from './transport.ts';
