@@ -145,6 +145,15 @@ for (const kind of DATABASES) {
       assert.deepEqual(res.json().emails, [{ type: 'work', value: 'barbara@example.com', primary: true }]);
     });
 
+    test('paths qualified by the core schema URN, as a path and as a path-less key', async () => {
+      const res = await scim.patch(
+        `/Users/${id}`,
+        scim.ops({ op: 'replace', path: `${USER_SCHEMA}:title`, value: 'Tour Guide' }, { op: 'replace', value: { [`${USER_SCHEMA}:displayName`]: 'Babs Jensen', [`${USER_SCHEMA}:name.givenName`]: 'Barbara' } }),
+      );
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual([res.json().title, res.json().displayName, res.json().name.givenName], ['Tour Guide', 'Babs Jensen', 'Barbara']);
+    });
+
     test('replace a multi-valued attribute as a whole; remove a whole attribute', async () => {
       const res = await scim.patch(`/Users/${id}`, scim.ops({ op: 'replace', path: 'phoneNumbers', value: [{ value: '+14155550100', type: 'work', primary: true }] }, { op: 'remove', path: 'nickName' }));
       assert.equal(res.statusCode, 200, res.body);
