@@ -159,9 +159,9 @@ for (const kind of DATABASES) {
       assert.deepEqual(await found('userName eq "bob_b" and active eq true'), ['bob_b']);
     });
 
-    test('eq on email, username, external_id and id in /v1 filter= probes an index in the statement the list runs', async () => {
+    test('eq on email, username, external_id and id, and a selective sw on email and username, in /v1 filter= probe an index in the statement the list runs', async () => {
       const walk = walkOf({}, 'asc');
-      for (const filter of ['email eq "person9@filter.example"', 'username eq "person_7"', 'external_id eq "ext-9"', 'id eq "usr_x"', 'email eq "person9@filter.example" and metadata.n eq 9']) {
+      for (const filter of ['email eq "person9@filter.example"', 'username eq "person_7"', 'external_id eq "ext-9"', 'id eq "usr_x"', 'email eq "person9@filter.example" and metadata.n eq 9', 'email sw "person1234"', 'username sw "person_1234"']) {
         const where = v1Condition(filter);
         assertProbe(await planOf(listStatement(db, caps, 'test', { where }, { limit: 50, walk })), filter);
       }
