@@ -1,7 +1,8 @@
 /**
  * A UserCondition (src/domain/user-condition.ts) as SQL, on both databases. Identifiers compare
  * through their normalised columns, so `eq` on email, username (and SCIM's userName), external_id
- * and id is a probe of a unique index, never a scan. Other text compares case-insensitively through
+ * and id is a probe of a unique index, never a scan (test/v1/filter.test.ts plans the statements
+ * the store runs, ORDER BY and LIMIT included). Other text compares case-insensitively through
  * lower() (ASCII folding on SQLite), exact fields as they are. Metadata and extension keys are read
  * from their JSON text: a filter on them reads every user of the environment (documented). Metadata
  * strings compare exactly; extension strings (SCIM attributes, caseExact false) ignoring case.
@@ -21,7 +22,8 @@ const SQL_OPS: Record<'gt' | 'ge' | 'lt' | 'le', string> = { gt: '>', ge: '>=', 
 
 type Kind = 'identifier' | 'exact' | 'text' | 'boolean' | 'number';
 
-export function conditionSql(condition: UserCondition, caps: Capabilities): Expression<SqlBool> {
+/** `environment`: the environment the query reads, which index probes inside the condition need. */
+export function conditionSql(condition: UserCondition, caps: Capabilities, environment: string): Expression<SqlBool> {
   switch (condition.kind) {
     case 'const':
       return condition.value ? sql<SqlBool>`1 = 1` : sql<SqlBool>`1 = 0`;
@@ -30,16 +32,16 @@ export function conditionSql(condition: UserCondition, caps: Capabilities): Expr
       if (condition.conditions.length === 0) return condition.kind === 'and' ? sql<SqlBool>`1 = 1` : sql<SqlBool>`1 = 0`;
       const joiner = condition.kind === 'and' ? sql` AND ` : sql` OR `;
       return sql<SqlBool>`(${sql.join(
-        condition.conditions.map((c) => conditionSql(c, caps)),
+        condition.conditions.map((c) => conditionSql(c, caps, environment)),
         joiner,
       )})`;
     }
     case 'not':
-      return sql<SqlBool>`((${conditionSql(condition.condition, caps)}) IS NOT TRUE)`;
+      return sql<SqlBool>`((${conditionSql(condition.condition, caps, environment)}) IS NOT TRUE)`;
     case 'present':
       return present(condition.ref, caps);
     case 'compare':
-      return compare(condition.ref, condition.op, condition.value, caps);
+      return compare(condition.ref, condition.op, condition.value, caps, environment);
   }
 }
 
@@ -99,14 +101,16 @@ function compareText(expression: RawBuilder<unknown>, op: CompareOp, value: stri
   }
 }
 
-function compare(ref: FieldRef, op: CompareOp, value: FilterValue, caps: Capabilities): Expression<SqlBool> {
+function compare(ref: FieldRef, op: CompareOp, value: FilterValue, caps: Capabilities, environment: string): Expression<SqlBool> {
   if (!('column' in ref)) return compareJson(ref, op, value, caps);
   const { expression, kind } = columnOf(ref);
   if (value === null) return op === 'ne' ? sql<SqlBool>`(${expression} IS NOT NULL)` : sql<SqlBool>`(${expression} IS NULL)`;
   if (ref.column === 'login' && op === 'eq' && typeof value === 'string') {
-    // Each side on its own unique index: the username, or the email of a user without one.
+    // Each side on its own unique index: the username, or the email of a user without one. As the
+    // ids those two probes find, not as `username_norm = v OR (…)`: beside ORDER BY id and a LIMIT,
+    // SQLite would walk the environment's (environment, id) index and test every user against the OR.
     const v = normalizeIdentifier(value);
-    return sql<SqlBool>`(username_norm = ${v} OR (username_norm IS NULL AND email_norm = ${v}))`;
+    return sql<SqlBool>`("id" IN (SELECT "id" FROM "users" WHERE "environment" = ${environment} AND "username_norm" = ${v} UNION ALL SELECT "id" FROM "users" WHERE "environment" = ${environment} AND "username_norm" IS NULL AND "email_norm" = ${v}))`;
   }
   if (kind === 'boolean') {
     const bit = value === true ? 1 : 0;

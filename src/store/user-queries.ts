@@ -3,14 +3,46 @@ import type { EndpointCache } from './endpoint-cache.ts';
 import { appendOneAtATime, appendStatement, appendStatementText } from './event-append.ts';
 import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
-import type { StoredUser, UserQueries } from './contract.ts';
+import type { StoredUser, UserFilter, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared, runPreparedResult, runStatement } from './prepared.ts';
 import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, USER_COLUMNS, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
-import { pageOf, walkOf } from './paging.ts';
+import type { UserCondition } from '../domain/user-condition.ts';
+import { pageOf, walkOf, type PageWalk } from './paging.ts';
+
+/**
+ * The two statements of `query` (SCIM's filtered lists): the count, and the page in id order. Built
+ * here so that test/v1/filter.test.ts plans exactly what runs.
+ */
+export function queryStatements(db: Kysely<Database>, caps: Capabilities, environment: string, where: UserCondition, { offset, limit }: { offset: number; limit: number }) {
+  const condition = conditionSql(where, caps, environment);
+  const count = db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('environment', '=', environment)
+    .where(condition);
+  const page = db.selectFrom('users').select(USER_COLUMNS).where('environment', '=', environment).where(condition).orderBy('id', 'asc').limit(limit).offset(offset);
+  return { count, page };
+}
+
+/** The statement of `list` outside the search's own path (filters, `?filter=` on /v1): `limit + 1` rows in the walk's order. */
+export function listStatement(db: Kysely<Database>, caps: Capabilities, environment: string, filter: UserFilter, { limit, walk }: { limit: number; walk: PageWalk }) {
+  return db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where('environment', '=', environment)
+    .$if(filter.email !== undefined, (q) => q.where('email_norm', '=', normalizeIdentifier(filter.email!)))
+    .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
+    .$if(filter.external_id !== undefined, (q) => q.where('external_id', '=', filter.external_id!))
+    .$if(filter.q !== undefined, (q) => q.where(matchesSearch(filter.q!, caps)))
+    .$if(filter.where !== undefined, (q) => q.where(conditionSql(filter.where!, caps, environment)))
+    .$if(walk.cursor !== undefined, (q) => q.where('id', walk.past, walk.cursor!))
+    .orderBy('id', walk.walk)
+    .limit(limit + 1);
+}
 
 /** Values per statement of findMany: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const FIND_MANY_CHUNK = 500;
@@ -153,19 +185,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
         const found = await searchUsers(db, caps, { environment, q: filter.q, limit, walk, cursor });
         return { items: backwards ? found.items.reverse() : found.items, hasMore: found.hasMore };
       }
-      const rows = await db
-        .selectFrom('users')
-        .select(USER_COLUMNS)
-        .where('environment', '=', environment)
-        .$if(filter.email !== undefined, (q) => q.where('email_norm', '=', normalizeIdentifier(filter.email!)))
-        .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
-        .$if(filter.external_id !== undefined, (q) => q.where('external_id', '=', filter.external_id!))
-        .$if(filter.q !== undefined, (q) => q.where(matchesSearch(filter.q!, caps)))
-        .$if(filter.where !== undefined, (q) => q.where(conditionSql(filter.where!, caps)))
-        .$if(cursor !== undefined, (q) => q.where('id', paging.past, cursor!))
-        .orderBy('id', walk)
-        .limit(limit + 1)
-        .execute();
+      const rows = await listStatement(db, caps, environment, filter, { limit, walk: paging }).execute();
       return pageOf(rows, limit, paging, fromUserRow);
     },
 
@@ -180,25 +200,12 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       return found;
     },
 
-    async query(environment, where, { offset, limit }) {
-      const condition = conditionSql(where, caps);
-      const counted = await db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('environment', '=', environment)
-        .where(condition)
-        .executeTakeFirstOrThrow();
+    async query(environment, where, page) {
+      const statements = queryStatements(db, caps, environment, where, page);
+      const counted = await statements.count.executeTakeFirstOrThrow();
       const total = Number(counted.n);
-      if (limit === 0 || offset >= total) return { items: [], total };
-      const rows = await db
-        .selectFrom('users')
-        .select(USER_COLUMNS)
-        .where('environment', '=', environment)
-        .where(condition)
-        .orderBy('id', 'asc')
-        .limit(limit)
-        .offset(offset)
-        .execute();
+      if (page.limit === 0 || page.offset >= total) return { items: [], total };
+      const rows = await statements.page.execute();
       return { items: rows.map(fromUserRow), total };
     },
   };

@@ -143,6 +143,75 @@ for (const kind of DATABASES) {
     });
   });
 
+  describe(`SCIM attribute mapping on ${kind.name}`, () => {
+    const t = useTestApp(kind);
+    const scim = scimClient(t);
+    const v1 = async (id: string) => (await t.request({ method: 'GET', url: `/v1/users/${id}` })).json();
+
+    test('every mapped attribute lands in its canonical field; the rest is kept; the user reads back as sent', async () => {
+      const body = {
+        schemas: [USER_SCHEMA, ENTERPRISE],
+        userName: 'mapped.user',
+        externalId: 'idp-mapped-1',
+        name: { givenName: 'Ada', familyName: 'Lovelace', formatted: 'Countess Ada Lovelace', honorificPrefix: 'Countess' },
+        displayName: 'Ada Lovelace',
+        emails: [{ value: 'ada@example.com', type: 'work', primary: true }],
+        phoneNumbers: [{ value: '+14155550142', type: 'work', primary: true }],
+        active: true,
+        locale: 'en-GB',
+        title: 'Analyst',
+        preferredLanguage: 'en',
+        [ENTERPRISE]: { employeeNumber: '1815', department: 'Engines', organization: 'Analytical', costCenter: 'CC-1', manager: { value: 'mgr-1' } },
+      };
+      const created = await scim.post('/Users', body);
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      const user = await v1(id);
+      assert.deepEqual(
+        [user.username, user.email, user.external_id, user.first_name, user.last_name, user.name, user.phone, user.active, user.locale, user.title, user.organization],
+        ['mapped.user', 'ada@example.com', 'idp-mapped-1', 'Ada', 'Lovelace', 'Ada Lovelace', '+14155550142', true, 'en-GB', 'Analyst', 'Analytical'],
+      );
+      const read = (await scim.get(`/Users/${id}`)).json();
+      const { id: _id, meta, ...rest } = read;
+      assert.deepEqual(rest, body, 'nothing dropped, nothing added');
+      assert.equal(meta.version, String(created.headers.etag));
+    });
+
+    test('an email-shaped userName is the email; an emails list that differs is kept and shown while the email agrees', async () => {
+      const created = await scim.post('/Users', {
+        schemas: [USER_SCHEMA],
+        userName: 'Okta.Person@Example.com',
+        emails: [{ value: 'okta.person@example.com', type: 'work', primary: true }, { value: 'private@example.org', type: 'home' }],
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      const user = await v1(id);
+      assert.deepEqual([user.username, user.email.toLowerCase()], [null, 'okta.person@example.com']);
+      const read = (await scim.get(`/Users/${id}`)).json();
+      assert.equal(read.userName, 'Okta.Person@Example.com');
+      assert.deepEqual(read.emails.map((e: { value: string }) => e.value), ['okta.person@example.com', 'private@example.org']);
+      // Changed through another door: the canonical email wins, the stale list is no longer shown.
+      const changed = await t.request({ method: 'PATCH', url: `/v1/users/${id}`, payload: { email: 'renamed@example.com' } });
+      assert.equal(changed.statusCode, 200, changed.body);
+      const after = (await scim.get(`/Users/${id}`)).json();
+      assert.equal(after.userName, 'renamed@example.com');
+      assert.deepEqual(after.emails, [{ value: 'renamed@example.com', type: 'work', primary: true }]);
+    });
+
+    test('count is cut to the maximum ServiceProviderConfig advertises (200)', async () => {
+      const operations = Array.from({ length: 205 }, (_, i) => ({ op: 'create', data: { username: `paged_${i}` } }));
+      const batch = await t.request({ method: 'POST', url: '/v1/users/batch', payload: { operations } });
+      assert.equal(batch.statusCode, 200, batch.body.slice(0, 300));
+      const max = (await scim.get('/ServiceProviderConfig')).json().filter.maxResults;
+      assert.equal(max, 200);
+      const page = (await scim.get(`/Users?count=100000&filter=${encodeURIComponent('userName sw "paged_"')}`)).json();
+      assert.deepEqual([page.totalResults, page.itemsPerPage, page.Resources.length], [205, max, max]);
+      const rest = (await scim.get(`/Users?startIndex=201&count=200&filter=${encodeURIComponent('userName sw "paged_"')}`)).json();
+      assert.deepEqual([rest.itemsPerPage, rest.startIndex], [5, 201]);
+      assert.equal((await scim.get('/Users?filter=userName%20sw%20%22paged_%22')).json().itemsPerPage, 100, 'the default count is 100');
+    });
+  });
+
   describe(`SCIM Bulk on ${kind.name}`, () => {
     const t = useTestApp(kind);
     const scim = scimClient(t);

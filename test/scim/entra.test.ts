@@ -103,6 +103,10 @@ for (const kind of DATABASES) {
       assert.deepEqual(res.json()[ENTERPRISE].manager, { value: 'mgr-2819c223' });
       const removed = await scim.patch(`/Users/${id}`, scim.ops({ op: 'Remove', path: `${ENTERPRISE}:manager` }));
       assert.equal(removed.json()[ENTERPRISE].manager, undefined);
+      // The other shape Entra sends: a list of one entry with "$ref": null.
+      const listed = await scim.patch(`/Users/${id}`, scim.ops({ op: 'Add', path: `${ENTERPRISE}:manager`, value: [{ $ref: null, value: 'mgr-3' }] }));
+      assert.equal(listed.statusCode, 200, listed.body);
+      assert.equal(listed.json()[ENTERPRISE].manager.value, 'mgr-3');
     });
 
     test('userName replaced with an email address: the email becomes it', async () => {

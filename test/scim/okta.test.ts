@@ -25,6 +25,20 @@ for (const kind of DATABASES) {
       assert.equal(body.itemsPerPage, 1);
       assert.equal(body.startIndex, 1);
       assert.equal(body.Resources.length, 1);
+      // Okta's next step reads the listed user by id: the same user, with the attributes it checks.
+      const listed = body.Resources[0];
+      const one = await scim.get(`/Users/${listed.id}`);
+      assert.equal(one.statusCode, 200);
+      assert.deepEqual(one.json(), listed);
+      for (const attribute of ['id', 'userName', 'name', 'emails', 'active']) assert.ok(one.json()[attribute] !== undefined, attribute);
+    });
+
+    test('the optional Groups check: list with count=1&startIndex=1', async () => {
+      const res = await scim.get('/Groups?count=1&startIndex=1');
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(res.json().schemas, [LIST_SCHEMA]);
+      assert.equal(typeof res.json().totalResults, 'number');
+      assert.equal(res.json().startIndex, 1);
     });
 
     test('Okta probes with startIndex=1&count=2', async () => {

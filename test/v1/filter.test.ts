@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { newId } from '../../src/domain/ids.ts';
-import type { UserCondition } from '../../src/domain/user-condition.ts';
 import type { Capabilities } from '../../src/store/capabilities.ts';
 import { openConnection } from '../../src/store/connection.ts';
 import type { StoredUser } from '../../src/store/contract.ts';
 import type { Database } from '../../src/store/schema.ts';
-import { conditionSql } from '../../src/store/user-filter.ts';
+import { listStatement, queryStatements } from '../../src/store/user-queries.ts';
+import { walkOf } from '../../src/store/paging.ts';
 import { toUserRow } from '../../src/store/user-rows.ts';
 import { userCondition } from '../../src/http/scim/user-filter.ts';
+import { v1Condition } from '../../src/http/v1/user-filter.ts';
 import { parseFilter } from '../../src/domain/filter.ts';
 import { DATABASES } from '../helpers/databases.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -102,18 +103,67 @@ for (const kind of DATABASES) {
       }
     });
 
-    async function plan(condition: UserCondition): Promise<string> {
-      const query = db.selectFrom('users').selectAll().where('environment', '=', 'test').where(conditionSql(condition, caps)).compile();
+    async function planOf(query: { compile(): { sql: string; parameters: readonly unknown[] } }): Promise<string> {
+      const compiled = query.compile();
       const explain = kind.name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
-      const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(explain + query.sql, [...query.parameters]));
+      const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
       return result.rows.map((r) => String(r.detail ?? r['QUERY PLAN'])).join('\n');
     }
 
-    test('eq on SCIM userName, emails, externalId and id probes an index, never a table scan', async () => {
-      for (const filter of ['userName eq "person_7"', 'userName eq "person8@filter.example"', 'emails.value eq "person9@filter.example"', 'emails[type eq "work"].value eq "person9@filter.example"', 'externalId eq "ext-9"', 'id eq "usr_x"']) {
-        const text = await plan(userCondition(parseFilter(filter)));
-        assert.doesNotMatch(text, kind.name === 'sqlite' ? /SCAN users(?! USING)/ : /Seq Scan/, `${filter}:\n${text}`);
-        assert.match(text, kind.name === 'sqlite' ? /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|MULTI-INDEX/ : /Index|Bitmap/, `${filter}:\n${text}`);
+    /**
+     * A probe reads the rows its values name: no scan of the table, and no index searched on the
+     * environment alone (SQLite's `SEARCH users USING INDEX users_environment_id_idx (environment=?)`
+     * reads every user of the environment, in id order, as an ORDER BY id with a LIMIT tempts it to).
+     */
+    function assertProbe(text: string, what: string): void {
+      if (kind.name === 'sqlite') {
+        assert.doesNotMatch(text, /^SCAN users/m, `${what}:\n${text}`);
+        assert.doesNotMatch(text, /\(environment=\?\)$/m, `${what}:\n${text}`);
+        assert.match(text, /^SEARCH users USING (COVERING )?INDEX /m, `${what}:\n${text}`);
+      } else {
+        assert.doesNotMatch(text, /Seq Scan/, `${what}:\n${text}`);
+        assert.doesNotMatch(text, /Index Cond: \(environment = '[^']*'::text\)$/m, `${what}:\n${text}`);
+        assert.match(text, /Index Cond: /, `${what}:\n${text}`);
+      }
+    }
+
+    test('eq on SCIM userName, emails, externalId and id probes an index in the statements /Users runs (count and page), never a scan', async () => {
+      const page = { offset: 0, limit: 100 };
+      for (const filter of [
+        'userName eq "person_7"',
+        'userName eq "person8@filter.example"',
+        'USERNAME eq "Person_7" and active eq true',
+        'emails eq "person9@filter.example"',
+        'emails.value eq "person9@filter.example"',
+        'emails[type eq "work"].value eq "person9@filter.example"',
+        'emails[value eq "person9@filter.example"]',
+        'externalId eq "ext-9"',
+        'id eq "usr_x"',
+      ]) {
+        const { count, page: rows } = queryStatements(db, caps, 'test', userCondition(parseFilter(filter)), page);
+        assertProbe(await planOf(count), `${filter} (count)`);
+        assertProbe(await planOf(rows), `${filter} (page)`);
+      }
+    });
+
+    test('the probes find what they should: userName is the username, else the email of a user without one', async () => {
+      const found = async (filter: string) => {
+        const res = await t.request({ method: 'GET', url: `/scim/v2/Users?filter=${encodeURIComponent(filter)}` });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json().Resources.map((u: { userName: string }) => u.userName);
+      };
+      assert.deepEqual(await found('userName eq "PERSON_7"'), ['person_7']);
+      assert.deepEqual(await found('userName eq "person8@filter.example"'), ['person8@filter.example']);
+      assert.deepEqual(await found('userName eq "person7@filter.example"'), [], 'a user with a username is not found by their email as userName');
+      assert.deepEqual(await found('userName eq "bob@acme.com"'), []);
+      assert.deepEqual(await found('userName eq "bob_b" and active eq true'), ['bob_b']);
+    });
+
+    test('eq on email, username, external_id and id, and a selective sw on email and username, in /v1 filter= probe an index in the statement the list runs', async () => {
+      const walk = walkOf({}, 'asc');
+      for (const filter of ['email eq "person9@filter.example"', 'username eq "person_7"', 'external_id eq "ext-9"', 'id eq "usr_x"', 'email eq "person9@filter.example" and metadata.n eq 9', 'email sw "person1234"', 'username sw "person_1234"']) {
+        const where = v1Condition(filter);
+        assertProbe(await planOf(listStatement(db, caps, 'test', { where }, { limit: 50, walk })), filter);
       }
     });
   });
