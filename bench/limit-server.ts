@@ -11,7 +11,10 @@
  *             background checkpointer); on PostgreSQL the two writes are one statement, a named
  *             prepared statement (one round trip; a statement is its own transaction).
  *
- *   node --import tsx bench/limit-server.ts bare|ceiling   (PORT, DATABASE_URL, WORKERS, DATABASE_POOL_SIZE)
+ *   ceiling-grouped   (SQLite) the ceiling committing as Userplane's driver does: the requests of
+ *             one turn of the event loop in one transaction, a savepoint each, one COMMIT.
+ *
+ *   node --import tsx bench/limit-server.ts bare|ceiling|ceiling-grouped   (PORT, DATABASE_URL, WORKERS, DATABASE_POOL_SIZE)
  *
  * GET /readyz answers once the route is ready, as Userplane's does.
  */
@@ -23,7 +26,7 @@ import { newId } from '../src/domain/ids.ts';
 import { SQLITE_CACHE_KIB } from '../src/store/connection.ts';
 import { startCheckpointer } from '../src/store/sqlite-checkpointer.ts';
 
-export type LimitMode = 'bare' | 'ceiling';
+export type LimitMode = 'bare' | 'ceiling' | 'ceiling-grouped';
 
 /** The fields bench/load.ts patchLoad writes; the ceiling has one statement for each. */
 export const PATCHED_FIELDS = ['first_name', 'last_name', 'title', 'location', 'organization'] as const;
@@ -43,7 +46,12 @@ function eventValues(id: string, field: Field, value: string, at: string) {
   };
 }
 
-function sqliteWriter(path: string): { write: Write; close(): void } {
+/**
+ * On SQLite, `grouped` commits the way Userplane's driver does (src/store/sqlite-driver.ts): the
+ * writes of the requests of one turn of the event loop in savepoints of one transaction, one
+ * COMMIT at the end of the turn, each answer after it.
+ */
+function sqliteWriter(path: string, grouped: boolean): { write: Write; close(): void } {
   const db = new SqliteDatabase(path);
   // As src/store/connection.ts opens it: the same durability and erasure settings.
   db.pragma('journal_mode = WAL');
@@ -51,6 +59,7 @@ function sqliteWriter(path: string): { write: Write; close(): void } {
   db.pragma('busy_timeout = 50');
   db.pragma('foreign_keys = ON');
   db.pragma('secure_delete = ON');
+  db.pragma('temp_store = MEMORY');
   db.pragma('wal_autocheckpoint = 20000');
   db.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const checkpointer = startCheckpointer(path);
@@ -60,22 +69,49 @@ function sqliteWriter(path: string): { write: Write; close(): void } {
   const insert = db.prepare(
     `INSERT INTO user_events (id, environment, user_id, type, actor, request_id, door, changes, created_at, snapshot) VALUES (?, '${ENVIRONMENT}', ?, 'user.updated', 'bench', NULL, 'v1', ?, ?, NULL)`,
   );
-  const write = db
-    .transaction((id: string, field: Field, value: string) => {
-      const at = new Date().toISOString();
-      const version = updates[field].get(value, at, id, ENVIRONMENT) as number | undefined;
-      if (version === undefined) return 0;
-      const e = eventValues(id, field, value, at);
-      insert.run(e.id, e.user_id, e.changes, e.at);
-      return version;
-    })
-    .immediate;
+  const writes = (id: string, field: Field, value: string): number => {
+    const at = new Date().toISOString();
+    const version = updates[field].get(value, at, id, ENVIRONMENT) as number | undefined;
+    if (version === undefined) return 0;
+    const e = eventValues(id, field, value, at);
+    insert.run(e.id, e.user_id, e.changes, e.at);
+    return version;
+  };
+  const close = () => {
+    checkpointer.stop();
+    db.close();
+  };
+  if (!grouped) {
+    const write = db.transaction(writes).immediate;
+    return { write: (id, field, value) => write(id, field, value), close };
+  }
+  const [begin, commit, savepoint, release, rollbackTo] = ['BEGIN IMMEDIATE', 'COMMIT', 'SAVEPOINT one', 'RELEASE one', 'ROLLBACK TO one'].map((text) => db.prepare(text));
+  let waiting: Array<() => void> = [];
+  const flush = () => {
+    commit!.run();
+    const done = waiting;
+    waiting = [];
+    for (const answer of done) answer();
+  };
   return {
-    write: (id, field, value) => write(id, field, value),
-    close: () => {
-      checkpointer.stop();
-      db.close();
+    write(id, field, value) {
+      if (waiting.length === 0) {
+        begin!.run();
+        setImmediate(flush);
+      }
+      savepoint!.run();
+      let version: number;
+      try {
+        version = writes(id, field, value);
+        release!.run();
+      } catch (error) {
+        rollbackTo!.run();
+        release!.run();
+        throw error;
+      }
+      return new Promise<number>((resolve) => waiting.push(() => resolve(version)));
     },
+    close,
   };
 }
 
@@ -105,7 +141,11 @@ async function serve(mode: LimitMode): Promise<void> {
   const port = Number(process.env.PORT);
   const url = process.env.DATABASE_URL ?? '';
   const writer =
-    mode === 'bare' ? null : url.startsWith('sqlite:') ? sqliteWriter(url.slice('sqlite:'.length)) : postgresWriter(url, Number(process.env.DATABASE_POOL_SIZE || 10));
+    mode === 'bare'
+      ? null
+      : url.startsWith('sqlite:')
+        ? sqliteWriter(url.slice('sqlite:'.length), mode === 'ceiling-grouped')
+        : postgresWriter(url, Number(process.env.DATABASE_POOL_SIZE || 10));
   const app = Fastify({ logger: false });
   app.get('/readyz', async () => ({ status: 'ready' }));
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/v1/users/:id', async (request, reply) => {
@@ -126,7 +166,7 @@ async function serve(mode: LimitMode): Promise<void> {
 }
 
 const mode = process.argv[2];
-if (mode !== 'bare' && mode !== 'ceiling') throw new Error('usage: limit-server.ts bare|ceiling');
+if (mode !== 'bare' && mode !== 'ceiling' && mode !== 'ceiling-grouped') throw new Error('usage: limit-server.ts bare|ceiling|ceiling-grouped');
 const workers = Number(process.env.WORKERS || 1);
 if (cluster.isPrimary && workers > 1) {
   // As `serve --workers N`: a primary that forks N listening workers and only supervises.

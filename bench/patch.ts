@@ -26,6 +26,7 @@ import { buildIdTable, dropIdTable, findPgbench, pgbenchScript, runPgbench, type
 import { printReport, type SizeResult } from './report.ts';
 import { openSeeder } from './seed.ts';
 import { startServer, type RunningServer } from './server.ts';
+import type { LimitMode } from './limit-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -101,7 +102,7 @@ try {
 if (process.exitCode) process.exit();
 printReport({ kind, database: database.shown, connections, duration, workers: values.workers, poolSize: values['pool-size'] ?? process.env.DATABASE_POOL_SIZE, pgbenchMode: mode, reproduce, cpus: cpus().length }, results);
 if (kind === 'postgres') console.log(`\npgbench script (one PATCH's transaction; :n picks a user uniformly):\n\n${pgbenchScript(results.at(-1)!.users)}`);
-const failed = results.some((r) => [r.patch, r.get, r.search, r.user, r.list, r.bare, r.ceiling].some((l) => l.failures > 0) || (r.pgbench?.failed ?? 0) > 0);
+const failed = results.some((r) => [r.patch, r.get, r.search, r.user, r.list, r.bare, r.ceiling, ...(r.ceilingGrouped ? [r.ceilingGrouped] : [])].some((l) => l.failures > 0) || (r.pgbench?.failed ?? 0) > 0);
 process.exit(failed ? 1 : 0);
 
 /** Grows the database to `size` users, then closes it: nothing of the seeding is open while measuring. */
@@ -137,8 +138,8 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
 
   // The yardsticks, one at a time with nothing else running, as many processes as `serve` had.
   const limitWorkers = values.workers ?? String(db.kind === 'postgres' ? availableParallelism() : 1);
-  const limits: Record<'bare' | 'ceiling', LoadResult & { cpuMicros: number }> = {} as never;
-  for (const limit of ['bare', 'ceiling'] as const) {
+  const limits: Partial<Record<LimitMode, LoadResult & { cpuMicros: number }>> = {};
+  for (const limit of db.kind === 'sqlite' ? (['bare', 'ceiling', 'ceiling-grouped'] as const) : (['bare', 'ceiling'] as const)) {
     server = await startServer({ databaseUrl: db.url, workers: limitWorkers, poolSize: values['pool-size'], limit });
     limits[limit] = await warmAndMeasure(server, patchLoad(server.base, ids));
     await server.stop();
@@ -161,8 +162,9 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
     search: searchResult,
     user: userResult,
     list: listResult,
-    bare: limits.bare,
-    ceiling: limits.ceiling,
+    bare: limits.bare!,
+    ceiling: limits.ceiling!,
+    ceilingGrouped: limits['ceiling-grouped'] ?? null,
     memory,
     pgbench: pgbenchResult,
   };

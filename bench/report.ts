@@ -18,6 +18,8 @@ export interface SizeResult {
   /** The PATCH load against bench/limit-server.ts: the bare route and the storage ceiling. */
   bare: LoadResult & { cpuMicros: number };
   ceiling: LoadResult & { cpuMicros: number };
+  /** SQLite: the ceiling committing as Userplane does, a turn's requests in one COMMIT (null on PostgreSQL). */
+  ceilingGrouped: (LoadResult & { cpuMicros: number }) | null;
   memory: { rssMiB: number; processes: number };
   pgbench: PgbenchResult | null;
 }
@@ -99,6 +101,13 @@ export function printReport(settings: RunSettings, results: SizeResult[]): void 
       `- ${int(r.users)} users, server CPU per request: PATCH ${int(r.patch.cpuMicros)} µs, GET /v1/whoami ${int(r.get.cpuMicros)} µs, bare route ${int(r.bare.cpuMicros)} µs, ` +
         `storage ceiling ${int(r.ceiling.cpuMicros)} µs (p99 ${ms(r.ceiling.p99)} ms); non-2xx/errors bare ${r.bare.failures}, ceiling ${r.ceiling.failures}`,
     );
+    if (r.ceilingGrouped) {
+      const g = r.ceilingGrouped;
+      console.log(
+        `- ${int(r.users)} users, storage ceiling with group commit (as Userplane commits): ${int(g.rps)} req/s, p99 ${ms(g.p99)} ms, server CPU ${int(g.cpuMicros)} µs/request, ` +
+          `PATCH ${(r.patch.rps / g.rps).toFixed(2)} of it; non-2xx/errors ${g.failures}`,
+      );
+    }
   }
   if (results.length > 1) {
     const [first, last] = [results[0]!, results.at(-1)!];

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { LimitMode } from './limit-server.ts';
 
 export const BENCH_KEY = 'sk_test_bench_admin_key_000000001';
 
@@ -19,7 +20,7 @@ export interface ServerOptions {
   /** Flags for node itself (--cpu-prof, which NODE_OPTIONS does not take). */
   nodeArgs?: string[];
   /** A yardstick of bench/limit-server.ts instead of `userplane serve`, with `workers` processes. */
-  limit?: 'bare' | 'ceiling';
+  limit?: LimitMode;
 }
 
 export interface RunningServer {

@@ -90,6 +90,20 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { store, cluster, t
       this.set({ state: 'waiting' }, stats.waiting);
     },
   });
+  let counted = { transactions: 0, commits: 0 };
+  new Counter({
+    name: 'userplane_sqlite_commits_total',
+    help: 'SQLite: transactions committed, and the COMMIT statements that made them durable (group commit: transactions that end together share one); absent on PostgreSQL',
+    labelNames: ['counted'] as const,
+    registers: [registry],
+    collect() {
+      const stats = store.commitStats();
+      if (!stats) return;
+      this.inc({ counted: 'transactions' }, stats.transactions - counted.transactions);
+      this.inc({ counted: 'commits' }, stats.commits - counted.commits);
+      counted = stats;
+    },
+  });
   new Gauge({
     name: 'userplane_webhook_backlog',
     help: 'Webhook deliveries pending: due now or waiting for a retry',

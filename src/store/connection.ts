@@ -10,7 +10,7 @@ import pg from 'pg';
 import { POSTGRES, SQLITE, type Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
-import { BUSY_TIMEOUT_MS, LockWaitingSqliteDriver, type SqliteHandle } from './sqlite-driver.ts';
+import { BUSY_TIMEOUT_MS, LockWaitingSqliteDriver, type CommitStats, type SqliteHandle } from './sqlite-driver.ts';
 import { startListener, type ListenHandlers, type Listener } from './pg-listener.ts';
 import { wrapClient, type KyselyPgClient, type PreparedStatements } from './postgres-client.ts';
 
@@ -19,6 +19,8 @@ export interface Connection {
   capabilities: Capabilities;
   /** The connection pool's counts; null where there is no pool (SQLite's one in-process handle). */
   poolStats: () => PoolStats | null;
+  /** SQLite: transactions committed and the COMMITs that made them durable (group commit, ./sqlite-driver.ts); null on PostgreSQL. */
+  commitStats: () => CommitStats | null;
   /** After an erasing commit: SQLite truncates its WAL soon (see Store.afterErasure). */
   afterErasure: () => void;
   /** PostgreSQL: a dedicated connection that LISTENs on `channel` (./pg-listener.ts); absent on SQLite. */
@@ -87,7 +89,13 @@ function openSqlite(path: string, lockTimeoutMs: number): Connection {
   }
   const database = withStatementCache(raw, () => checkpointer?.stop());
   const dialect = new LockWaitingSqliteDialect(database, lockTimeoutMs);
-  return { db: new Kysely<Database>({ dialect }), capabilities: SQLITE, poolStats: () => null, afterErasure: () => checkpointer?.truncateSoon() };
+  return {
+    db: new Kysely<Database>({ dialect }),
+    capabilities: SQLITE,
+    poolStats: () => null,
+    commitStats: () => ({ ...dialect.driver.stats }),
+    afterErasure: () => checkpointer?.truncateSoon(),
+  };
 }
 
 /** Kysely prepares every query anew; better-sqlite3 statements can be reused, which is much cheaper. */
@@ -114,14 +122,14 @@ function withStatementCache(raw: SqliteDatabase.Database, onClose: () => void) {
 }
 
 class LockWaitingSqliteDialect extends SqliteDialect {
-  constructor(
-    private readonly handle: SqliteHandle,
-    private readonly lockTimeoutMs: number,
-  ) {
+  /** The one driver of this dialect (Kysely asks once per instance). */
+  readonly driver: LockWaitingSqliteDriver;
+  constructor(handle: SqliteHandle, lockTimeoutMs: number) {
     super({ database: handle as never });
+    this.driver = new LockWaitingSqliteDriver(handle, lockTimeoutMs);
   }
   override createDriver() {
-    return new LockWaitingSqliteDriver(this.handle, this.lockTimeoutMs);
+    return this.driver;
   }
 }
 
@@ -157,6 +165,7 @@ function openPostgres(url: string, options: ConnectionOptions): Connection {
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool as never }) }),
     capabilities: POSTGRES,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    commitStats: () => null,
     // Dead row versions are PostgreSQL's VACUUM's to reclaim (README "Personal data").
     afterErasure: () => {},
     listen: (channel, handlers) => startListener(clientConfig, channel, handlers),

@@ -8,6 +8,7 @@ import type { ChangeSet, Door, Environment, User, UserChanges } from '../domain/
 import type { UserCondition } from '../domain/user-condition.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { PoolStats } from './connection.ts';
+import type { CommitStats } from './sqlite-driver.ts';
 import type { DeliveryWithAttempts, WebhookQueries } from './webhook-contract.ts';
 
 /** A user with its private columns, as the store keeps it. */
@@ -465,5 +466,7 @@ export interface Store extends StoreQueries {
   afterErasure(): void;
   /** The connection pool's total, idle and waiting counts now; null on SQLite, which has no pool. */
   poolStats(): PoolStats | null;
+  /** SQLite: transactions committed and the COMMITs that made them durable, so far; null on PostgreSQL. */
+  commitStats(): CommitStats | null;
   close(): Promise<void>;
 }

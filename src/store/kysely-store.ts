@@ -77,9 +77,7 @@ function transactionQueries(db: Kysely<Database>, caps: Capabilities, cache: End
 export function createStore(
   db: Kysely<Database>,
   capabilities: Capabilities,
-  poolStats: () => PoolStats | null = () => null,
-  afterErasure: () => void = () => {},
-  listen?: Connection['listen'],
+  { poolStats = () => null, commitStats = () => null, afterErasure = () => {}, listen }: Partial<Omit<Connection, 'db' | 'capabilities'>> = {},
 ): Store {
   const health = createStorageHealth();
   const cache = createEndpointCache();
@@ -117,6 +115,7 @@ export function createStore(
       if (full) throw full;
     },
     poolStats,
+    commitStats,
     afterErasure,
     async close() {
       await listener?.close();
@@ -206,12 +205,12 @@ function isMissingTable(error: unknown): boolean {
 
 /** Opens the database at `url`, brings its schema up to date and returns the store. */
 export async function openStore(url: string, options: ConnectionOptions = {}): Promise<Store> {
-  const { db, capabilities, poolStats, afterErasure, listen } = openConnection(url, options);
+  const { db, capabilities, ...rest } = openConnection(url, options);
   try {
     await migrateToLatest(db, capabilities);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createStore(db, capabilities, poolStats, afterErasure, listen);
+  return createStore(db, capabilities, rest);
 }

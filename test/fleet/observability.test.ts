@@ -66,8 +66,13 @@ for (const kind of DATABASES) {
       if (kind.name === 'postgres') {
         assert.ok((sample(text, 'userplane_db_pool', { state: 'total' }) ?? 0) >= 1);
         assert.equal(sample(text, 'userplane_db_pool', { state: 'waiting' }), 0);
+        assert.equal(sample(text, 'userplane_sqlite_commits_total', { counted: 'commits' }), undefined);
       } else {
         assert.equal(sample(text, 'userplane_db_pool', { state: 'total' }), undefined);
+        // Every write above was a transaction; each was made durable by a COMMIT, shared or not.
+        const transactions = sample(text, 'userplane_sqlite_commits_total', { counted: 'transactions' }) ?? 0;
+        const commits = sample(text, 'userplane_sqlite_commits_total', { counted: 'commits' }) ?? 0;
+        assert.ok(transactions >= 6 && commits >= 1 && commits <= transactions, `${transactions} transactions in ${commits} commits`);
       }
       assert.ok(text.includes('process_cpu_user_seconds_total'), 'default process metrics');
     });
