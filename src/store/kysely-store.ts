@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { createUserQueries } from './user-queries.ts';
 import { createApiKeyQueries } from './api-key-queries.ts';
 import type { Capabilities } from './capabilities.ts';
-import { openConnection, type Connection, type ConnectionOptions, type PoolStats } from './connection.ts';
+import { openConnection, type Connection, type ConnectionOptions } from './connection.ts';
 import { createEndpointCache, type EndpointCache } from './endpoint-cache.ts';
 import { ENDPOINTS_CHANNEL } from './migrations/015-endpoint-version.ts';
 import type { Listener } from './pg-listener.ts';

@@ -98,10 +98,7 @@ class SqliteConnection {
   #makers = new WeakMap<SqliteDatabase.Statement, { names: number; make: RowMaker | null; star: boolean }>();
   #schemaVersion: number | undefined;
 
-  constructor(
-    private readonly db: SqliteHandle,
-    private readonly waiter: LockWaiter,
-  ) {}
+  constructor(private readonly db: SqliteHandle) {}
 
   /** Whether the schema was checked since the connection was last taken (see #checkSchema). */
   #checked = false;
@@ -169,7 +166,7 @@ class SqliteConnection {
 
 }
 
-/** What the SQLite error that ended a transaction was: SQLite may roll the whole transaction back by itself (SQLITE_FULL). */
+/** What was thrown, as an Error: the transactions of a group that failed are rejected with it. */
 function failure(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -242,7 +239,7 @@ export class LockWaitingSqliteDriver implements Driver {
   constructor(db: SqliteHandle, lockTimeoutMs: number) {
     this.#db = db;
     this.#waiter = new LockWaiter(this.#mutex, lockTimeoutMs);
-    this.#connection = new SqliteConnection(db, this.#waiter);
+    this.#connection = new SqliteConnection(db);
   }
 
   async init(): Promise<void> {}
