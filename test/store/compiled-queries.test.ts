@@ -9,14 +9,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { openConnection } from '../../src/store/connection.ts';
 import { createStore } from '../../src/store/kysely-store.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
-import type { StoredUser } from '../../src/store/contract.ts';
+import type { Store, StoredUser } from '../../src/store/contract.ts';
+import type { Database } from '../../src/store/schema.ts';
 import { blankProfile } from '../../src/domain/user-fields.ts';
 import { newId } from '../../src/domain/ids.ts';
-import { DATABASES } from '../helpers/databases.ts';
+import { DATABASES, type DatabaseKind } from '../helpers/databases.ts';
 
 function user(n: number): StoredUser {
   const at = new Date().toISOString();
@@ -51,14 +52,23 @@ async function alterElsewhere(url: string, statement: string): Promise<void> {
   await client.query(statement).finally(() => client.end());
 }
 
+/** A fresh, migrated database of `kind` and a store on it for `work`; dropped afterwards. */
+async function withStore(kind: DatabaseKind, work: (store: Store, db: Kysely<Database>, url: string) => Promise<void>): Promise<void> {
+  const database = await kind.create();
+  const { db, capabilities } = openConnection(database.url);
+  try {
+    await migrateToLatest(db, capabilities);
+    await work(createStore(db, capabilities), db, database.url);
+  } finally {
+    await db.destroy();
+    await database.drop();
+  }
+}
+
 for (const kind of DATABASES) {
   describe(`compiled queries and schema changes (${kind.name})`, () => {
     test('rows read after another process adds or renames a column show it; compiled updates still write the right columns', async () => {
-      const database = await kind.create();
-      const { db, capabilities } = openConnection(database.url);
-      try {
-        await migrateToLatest(db, capabilities);
-        const store = createStore(db, capabilities);
+      await withStore(kind, async (store, db, url) => {
         const a = user(1);
         await store.users.insert(a);
         // Read and write once, so that the statements, their compiled text and row makers exist.
@@ -67,7 +77,7 @@ for (const kind of DATABASES) {
         const before = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
         assert.equal(before.rows[0]!.first_name, 'One');
 
-        await alterElsewhere(database.url, "ALTER TABLE users ADD COLUMN issue19_extra text DEFAULT 'added'");
+        await alterElsewhere(url, "ALTER TABLE users ADD COLUMN issue19_extra text DEFAULT 'added'");
         const added = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
         assert.equal(added.rows[0]!.issue19_extra, 'added', 'the new column is in the row');
         assert.equal(added.rows[0]!.first_name, 'One', 'and every column keeps its own value');
@@ -77,50 +87,36 @@ for (const kind of DATABASES) {
         assert.equal(found?.last_name, 'Last');
         assert.equal(found?.version, 3);
 
-        await alterElsewhere(database.url, 'ALTER TABLE users RENAME COLUMN issue19_extra TO issue19_renamed');
+        await alterElsewhere(url, 'ALTER TABLE users RENAME COLUMN issue19_extra TO issue19_renamed');
         const renamed = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
         assert.equal(renamed.rows[0]!.issue19_renamed, 'added', 'the renamed column under its new name');
         assert.equal('issue19_extra' in renamed.rows[0]!, false, 'and not under its old one');
         assert.equal(renamed.rows[0]!.first_name, 'Two');
 
         // The same number of columns, other names: only the schema check can tell (not the row's length).
-        await alterElsewhere(database.url, 'ALTER TABLE users DROP COLUMN issue19_renamed');
-        await alterElsewhere(database.url, "ALTER TABLE users ADD COLUMN issue19_other text DEFAULT 'other'");
+        await alterElsewhere(url, 'ALTER TABLE users DROP COLUMN issue19_renamed');
+        await alterElsewhere(url, "ALTER TABLE users ADD COLUMN issue19_other text DEFAULT 'other'");
         const swapped = await sql<Record<string, unknown>>`select * from users where id = ${a.id}`.execute(db);
         assert.equal(swapped.rows[0]!.issue19_other, 'other', 'the column added in place of the dropped one');
         assert.equal('issue19_renamed' in swapped.rows[0]!, false, 'and not the dropped one');
         assert.equal((await store.users.findById('test', a.id))?.last_name, 'Last', 'a named read is unmoved by it');
-      } finally {
-        await db.destroy();
-        await database.drop();
-      }
+      });
     });
 
     test('an API key is still found after another process adds a column to api_keys (its lookup is prepared by name on PostgreSQL)', async () => {
-      const database = await kind.create();
-      const { db, capabilities } = openConnection(database.url);
-      try {
-        await migrateToLatest(db, capabilities);
-        const store = createStore(db, capabilities);
+      await withStore(kind, async (store, _db, url) => {
         const at = new Date().toISOString();
         await store.apiKeys.insert({ id: newId('key'), environment: 'test', name: 'k', type: 'secret', scopes: ['read'], secret_hash: 'hash-1', preview: 'sk_test_…0001', created_by: null, created_at: at, revoked_at: null });
         assert.equal((await store.apiKeys.findBySecretHash('hash-1'))?.name, 'k');
-        await alterElsewhere(database.url, "ALTER TABLE api_keys ADD COLUMN issue19_extra text DEFAULT 'added'");
+        await alterElsewhere(url, "ALTER TABLE api_keys ADD COLUMN issue19_extra text DEFAULT 'added'");
         // Every pooled connection that prepared the lookup must still run it.
         const found = await Promise.all(Array.from({ length: 4 }, () => store.apiKeys.findBySecretHash('hash-1')));
         assert.deepEqual(found.map((key) => key?.name), ['k', 'k', 'k', 'k']);
-      } finally {
-        await db.destroy();
-        await database.drop();
-      }
+      });
     });
 
     test('an update compiled for one set of columns never binds another set in its place', async () => {
-      const database = await kind.create();
-      const { db, capabilities } = openConnection(database.url);
-      try {
-        await migrateToLatest(db, capabilities);
-        const store = createStore(db, capabilities);
+      await withStore(kind, async (store) => {
         const a = user(2);
         await store.users.insert(a);
         const at = a.updated_at;
@@ -142,10 +138,7 @@ for (const kind of DATABASES) {
         }
         // A stale version writes nothing, whatever the columns.
         assert.equal(await store.transaction((tx) => tx.users.update('test', a.id, 1, { title: 'stale', version: 99, updated_at: at })), false);
-      } finally {
-        await db.destroy();
-        await database.drop();
-      }
+      });
     });
   });
 }
