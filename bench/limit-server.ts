@@ -11,6 +11,13 @@
  *             background checkpointer); on PostgreSQL the two writes are one statement, a named
  *             prepared statement (one round trip; a statement is its own transaction).
  *
+ *             The ceiling also answers the two reads `npm run bench` measures, each one prepared
+ *             statement in which the database writes each user's JSON (json_object on SQLite,
+ *             json_build_object on PostgreSQL) that the route sends as it is: no auth, no mapping,
+ *             no serialiser. GET /v1/users/:id (every column of the user) and
+ *             GET /v1/users?limit=&after= (a page in id order through the same index as
+ *             Userplane's, every column of each user).
+ *
  *   ceiling-grouped   (SQLite) the ceiling committing as Userplane's driver does: the requests of
  *             one turn of the event loop in one transaction, a savepoint each, one COMMIT.
  *
@@ -25,6 +32,7 @@ import pg from 'pg';
 import { newId } from '../src/domain/ids.ts';
 import { SQLITE_CACHE_KIB } from '../src/store/connection.ts';
 import { startCheckpointer } from '../src/store/sqlite-checkpointer.ts';
+import { USER_COLUMNS } from '../src/store/user-rows.ts';
 
 export type LimitMode = 'bare' | 'ceiling' | 'ceiling-grouped';
 
@@ -36,6 +44,21 @@ const ENVIRONMENT = 'test';
 
 /** Writes one PATCH's change and its event; resolves with the new version (0: no such user). */
 type Write = (id: string, field: Field, value: string) => number | Promise<number>;
+
+/** The storage side of the ceiling: the PATCH's writes and the two reads, each prepared once. */
+interface Storage {
+  write: Write;
+  /** The user's row as JSON text, every column; undefined when there is none. */
+  read(id: string): string | undefined | Promise<string | undefined>;
+  /** Up to `limit` + 1 users after `after` (from the first when null), in id order: each id and its row as JSON text. */
+  page(after: string | null, limit: number): Row[] | Promise<Row[]>;
+  close(): void | Promise<void>;
+}
+
+type Row = { id: string; json: string };
+
+/** The arguments of json_object / json_build_object: every column under its own name. */
+const JSON_PAIRS = USER_COLUMNS.map((c) => `'${c}', "${c}"`).join(', ');
 
 function eventValues(id: string, field: Field, value: string, at: string) {
   return {
@@ -51,7 +74,7 @@ function eventValues(id: string, field: Field, value: string, at: string) {
  * writes of the requests of one turn of the event loop in savepoints of one transaction, one
  * COMMIT at the end of the turn, each answer after it.
  */
-function sqliteWriter(path: string, grouped: boolean): { write: Write; close(): void } {
+function sqliteStorage(path: string, grouped: boolean): Storage {
   const db = new SqliteDatabase(path);
   // As src/store/connection.ts opens it: the same durability and erasure settings.
   db.pragma('journal_mode = WAL');
@@ -81,9 +104,16 @@ function sqliteWriter(path: string, grouped: boolean): { write: Write; close(): 
     checkpointer.stop();
     db.close();
   };
+  const byId = db.prepare(`SELECT json_object(${JSON_PAIRS}) FROM users WHERE id = ? AND environment = '${ENVIRONMENT}'`).pluck();
+  const first = db.prepare(`SELECT id, json_object(${JSON_PAIRS}) AS json FROM users WHERE environment = '${ENVIRONMENT}' ORDER BY id LIMIT ?`);
+  const after = db.prepare(`SELECT id, json_object(${JSON_PAIRS}) AS json FROM users WHERE environment = '${ENVIRONMENT}' AND id > ? ORDER BY id LIMIT ?`);
+  const reads = {
+    read: (id: string) => byId.get(id) as string | undefined,
+    page: (from: string | null, limit: number) => (from === null ? first.all(limit + 1) : after.all(from, limit + 1)) as Row[],
+  };
   if (!grouped) {
     const write = db.transaction(writes).immediate;
-    return { write: (id, field, value) => write(id, field, value), close };
+    return { write: (id, field, value) => write(id, field, value), ...reads, close };
   }
   const [begin, commit, savepoint, release, rollbackTo] = ['BEGIN IMMEDIATE', 'COMMIT', 'SAVEPOINT one', 'RELEASE one', 'ROLLBACK TO one'].map((text) => db.prepare(text));
   let waiting: Array<() => void> = [];
@@ -111,11 +141,12 @@ function sqliteWriter(path: string, grouped: boolean): { write: Write; close(): 
       }
       return new Promise<number>((resolve) => waiting.push(() => resolve(version)));
     },
+    ...reads,
     close,
   };
 }
 
-function postgresWriter(url: string, poolSize: number): { write: Write; close(): Promise<void> } {
+function postgresStorage(url: string, poolSize: number): Storage {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => {});
   const texts = Object.fromEntries(
@@ -133,6 +164,19 @@ function postgresWriter(url: string, poolSize: number): { write: Write; close():
       const { rows } = await pool.query<{ version: number }>({ name: `ceiling_${field}`, text: texts[field], values: [value, at, id, e.id, e.changes] });
       return rows[0]?.version ?? 0;
     },
+    // ::text: pg would otherwise parse the json it receives.
+    async read(id) {
+      const { rows } = await pool.query<Row>({ name: 'ceiling_read', text: `SELECT json_build_object(${JSON_PAIRS})::text AS json FROM users WHERE id = $1 AND environment = '${ENVIRONMENT}'`, values: [id] });
+      return rows[0]?.json;
+    },
+    async page(after, limit) {
+      const select = `SELECT id, json_build_object(${JSON_PAIRS})::text AS json FROM users WHERE environment = '${ENVIRONMENT}'`;
+      const { rows } =
+        after === null
+          ? await pool.query<Row>({ name: 'ceiling_first', text: `${select} ORDER BY id LIMIT $1`, values: [limit + 1] })
+          : await pool.query<Row>({ name: 'ceiling_page', text: `${select} AND id > $1 ORDER BY id LIMIT $2`, values: [after, limit + 1] });
+      return rows;
+    },
     close: () => pool.end(),
   };
 }
@@ -140,26 +184,41 @@ function postgresWriter(url: string, poolSize: number): { write: Write; close():
 async function serve(mode: LimitMode): Promise<void> {
   const port = Number(process.env.PORT);
   const url = process.env.DATABASE_URL ?? '';
-  const writer =
+  const storage =
     mode === 'bare'
       ? null
       : url.startsWith('sqlite:')
-        ? sqliteWriter(url.slice('sqlite:'.length), mode === 'ceiling-grouped')
-        : postgresWriter(url, Number(process.env.DATABASE_POOL_SIZE || 10));
+        ? sqliteStorage(url.slice('sqlite:'.length), mode === 'ceiling-grouped')
+        : postgresStorage(url, Number(process.env.DATABASE_POOL_SIZE || 10));
   const app = Fastify({ logger: false });
   app.get('/readyz', async () => ({ status: 'ready' }));
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/v1/users/:id', async (request, reply) => {
     const [field, value] = Object.entries(request.body ?? {})[0] ?? [];
     if (!PATCHED_FIELDS.includes(field as Field) || typeof value !== 'string') return reply.code(400).send({ error: 'one of the bench fields, as a string' });
-    if (!writer) return { id: request.params.id, object: 'user' };
-    const version = await writer.write(request.params.id, field as Field, value);
+    if (!storage) return { id: request.params.id, object: 'user' };
+    const version = await storage.write(request.params.id, field as Field, value);
     if (version === 0) return reply.code(404).send({ error: 'not_found' });
     return { id: request.params.id, object: 'user', version };
   });
+  if (storage) {
+    app.get<{ Params: { id: string } }>('/v1/users/:id', async (request, reply) => {
+      const json = await storage.read(request.params.id);
+      return json === undefined ? reply.code(404).send({ error: 'not_found' }) : reply.type('application/json').send(json);
+    });
+    app.get<{ Querystring: { limit?: string; after?: string } }>('/v1/users', async (request, reply) => {
+      const limit = Math.min(100, Math.max(1, Number(request.query.limit) || 10));
+      const rows = await storage.page(request.query.after ?? null, limit);
+      const data = rows.slice(0, limit);
+      // Userplane's list shape (src/http/v1/cursors.ts).
+      const more = rows.length > limit;
+      const next = more ? JSON.stringify(data.at(-1)!.id) : 'null';
+      return reply.type('application/json').send(`{"object":"list","data":[${data.map((r) => r.json).join(',')}],"has_more":${more},"next_cursor":${next}}`);
+    });
+  }
   await app.listen({ port, host: '127.0.0.1' });
   process.once('SIGTERM', () => {
     void app.close().then(async () => {
-      await writer?.close();
+      await storage?.close();
       process.exit(0);
     });
   });

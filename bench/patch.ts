@@ -3,7 +3,8 @@
  * trivial authenticated GET (/v1/whoami) of the same server, a bare Fastify route and a storage
  * ceiling (bench/limit-server.ts, started in the same process layout) and, on PostgreSQL, against
  * pgbench running the same transaction; all in one run, so the ratios survive a noisy machine.
- * The reads GET /v1/users/{id} and a page of 100 users are measured against the same GET.
+ * The reads GET /v1/users/{id} and a page of 100 users are measured against the same GET and
+ * against their own storage ceilings (the same reads as one prepared statement each).
  *
  *   --database sqlite|postgres   (sqlite) postgres: a fresh database on BENCH_POSTGRES_URL
  *                                (postgres://postgres@127.0.0.1:5432/postgres), dropped after
@@ -102,7 +103,7 @@ try {
 if (process.exitCode) process.exit();
 printReport({ kind, database: database.shown, connections, duration, workers: values.workers, poolSize: values['pool-size'] ?? process.env.DATABASE_POOL_SIZE, pgbenchMode: mode, reproduce, cpus: cpus().length }, results);
 if (kind === 'postgres') console.log(`\npgbench script (one PATCH's transaction; :n picks a user uniformly):\n\n${pgbenchScript(results.at(-1)!.users)}`);
-const failed = results.some((r) => [r.patch, r.get, r.search, r.user, r.list, r.bare, r.ceiling, ...(r.ceilingGrouped ? [r.ceilingGrouped] : [])].some((l) => l.failures > 0) || (r.pgbench?.failed ?? 0) > 0);
+const failed = results.some((r) => [r.patch, r.get, r.search, r.user, r.list, r.bare, r.ceiling, r.ceilingUser, r.ceilingList, ...(r.ceilingGrouped ? [r.ceilingGrouped] : [])].some((l) => l.failures > 0) || (r.pgbench?.failed ?? 0) > 0);
 process.exit(failed ? 1 : 0);
 
 /** Grows the database to `size` users, then closes it: nothing of the seeding is open while measuring. */
@@ -139,8 +140,13 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
   // The yardsticks, one at a time with nothing else running, as many processes as `serve` had.
   const limitWorkers = values.workers ?? String(db.kind === 'postgres' ? availableParallelism() : 1);
   const limits: Partial<Record<LimitMode, LoadResult & { cpuMicros: number }>> = {};
+  let readCeilings: Pick<SizeResult, 'ceilingUser' | 'ceilingList'> | null = null;
   for (const limit of db.kind === 'sqlite' ? (['bare', 'ceiling', 'ceiling-grouped'] as const) : (['bare', 'ceiling'] as const)) {
     server = await startServer({ databaseUrl: db.url, workers: limitWorkers, poolSize: values['pool-size'], limit });
+    if (limit === 'ceiling') {
+      // The reads' own ceilings first, on the same rows the PATCH load then changes.
+      readCeilings = { ceilingUser: await warmAndMeasure(server, getUserLoad(server.base, ids)), ceilingList: await warmAndMeasure(server, listLoad(server.base, ids)) };
+    }
     limits[limit] = await warmAndMeasure(server, patchLoad(server.base, ids));
     await server.stop();
     server = null;
@@ -165,6 +171,7 @@ async function measureSize(db: BenchDatabase, size: number): Promise<SizeResult>
     bare: limits.bare!,
     ceiling: limits.ceiling!,
     ceilingGrouped: limits['ceiling-grouped'] ?? null,
+    ...readCeilings!,
     memory,
     pgbench: pgbenchResult,
   };

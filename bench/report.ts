@@ -18,6 +18,9 @@ export interface SizeResult {
   /** The PATCH load against bench/limit-server.ts: the bare route and the storage ceiling. */
   bare: LoadResult & { cpuMicros: number };
   ceiling: LoadResult & { cpuMicros: number };
+  /** The two reads against the storage ceiling's routes: one prepared statement each, the JSON written by the database. */
+  ceilingUser: LoadResult & { cpuMicros: number };
+  ceilingList: LoadResult & { cpuMicros: number };
   /** SQLite: the ceiling committing as Userplane does, a turn's requests in one COMMIT (null on PostgreSQL). */
   ceilingGrouped: (LoadResult & { cpuMicros: number }) | null;
   memory: { rssMiB: number; processes: number };
@@ -88,13 +91,14 @@ export function printReport(settings: RunSettings, results: SizeResult[]): void 
     );
   }
   for (const r of results) {
-    for (const [name, load] of [
-      ['GET /v1/users/{id}', r.user],
-      ['GET /v1/users?limit=100 (a page of 100)', r.list],
+    for (const [name, load, ceiling] of [
+      ['GET /v1/users/{id}', r.user, r.ceilingUser],
+      ['GET /v1/users?limit=100 (a page of 100)', r.list, r.ceilingList],
     ] as const) {
       console.log(
         `- ${int(r.users)} users, ${name}: ${int(load.rps)} req/s, p50 ${ms(load.p50)} ms, p99 ${ms(load.p99)} ms, server CPU ${int(load.cpuMicros)} µs/request, ` +
-          `${mark(load.rps / r.get.rps, READ_AIM)} of GET /v1/whoami (≥ ${READ_AIM}), non-2xx/errors ${load.failures}`,
+          `${mark(load.rps / r.get.rps, READ_AIM)} of GET /v1/whoami (≥ ${READ_AIM}), non-2xx/errors ${load.failures}; ` +
+          `its storage ceiling ${int(ceiling.rps)} req/s, server CPU ${int(ceiling.cpuMicros)} µs/request (${(ceiling.rps / r.get.rps).toFixed(2)} of whoami), the read ${(load.rps / ceiling.rps).toFixed(2)} of it, non-2xx/errors ${ceiling.failures}`,
       );
     }
     console.log(
@@ -122,7 +126,8 @@ export function printReport(settings: RunSettings, results: SizeResult[]): void 
   console.log(`- PATCH: a random user of all of them, one random field; GET: /v1/whoami; RSS and CPU: the server's whole process tree (RSS after the PATCH load)`);
   console.log(
     `- bare: the same PATCH requests to a Fastify route that parses the body and answers (no auth, no database); ceiling: the same requests to a Fastify route that only ` +
-      `updates the user row and inserts its event with prepared statements in one transaction (${pg ? 'one statement, one round trip' : 'the same SQLite settings'}); both bench/limit-server.ts, as many processes as serve`,
+      `updates the user row and inserts its event with prepared statements in one transaction (${pg ? 'one statement, one round trip' : 'the same SQLite settings'}); ` +
+      `a read's storage ceiling: the same GETs to routes of that server that run one prepared SELECT in which the database writes each user's JSON (every column), sent as it is; all bench/limit-server.ts, as many processes as serve`,
   );
   if (pg) console.log(`- pgbench: -M ${settings.pgbenchMode} -c ${settings.connections} -j ${Math.min(2, settings.connections)} -T ${settings.duration}, the same transaction on the same tables (script below), run right after the server stopped`);
   console.log(`- database: ${settings.database}`);

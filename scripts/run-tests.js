@@ -32,9 +32,10 @@ function startsProcesses(file) {
   for (const [, relative] of source.matchAll(/from ['"](\.{1,2}\/[^'"]+)['"]/g)) {
     if (slow) break;
     const target = resolve(dirname(path), relative);
-    // Only test helpers count: the sources under src/ are what the tests exercise in-process. A
-    // path that is no file is import-like text inside a test (the layers test's own examples).
-    if (target.startsWith(resolve('test')) && /\.(ts|js)$/.test(target) && existsSync(target)) slow = startsProcesses(target);
+    // Only test helpers and the bench's modules count: the sources under src/ are what the tests
+    // exercise in-process. A path that is no file is import-like text inside a test (the layers
+    // test's own examples).
+    if ((target.startsWith(resolve('test')) || target.startsWith(resolve('bench'))) && /\.(ts|js)$/.test(target) && existsSync(target)) slow = startsProcesses(target);
   }
   seen.set(path, slow);
   return slow;
