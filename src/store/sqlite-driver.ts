@@ -9,6 +9,7 @@
  */
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely';
 import type SqliteDatabase from 'better-sqlite3';
+import { rowMaker, type RowMaker } from './row-maker.ts';
 
 /** The longest one try may block the event loop waiting for the lock. */
 export const BUSY_TIMEOUT_MS = 50;
@@ -67,22 +68,6 @@ class LockWaiter {
       }
     }
   }
-}
-
-type RowMaker = (values: unknown[]) => Record<string, unknown>;
-
-/**
- * A function that turns a raw row (an array) into the object better-sqlite3 would make, as one
- * object literal of fixed shape. better-sqlite3 builds each row object a property at a time, which
- * for a users row (36 columns) cost more than reading the row; arrays and a literal cost half.
- * Null when a name cannot be a literal's plain key (`__proto__`): such statements keep object rows.
- */
-function rowMaker(names: readonly string[]): RowMaker | null {
-  if (names.includes('__proto__')) return null;
-  // A name that appears twice keeps its last value, as in better-sqlite3's objects.
-  const last = new Map(names.map((name, index) => [name, index]));
-  const body = [...last].map(([name, index]) => `${JSON.stringify(name)}: v[${index}]`).join(', ');
-  return new Function('v', `return { ${body} };`) as RowMaker;
 }
 
 /**

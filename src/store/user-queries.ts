@@ -7,7 +7,7 @@ import type { StoredUser, UserFilter, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared, runPreparedResult, runStatement } from './prepared.ts';
-import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, USER_COLUMNS, userRowValues } from './user-rows.ts';
+import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, readUserRows, selectUserRows, USER_COLUMNS, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
 import type { UserCondition } from '../domain/user-condition.ts';
@@ -24,15 +24,14 @@ export function queryStatements(db: Kysely<Database>, caps: Capabilities, enviro
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('environment', '=', environment)
     .where(condition);
-  const page = db.selectFrom('users').select(USER_COLUMNS).where('environment', '=', environment).where(condition).orderBy('id', 'asc').limit(limit).offset(offset);
+  const page = selectUserRows(db.selectFrom('users').where('environment', '=', environment).where(condition).orderBy('id', 'asc').limit(limit).offset(offset), caps);
   return { count, page };
 }
 
 /** The statement of `list` outside the search's own path (filters, `?filter=` on /v1): `limit + 1` rows in the walk's order. */
 export function listStatement(db: Kysely<Database>, caps: Capabilities, environment: string, filter: UserFilter, { limit, walk }: { limit: number; walk: PageWalk }) {
-  return db
+  const query = db
     .selectFrom('users')
-    .select(USER_COLUMNS)
     .where('environment', '=', environment)
     .$if(filter.email !== undefined, (q) => q.where('email_norm', '=', normalizeIdentifier(filter.email!)))
     .$if(filter.username !== undefined, (q) => q.where('username_norm', '=', normalizeIdentifier(filter.username!)))
@@ -42,6 +41,7 @@ export function listStatement(db: Kysely<Database>, caps: Capabilities, environm
     .$if(walk.cursor !== undefined, (q) => q.where('id', walk.past, walk.cursor!))
     .orderBy('id', walk.walk)
     .limit(limit + 1);
+  return selectUserRows(query, caps);
 }
 
 /** Values per statement of findMany: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -185,7 +185,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
         const found = await searchUsers(db, caps, { environment, q: filter.q, limit, walk, cursor });
         return { items: backwards ? found.items.reverse() : found.items, hasMore: found.hasMore };
       }
-      const rows = await listStatement(db, caps, environment, filter, { limit, walk: paging }).execute();
+      const rows = readUserRows(await listStatement(db, caps, environment, filter, { limit, walk: paging }).execute());
       return pageOf(rows, limit, paging, fromUserRow);
     },
 
@@ -194,8 +194,8 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       const keys = [...new Set(field === 'external_id' ? values : values.map(normalizeIdentifier))];
       const found: StoredUser[] = [];
       for (let from = 0; from < keys.length; from += FIND_MANY_CHUNK) {
-        const rows = await db.selectFrom('users').select(USER_COLUMNS).where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK)).execute();
-        for (const row of rows) found.push(fromUserRow(row));
+        const chunk = db.selectFrom('users').where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK));
+        for (const row of readUserRows(await selectUserRows(chunk, caps).execute())) found.push(fromUserRow(row));
       }
       return found;
     },
@@ -205,7 +205,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       const counted = await statements.count.executeTakeFirstOrThrow();
       const total = Number(counted.n);
       if (page.limit === 0 || page.offset >= total) return { items: [], total };
-      const rows = await statements.page.execute();
+      const rows = readUserRows(await statements.page.execute());
       return { items: rows.map(fromUserRow), total };
     },
   };

@@ -14,7 +14,7 @@ import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { ListPage, StoredUser } from './contract.ts';
 import type { Database, UserRow } from './schema.ts';
-import { fromUserRow } from './user-rows.ts';
+import { fromUserRow, readUserRows, selectUserRows } from './user-rows.ts';
 
 /** Exactly the expressions migration 006 indexes. */
 export const SEARCHED_EXPRESSIONS = ['email_norm', 'username_norm', 'lower(external_id)', 'lower(first_name)', 'lower(last_name)', 'lower(name)', "lower(first_name || ' ' || last_name)"];
@@ -88,17 +88,17 @@ export async function searchUsers(db: Kysely<Database>, caps: Capabilities, page
   for (const row of found) perProbe.set(Number(row.k), (perProbe.get(Number(row.k)) ?? 0) + 1);
   const dense = [...perProbe.values()].some((n) => n > CANDIDATE_CAP);
   const candidates = new Set(found.map((row) => row.id));
-  const rows = dense ? await walkIds(db, caps, page) : await fetchFirst(db, [...candidates], page);
+  const rows = dense ? await walkIds(db, caps, page) : await fetchFirst(db, caps, [...candidates], page);
   return { items: rows.slice(0, page.limit).map(fromUserRow), hasMore: rows.length > page.limit };
 }
 
 /** Few candidates: the first limit + 1 of them in walk order, read by id. */
-async function fetchFirst(db: Kysely<Database>, ids: string[], page: SearchPage): Promise<UserRow[]> {
+async function fetchFirst(db: Kysely<Database>, caps: Capabilities, ids: string[], page: SearchPage): Promise<UserRow[]> {
   ids.sort();
   if (page.walk === 'desc') ids.reverse();
   const wanted = ids.slice(0, page.limit + 1);
   if (wanted.length === 0) return [];
-  const rows = await db.selectFrom('users').selectAll().where('environment', '=', page.environment).where('id', 'in', wanted).execute();
+  const rows = readUserRows(await selectUserRows(db.selectFrom('users').where('environment', '=', page.environment).where('id', 'in', wanted), caps).execute());
   const at = new Map(wanted.map((id, k) => [id, k]));
   return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
 }
@@ -119,17 +119,15 @@ async function walkIds(db: Kysely<Database>, caps: Capabilities, page: SearchPag
       .limit(1)
       .offset(CHUNK - 1)
       .executeTakeFirst();
-    const rows = await db
+    const chunk = db
       .selectFrom('users')
-      .selectAll()
       .where('environment', '=', page.environment)
       .$if(from !== undefined, (q) => q.where('id', past, from!))
       .$if(edge !== undefined, (q) => q.where('id', upTo, edge!.id))
       .where(matchesSearch(page.q, caps))
       .orderBy('id', page.walk)
-      .limit(page.limit + 1 - found.length)
-      .execute();
-    found.push(...rows);
+      .limit(page.limit + 1 - found.length);
+    found.push(...readUserRows(await selectUserRows(chunk, caps).execute()));
     if (found.length > page.limit || edge === undefined) return found;
     from = edge.id;
     // Let other requests in between chunks (SQLite runs on this thread).
