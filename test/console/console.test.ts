@@ -102,6 +102,16 @@ describe('admin console in Chromium (issue 7)', () => {
 
   const resultRows = (page: Page) => page.locator('.results tbody tr');
 
+  /**
+   * The console moves the focus in an effect or an animation frame after the render that shows
+   * what the test waited for: wait for the focus too (the page's deadline), then say what has it.
+   */
+  async function assertFocus(page: Page, property: 'id' | 'className' | 'textContent', expected: string, message?: string) {
+    const focusedValue = () => page.evaluate((p) => (document.activeElement as unknown as Record<string, unknown> | null)?.[p], property);
+    await page.waitForFunction(([p, e]) => (document.activeElement as unknown as Record<string, unknown> | null)?.[p] === e, [property, expected] as const).catch(() => {});
+    assert.equal(await focusedValue(), expected, message);
+  }
+
   browserTest('sign-in: a refused key is reported beside the field; a good one shows its environment and lives in sessionStorage only', async () => {
     const page = await newPage();
     await page.goto(`${origin}/console`);
@@ -183,7 +193,7 @@ describe('admin console in Chromium (issue 7)', () => {
     // "/" comes back to the search box; a pasted user id opens that user.
     await page.locator('#user-title').focus();
     await page.keyboard.press('/');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'search-q');
+    await assertFocus(page, 'id', 'search-q');
     const other = await createUser({ email: 'by-id@search.test', first_name: 'Byid' });
     await search(other.id);
     await waitForText(page.locator('#user-title'), 'Byid');
@@ -213,7 +223,7 @@ describe('admin console in Chromium (issue 7)', () => {
     const email = page.getByLabel('Email', { exact: true });
     assert.equal(await email.getAttribute('aria-invalid'), 'true');
     assert.match(String(await email.getAttribute('aria-describedby')), /\bf-email-error\b/);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-email', 'focus goes to the first refused field');
+    await assertFocus(page, 'id', 'f-email', 'focus goes to the first refused field');
     await waitForText(page.locator('.user-form .error-box'), 'Not saved');
     assert.equal((await getUser(user.id)).first_name, 'Edith', 'a refused update writes nothing');
 
@@ -254,7 +264,7 @@ describe('admin console in Chromium (issue 7)', () => {
     const lines = await conflict.locator('.changes li').allTextContents();
     assert.ok(lines.some((line) => line.startsWith('title: Captain → Rear Admiral') && line.includes('you edited this too')), lines.join('\n'));
     assert.ok(lines.includes('last_name: (none) → Hopper'), lines.join('\n'));
-    assert.equal(await page.evaluate(() => document.activeElement?.className), 'conflict', 'focus moves to the warning');
+    await assertFocus(page, 'className', 'conflict', 'focus moves to the warning');
 
     const stored = await getUser(user.id);
     assert.equal(stored.title, 'Rear Admiral', 'the other writer’s value is still there');
@@ -355,7 +365,7 @@ describe('admin console in Chromium (issue 7)', () => {
     // Delete asks first; the focus starts on Cancel and Escape backs out.
     await page.getByRole('button', { name: 'Delete user…' }).click();
     await waitForText(page.locator('#delete-panel'), 'This cannot be undone.');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+    await assertFocus(page, 'textContent', 'Cancel', 'the focus starts on Cancel');
     await page.keyboard.press('Escape');
     assert.equal(await page.locator('#delete-panel').count(), 0);
     assert.equal((await t.request({ method: 'GET', url: `/v1/users/${user.id}` })).statusCode, 200);
