@@ -7,7 +7,7 @@ import type { StoredUser, UserFilter, UserQueries } from './contract.ts';
 import type { Database } from './schema.ts';
 import { asConflict } from './unique-violation.ts';
 import { runPrepared, runPreparedResult, runStatement } from './prepared.ts';
-import { fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, readUserRows, selectUserRows, USER_COLUMNS, userRowValues } from './user-rows.ts';
+import { fetchUserRows, fromUserRow, toUserRow, toUserRowChanges, orderedUserRow, pushUserRowValues, readUserRows, selectUserRows, USER_COLUMNS, userRowValues } from './user-rows.ts';
 import { matchesSearch, searchUsers } from './user-search.ts';
 import { conditionSql } from './user-filter.ts';
 import type { UserCondition } from '../domain/user-condition.ts';
@@ -195,7 +195,7 @@ export function createUserQueries(db: Kysely<Database>, caps: Capabilities, cach
       const found: StoredUser[] = [];
       for (let from = 0; from < keys.length; from += FIND_MANY_CHUNK) {
         const chunk = db.selectFrom('users').where('environment', '=', environment).where(column, 'in', keys.slice(from, from + FIND_MANY_CHUNK));
-        for (const row of readUserRows(await selectUserRows(chunk, caps).execute())) found.push(fromUserRow(row));
+        for (const row of await fetchUserRows(chunk, caps)) found.push(fromUserRow(row));
       }
       return found;
     },

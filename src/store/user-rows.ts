@@ -75,6 +75,11 @@ export function readUserRows(rows: ReadonlyArray<UserRow | { user_row: string }>
   return rows.map((row) => ('user_row' in row ? userRowOf(JSON.parse(row.user_row) as unknown[]) : row));
 }
 
+/** Every column of the users `query` finds: selectUserRows, run, then readUserRows. */
+export async function fetchUserRows<O>(query: SelectQueryBuilder<Database, 'users', O>, caps: Capabilities): Promise<UserRow[]> {
+  return readUserRows(await selectUserRows(query, caps).execute());
+}
+
 // Compile-time check that USER_COLUMNS names every column: a column added to UserRow without it fails here.
 type MissingColumn = Exclude<keyof UserRow, (typeof USER_COLUMNS)[number]>;
 const everyColumn: MissingColumn extends never ? true : MissingColumn = true;

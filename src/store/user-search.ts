@@ -14,7 +14,7 @@ import { normalizeIdentifier } from '../domain/user.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { ListPage, StoredUser } from './contract.ts';
 import type { Database, UserRow } from './schema.ts';
-import { fromUserRow, readUserRows, selectUserRows } from './user-rows.ts';
+import { fetchUserRows, fromUserRow } from './user-rows.ts';
 
 /** Exactly the expressions migration 006 indexes. */
 export const SEARCHED_EXPRESSIONS = ['email_norm', 'username_norm', 'lower(external_id)', 'lower(first_name)', 'lower(last_name)', 'lower(name)', "lower(first_name || ' ' || last_name)"];
@@ -98,7 +98,7 @@ async function fetchFirst(db: Kysely<Database>, caps: Capabilities, ids: string[
   if (page.walk === 'desc') ids.reverse();
   const wanted = ids.slice(0, page.limit + 1);
   if (wanted.length === 0) return [];
-  const rows = readUserRows(await selectUserRows(db.selectFrom('users').where('environment', '=', page.environment).where('id', 'in', wanted), caps).execute());
+  const rows = await fetchUserRows(db.selectFrom('users').where('environment', '=', page.environment).where('id', 'in', wanted), caps);
   const at = new Map(wanted.map((id, k) => [id, k]));
   return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
 }
@@ -127,7 +127,7 @@ async function walkIds(db: Kysely<Database>, caps: Capabilities, page: SearchPag
       .where(matchesSearch(page.q, caps))
       .orderBy('id', page.walk)
       .limit(page.limit + 1 - found.length);
-    found.push(...readUserRows(await selectUserRows(chunk, caps).execute()));
+    found.push(...(await fetchUserRows(chunk, caps)));
     if (found.length > page.limit || edge === undefined) return found;
     from = edge.id;
     // Let other requests in between chunks (SQLite runs on this thread).

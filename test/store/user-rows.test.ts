@@ -8,9 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { openConnection } from '../../src/store/connection.ts';
-import { createStore } from '../../src/store/kysely-store.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import { openStore } from '../../src/store/kysely-store.ts';
 import type { Store, StoredUser } from '../../src/store/contract.ts';
 import { blankProfile } from '../../src/domain/user-fields.ts';
 import type { JsonValue } from '../../src/domain/user.ts';
@@ -20,12 +18,11 @@ import { DATABASES, type DatabaseKind } from '../helpers/databases.ts';
 
 async function withStore(kind: DatabaseKind, work: (store: Store) => Promise<void>): Promise<void> {
   const database = await kind.create();
-  const { db, capabilities } = openConnection(database.url);
+  const store = await openStore(database.url);
   try {
-    await migrateToLatest(db, capabilities);
-    await work(createStore(db, capabilities));
+    await work(store);
   } finally {
-    await db.destroy();
+    await store.close();
     await database.drop();
   }
 }
